@@ -1,0 +1,55 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Everything else is set up from here.
+SHELL := /bin/sh
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Root installs system packages directly; anyone else goes through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test setup system-deps sandbox-deps lint clean bench
+
+demo: setup system-deps sandbox-deps
+	$(BIN)/invoke demo
+
+test: setup system-deps sandbox-deps
+	$(BIN)/pytest
+
+setup: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# uv installs the pinned lock file in seconds; pip would take minutes.
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# Debian's Chromium for the browser tests; PostgreSQL for Bluesky's local AppView.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v rsync >/dev/null 2>&1 || missing="$$missing rsync"; \
+	command -v git >/dev/null 2>&1 || missing="$$missing git"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing from Debian:$$missing"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# Node 22 and Bluesky's reference servers (@atproto/dev-env), for the local sandbox.
+sandbox-deps:
+	sh syndication/sandbox/install.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/build.py
+
+clean:
+	rm -rf output cache test-artifacts .sandbox

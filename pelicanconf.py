@@ -1,0 +1,125 @@
+"""Local settings: build the site from files only, for writing and previewing posts.
+
+Network features (syndication, backfeed) never run from a build; they read the production
+settings in ``publishconf.py`` and run from their own tasks.
+"""
+
+from __future__ import annotations
+
+import os
+
+AUTHOR = "Vélos Boréal"
+SITENAME = "Vélos Boréal — Le blogue"
+SITESUBTITLE = "Comment nous parlons avec celles et ceux qui roulent avec nous"
+COMPANY_NAME = "Vélos Boréal"
+# Local builds link to the local server; publishconf.py sets the real address.
+SITEURL = os.environ.get("AGORA_SITEURL", "http://localhost:8000")
+RELATIVE_URLS = False
+
+PATH = "content"
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["agora"]
+OUTPUT_PATH = "output"
+
+TIMEZONE = "America/Toronto"
+DEFAULT_LANG = "fr"
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+# Posts dated in the future stay drafts until their date: staff schedule posts by date alone.
+WITH_FUTURE_DATES = False
+
+# The state and moderation files live in content/ (the repository is the database) but are not
+# pages; images and photos are copied as they are.
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+ARTICLE_EXCLUDES = ["state"]
+PAGE_EXCLUDES = ["state"]
+STATIC_PATHS = ["images", "extra/robots.txt"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+
+# French at the root, English under /en/; translations share a slug and link to each other.
+ARTICLE_TRANSLATION_ID = "slug"
+PAGE_TRANSLATION_ID = "slug"
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+ARTICLE_LANG_URL = "{lang}/{slug}/"
+ARTICLE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
+PAGE_URL = "pages/{slug}/"
+PAGE_SAVE_AS = "pages/{slug}/index.html"
+PAGE_LANG_URL = "{lang}/pages/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/pages/{slug}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+DRAFT_LANG_URL = "drafts/{lang}/{slug}/"
+DRAFT_LANG_SAVE_AS = "drafts/{lang}/{slug}/index.html"
+CATEGORY_URL = "categorie/{slug}/"
+CATEGORY_SAVE_AS = "categorie/{slug}/index.html"
+TAG_URL = "etiquette/{slug}/"
+TAG_SAVE_AS = "etiquette/{slug}/index.html"
+AUTHOR_URL = "auteur/{slug}/"
+AUTHOR_SAVE_AS = "auteur/{slug}/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+ARCHIVES_URL = "archives/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_SAVE_AS = "etiquettes/index.html"
+AUTHORS_SAVE_AS = "auteurs/index.html"
+DEFAULT_PAGINATION = 10
+SLUGIFY_SOURCE = "basename"
+
+# Feeds: Atom and RSS for the French default and for each translation language.
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
+TRANSLATION_FEED_RSS = "feeds/all-{lang}.rss.xml"
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+RSS_FEED_SUMMARY_ONLY = True
+
+# Author keys are the "author" metadata of posts; the plugin refuses a post by anyone else.
+AGORA_AUTHORS: dict[str, dict[str, str]] = {
+    "Camille Tremblay": {
+        "first_name": "Camille",
+        "role_fr": "Responsable des communautés",
+        "role_en": "Community lead",
+        "bio_fr": "Camille répond à vos messages depuis 2019, souvent avant son premier café.",
+        "bio_en": "Camille has answered your messages since 2019, often before her first coffee.",
+        "photo": "images/authors/camille-tremblay.png",
+    },
+    "Mathieu Gagnon": {
+        "first_name": "Mathieu",
+        "role_fr": "Service après-vente",
+        "role_en": "After-sales service",
+        "bio_fr": "Mathieu répare des vélos depuis vingt ans et explique pourquoi ils brisent.",
+        "bio_en": "Mathieu has repaired bikes for twenty years and explains why they break.",
+        "photo": "images/authors/mathieu-gagnon.png",
+    },
+    "Awa Diallo": {
+        "first_name": "Awa",
+        "role_fr": "Direction générale",
+        "role_en": "Chief executive",
+        "bio_fr": "Awa dirige Vélos Boréal et signe elle-même nos excuses quand nous avons tort.",
+        "bio_en": "Awa runs Vélos Boréal and signs our apologies herself when we are wrong.",
+        "photo": "images/authors/awa-diallo.png",
+    },
+}
+
+# Where the syndication state lives, relative to the repository root.
+AGORA_STATE_PATH = "content/state"
+AGORA_MODERATION_FILE = "content/moderation.toml"
+# Networks announced on the site (the links readers use to join the conversation).
+AGORA_NETWORK_LABELS = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+DEFAULT_METADATA: dict[str, str] = {}
+TYPOGRIFY = False
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {"permalink": False},
+    },
+    "output_format": "html5",
+}
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

@@ -1,0 +1,91 @@
+"""The commands people run: `invoke --list` shows them, each with one line of help.
+
+Each task is a thin layer: the work lives in the ``syndication`` package so it can be tested
+without a shell. Site tasks run Pelican; network tasks read the production settings.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Context, task
+
+ROOT = Path(__file__).resolve().parent
+PYTHON = sys.executable
+LOCAL_SETTINGS = "pelicanconf.py"
+PRODUCTION_SETTINGS = "publishconf.py"
+OUTPUT = "output"
+PORT = int(os.environ.get("AGORA_PORT", "8000"))
+
+
+def _pelican(c: Context, settings: str, extra: str = "") -> None:
+    """Run Pelican with ``settings``; a content error ends in one line, not a traceback."""
+    c.run(f"{shlex.quote(PYTHON)} -m syndication.build -s {settings} -o {OUTPUT} {extra}".strip())
+
+
+@task
+def build(c: Context) -> None:
+    """Build the site with local settings into output/."""
+    _pelican(c, LOCAL_SETTINGS)
+
+
+@task
+def rebuild(c: Context) -> None:
+    """Delete output/ and build the site again from scratch."""
+    clean(c)
+    build(c)
+
+
+@task
+def clean(c: Context) -> None:
+    """Remove the built site (output/)."""
+    shutil.rmtree(ROOT / OUTPUT, ignore_errors=True)
+
+
+@task(help={"port": "port to listen on (default 8000)"})
+def serve(c: Context, port: int = PORT) -> None:
+    """Serve output/ at http://localhost:8000 (build first)."""
+    print(f"Serving the site at http://localhost:{port}/ (Ctrl-C to stop)", flush=True)
+    c.run(f"{shlex.quote(PYTHON)} -m pelican --listen -o {OUTPUT} -p {port} -b 127.0.0.1", pty=False)
+
+
+@task(help={"port": "port to listen on (default 8000)"})
+def livereload(c: Context, port: int = PORT) -> None:
+    """Build, serve and rebuild whenever content, theme or plugins change."""
+    print(f"Serving the site at http://localhost:{port}/ and rebuilding on change", flush=True)
+    c.run(
+        f"{shlex.quote(PYTHON)} -m pelican -s {LOCAL_SETTINGS} -o {OUTPUT} "
+        f"--autoreload --listen -p {port} -b 127.0.0.1"
+    )
+
+
+@task
+def preview(c: Context) -> None:
+    """Build the site with production settings (publishconf.py) into output/."""
+    _pelican(c, PRODUCTION_SETTINGS)
+
+
+@task(
+    help={
+        "target": "where to deploy: a folder path, user@host:path (rsync over SSH), "
+        "or gh-pages (default: $AGORA_DEPLOY_TARGET)",
+    }
+)
+def publish(c: Context, target: str = "") -> None:
+    """Build with production settings and deploy output/ to the configured target."""
+    from syndication.deploy import deploy
+
+    preview(c)
+    where = deploy(ROOT / OUTPUT, target or os.environ.get("AGORA_DEPLOY_TARGET", ""), root=ROOT)
+    print(f"Deployed to {where}")
+
+
+@task
+def demo(c: Context) -> None:
+    """Build the sample site and serve it at http://localhost:8000."""
+    build(c)
+    serve(c)
