@@ -1,0 +1,242 @@
+"""What every network adapter shares: the draft it publishes, HTTP error mapping, retries.
+
+An adapter is two parts (after granary): pure converters between the network's JSON and
+``syndication.model``, and one client class doing the I/O through an injected
+``httpx.AsyncClient`` (tests drive it against real local peers or an ``httpx.MockTransport``).
+HTTP failures are mapped here, at the boundary, to the project's exceptions:
+
+    401, 403        -> AuthError     (one sentence naming the network, account and variable)
+    404             -> NotFound
+    429             -> RateLimited   (with Retry-After / X-RateLimit-Reset when given)
+    5xx, timeouts   -> Unavailable   (retried with backoff by ``send``)
+    other 4xx       -> Rejected      (the network's own message)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import httpx
+
+from syndication.errors import AuthError, NetworkError, NotFound, RateLimited, Rejected, Unavailable
+from syndication.model import Post
+from syndication.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    """The preview of the post's page that a network shows under the text."""
+
+    url: str
+    title: str
+    description: str
+    image_url: str | None = None
+    image_path: str | None = None  # local file, for networks that take an upload
+    image_alt: str = ""
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """How a network counts a text: its maximum and the weight of any link."""
+
+    max_characters: int
+    url_weight: int | None = None  # None: links count as their own length
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Exactly what will be sent to one network for one post (the dry run prints it)."""
+
+    network: str
+    post: Post
+    text: str
+    length: int  # as the network counts it
+    limit: int
+    truncated: bool
+    card: LinkCard | None
+    lang: str
+    signed_by: str  # the AGORA_AUTHORS key of the employee who signs it
+    account: str  # the handle/acct it goes out from
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the network answered for a published copy."""
+
+    id: str
+    url: str
+    published_at: datetime
+    account: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Publisher(Protocol):
+    """The publishing side of an adapter (see ``syndication.networks.bluesky`` / ``mastodon``)."""
+
+    network: str
+
+    async def text_limits(self) -> TextLimits:
+        """The network's limits for this account (read from the instance where it says)."""
+        ...
+
+    async def find_published(self, key: str, draft: Draft) -> Published | None:
+        """The copy published earlier under ``key``, if the network has it (reconciliation)."""
+        ...
+
+    async def publish(self, draft: Draft, key: str) -> Published:
+        """Publish ``draft`` under the client-chosen idempotency ``key``."""
+        ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to insist: attempts and backoff for 5xx and timeouts, longest Retry-After kept."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+
+def parse_retry_after(response: httpx.Response, now: datetime | None = None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``X-RateLimit-Reset``."""
+    moment = now or datetime.now(UTC)
+    value = response.headers.get("retry-after")
+    if value:
+        if value.strip().isdigit():
+            return float(value.strip())
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is not None:
+            return max(0.0, (parsed - moment).total_seconds())
+    for name in ("x-ratelimit-reset", "ratelimit-reset"):
+        reset = response.headers.get(name)
+        if not reset:
+            continue
+        try:
+            number = float(reset)
+        except ValueError:
+            try:
+                return max(
+                    0.0,
+                    (datetime.fromisoformat(reset.replace("Z", "+00:00")) - moment).total_seconds(),
+                )
+            except ValueError:
+                continue
+        # Epoch seconds (Bluesky) or seconds from now (some servers): tell them apart by size.
+        return max(0.0, number - moment.timestamp()) if number > 1e9 else number
+    return None
+
+
+def _network_message(response: httpx.Response) -> str:
+    """The network's own explanation, from its JSON error body when there is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason_phrase or ""
+    if isinstance(body, dict):
+        for name in ("message", "error_description", "error"):
+            if isinstance(body.get(name), str) and body[name]:
+                return str(body[name])
+    return response.reason_phrase or ""
+
+
+def raise_for_status(
+    response: httpx.Response, *, network: str, label: str, account: str, credential_variable: str
+) -> None:
+    """Map an HTTP error answer to the project's exceptions, with a sentence a person can act on."""
+    status = response.status_code
+    if status < 400:
+        return
+    said = redact(_network_message(response))
+    if status in (401, 403):
+        raise AuthError(
+            f"{label} refused the credentials of {account} ({status}: {said}); "
+            f"check {credential_variable}.",
+            network=network,
+            status=status,
+        )
+    if status == 404:
+        raise NotFound(f"{label} has no such item ({said}).", network=network, status=status)
+    if status == 429:
+        wait = parse_retry_after(response)
+        hint = f"; it asks to wait {wait:.0f} s" if wait is not None else ""
+        raise RateLimited(
+            f"{label} is rate-limiting {account}{hint}; the post stays pending for the next run.",
+            network=network,
+            status=status,
+            retry_after=wait,
+        )
+    if status >= 500:
+        raise Unavailable(
+            f"{label} is failing ({status}: {said}); try again later.",
+            network=network,
+            status=status,
+        )
+    raise Rejected(
+        f"{label} rejected the request ({status}: {said}).", network=network, status=status
+    )
+
+
+async def send(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    check: Callable[[httpx.Response], None],
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = asyncio.sleep,
+    label: str = "",
+) -> httpx.Response:
+    """Send ``request``, retrying 5xx and timeouts with backoff and honouring a short Retry-After.
+
+    Only safe to retry when the request is idempotent or carries the network's idempotency key:
+    every write this project makes does.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = await client.send(request)
+            await response.aread()
+            check(response)
+            return response
+        except RateLimited as error:
+            wait = error.retry_after
+            if wait is None or wait > policy.max_retry_after or attempt >= policy.attempts:
+                raise
+            logger.info("%s asks to wait %.0f s before retrying", label or "the network", wait)
+            await sleep(wait)
+        except (Unavailable, httpx.TimeoutException, httpx.TransportError) as error:
+            if attempt >= policy.attempts:
+                if isinstance(error, NetworkError):
+                    raise
+                raise Unavailable(
+                    f"{label or 'the network'} did not answer ({type(error).__name__}) after "
+                    f"{attempt} attempts; try again later.",
+                ) from error
+            delay = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+            delay *= 0.5 + random.random() / 2  # jitter, so parallel runs do not retry in step
+            logger.info("%s failed (%s); retrying in %.1f s", label or "request", error, delay)
+            await sleep(delay)
+
+
+def json_object(response: httpx.Response, label: str) -> dict[str, Any]:
+    """The JSON object a network answered, or Unavailable when it answered something else."""
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise Unavailable(f"{label} answered something that is not JSON.") from error
+    if not isinstance(body, dict):
+        raise Unavailable(f"{label} answered JSON that is not an object.")
+    return body
