@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import httpx
 
 from syndication.errors import AuthError, NetworkError, NotFound, RateLimited, Rejected, Unavailable
-from syndication.model import Post
+from syndication.model import Copy, Interaction, InteractionKind, Post
 from syndication.secrets import redact
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,49 @@ class Publisher(Protocol):
 
     async def publish(self, draft: Draft, key: str) -> Published:
         """Publish ``draft`` under the client-chosen idempotency ``key``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One notification: someone replied to, liked, reposted, quoted or mentioned the company."""
+
+    kind: InteractionKind
+    item_id: str  # the reply/like/repost/quote itself
+    subject_id: str  # what it answers or likes (a copy, or an interaction under it)
+    root_id: str = ""  # the company's copy at the root of the thread, when the network says
+
+
+class Reader(Protocol):
+    """The reading side of an adapter, used by backfeed and the inbox."""
+
+    network: str
+
+    async def conversation(self, copy: Copy) -> list[Interaction]:
+        """Every public reply (nested, via ``in_reply_to``), like, repost and quote of ``copy``.
+
+        Content that must never be stored (non-public visibility, people who opted out of being
+        shown to logged-out readers, replies hidden by the company) is left out here. Raises
+        ``NotFound`` when the copy itself no longer exists on the network.
+        """
+        ...
+
+    async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
+        """Activity newer than ``cursor`` ("" for the first run) and the cursor to store next."""
+        ...
+
+
+class Replier(Protocol):
+    """Answering a reader in the thread (the engagement desk)."""
+
+    network: str
+
+    async def find_reply(self, key: str, parent: Interaction, text: str) -> Published | None:
+        """The answer published earlier under ``key``, if any (reconciliation)."""
+        ...
+
+    async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
+        """Publish ``text`` in answer to ``parent`` under the idempotency ``key``."""
         ...
 
 
