@@ -69,7 +69,9 @@ def deploy_to_folder(output: Path, target: Path) -> Path:
 def deploy_with_rsync(output: Path, target: str) -> str:
     """Mirror ``output`` to ``user@host:path`` over SSH."""
     destination = target.removeprefix("ssh://")
-    _run(["rsync", "-az", "--delete", f"{output}/", f"{destination.rstrip('/')}/"])
+    # BatchMode: in CI a missing key must fail at once, not wait for a password prompt.
+    ssh = "ssh -o BatchMode=yes -o ConnectTimeout=20"
+    _run(["rsync", "-az", "--delete", "-e", ssh, f"{output}/", f"{destination.rstrip('/')}/"])
     return destination
 
 

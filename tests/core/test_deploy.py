@@ -1,0 +1,63 @@
+"""Deploying to a folder and to a gh-pages branch, with real git; a bad target is one sentence."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from syndication.deploy import DeployError, deploy
+from syndication.errors import ConfigError
+
+
+def built_site(tmp_path: Path, text: str) -> Path:
+    output = tmp_path / "output"
+    output.mkdir(exist_ok=True)
+    (output / "index.html").write_text(text, encoding="utf-8")
+    return output
+
+
+def test_folder_is_replaced_whole(tmp_path: Path) -> None:
+    target = tmp_path / "www"
+    target.mkdir()
+    (target / "stale.html").write_text("old", encoding="utf-8")
+    deploy(built_site(tmp_path, "v1"), str(target), root=tmp_path)
+    assert (target / "index.html").read_text() == "v1"
+    assert not (target / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "www"]  # nothing left over
+
+
+def test_no_target_and_no_site_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="AGORA_DEPLOY_TARGET"):
+        deploy(built_site(tmp_path, "v1"), "", root=tmp_path)
+    with pytest.raises(DeployError, match="no built site"):
+        deploy(tmp_path / "missing", str(tmp_path / "www"), root=tmp_path)
+
+
+def test_gh_pages_branch_is_pushed(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "remote", "add", "origin", str(remote)], check=True)
+    deploy(built_site(tmp_path, "v2"), "gh-pages", root=repo)
+    shown = subprocess.run(
+        ["git", "-C", str(remote), "show", "gh-pages:index.html"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout == "v2"
+    listed = subprocess.run(
+        ["git", "-C", str(remote), "ls-tree", "--name-only", "gh-pages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ".nojekyll" in listed.stdout.split()
+
+
+def test_unreachable_ssh_target_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(DeployError, match="rsync"):
+        deploy(built_site(tmp_path, "v1"), "nobody@127.0.0.1:/nonexistent/x", root=tmp_path)
