@@ -72,7 +72,7 @@ def test_half_configured_network_names_missing_variable(env: dict[str, str], var
 
 def test_url_must_be_a_url() -> None:
     env = {**BRAND, "AGORA_MASTODON_BASE_URL": "localhost:3000"}
-    with pytest.raises(ConfigError, match="AGORA_MASTODON_BASE_URL.*not a URL"):
+    with pytest.raises(ConfigError, match=r"AGORA_MASTODON_BASE_URL.*not a URL"):
         configured_networks(env)
 
 

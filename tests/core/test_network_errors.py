@@ -1,4 +1,4 @@
-"""HTTP answers become the project's errors with a sentence a person can act on; retries are bounded."""
+"""HTTP answers become the project's errors, in a sentence a person can act on; retries end."""
 
 from __future__ import annotations
 
@@ -123,5 +123,5 @@ def test_timeouts_become_unavailable() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout("timed out", request=request)
 
-    result, waits = run_with(handler, RetryPolicy(attempts=2))
+    result, _ = run_with(handler, RetryPolicy(attempts=2))
     assert isinstance(result, Unavailable) and "did not answer" in str(result)

@@ -111,9 +111,11 @@ def test_lock_excludes_a_second_process(tmp_path: Path) -> None:
     while not (tmp_path / ".lock").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    with pytest.raises(StateError, match="another Agora command"):
-        with StateStore(tmp_path).locked(timeout=0.2):
-            pass
+    with (
+        pytest.raises(StateError, match="another Agora command"),
+        StateStore(tmp_path).locked(timeout=0.2),
+    ):
+        pass
     holder.join()
     with StateStore(tmp_path).locked(timeout=1):
         pass
