@@ -108,6 +108,9 @@ class Activity:
     item_id: str  # the reply/like/repost/quote itself
     subject_id: str  # what it answers or likes (a copy, or an interaction under it)
     root_id: str = ""  # the company's copy at the root of the thread, when the network says
+    # The interaction itself, when the notification carries all of it (author, text, time): then
+    # backfeed records it without fetching the whole thread, so cost follows new activity only.
+    item: Interaction | None = None
 
 
 class Reader(Protocol):
