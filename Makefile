@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed
 # Root installs system packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system-deps sandbox-deps lint clean bench
+.PHONY: demo test setup system-deps sandbox-deps browser-deps lint clean bench
 
 demo: setup system-deps sandbox-deps
 	$(BIN)/invoke demo
 
-test: setup system-deps sandbox-deps
+test: setup system-deps sandbox-deps browser-deps
 	$(BIN)/pytest
 
 setup: $(STAMP)
@@ -42,6 +42,15 @@ system-deps:
 # Node 22 and Bluesky's reference servers (@atproto/dev-env), for the local sandbox.
 sandbox-deps:
 	sh syndication/sandbox/install.sh
+
+# Lighthouse for the browser tests, pinned by tests/browser/lighthouse/package-lock.json; it asks
+# for Node 22, which sandbox-deps puts in .node/.
+LIGHTHOUSE := tests/browser/lighthouse
+browser-deps: $(LIGHTHOUSE)/node_modules/.installed
+
+$(LIGHTHOUSE)/node_modules/.installed: $(LIGHTHOUSE)/package-lock.json
+	PATH="$(CURDIR)/.node/bin:$$PATH" npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,212 @@
+"""The site in a real browser: each visited page loads cleanly, is accessible and fits a phone.
+
+Pages: the French home, a post in French and its English translation, and an English page.
+Each test opens its own browser context, so nothing (cache, focus, scroll) leaks between them.
+Screenshots of every page, desktop and mobile, are kept under ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser_site import DESKTOP, MOBILE, Site, SitePage, visited_pages
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+
+pytestmark = pytest.mark.browser
+
+# WCAG 2.2 level AA and everything below it, as axe-core tags them.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Enough Tab presses to leave the skip link and reach the header's links and the content.
+TAB_STOPS = 6
+PAGES = visited_pages()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that takes ``site_page`` once per visited page, named after it."""
+    if "site_page" in metafunc.fixturenames:
+        metafunc.parametrize("site_page", PAGES, ids=[p.name for p in PAGES])
+
+
+@dataclass
+class Visit:
+    """What a page did while it loaded: every request, and everything that went wrong."""
+
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, page: Page) -> None:
+        """Listen to ``page``'s requests, console and errors from now on."""
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.console_errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.console_errors.append(f"{message.text} ({where})")
+
+    def _failed(self, request: Request) -> None:
+        self.failures.append(f"{request.url}: {request.failure}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failures.append(f"{response.url}: HTTP {response.status}")
+
+
+@pytest.fixture
+def open_page(browser: Browser, site: Site) -> Iterator[Any]:
+    """A function that opens a visited page at a viewport size, recording what it does."""
+    contexts = []
+
+    def opener(site_page: SitePage, viewport: dict[str, int]) -> tuple[Page, Visit]:
+        context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        visit = Visit()
+        visit.record(page)
+        response = page.goto(site.url(site_page), wait_until="load")
+        assert response is not None and response.ok, f"{site_page.path} did not answer 200"
+        # Lazy images load only when scrolled into view: scroll to the end and back so that
+        # every request the page can make is made, then wait for the network to settle.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, 0)")
+        return page, visit
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def _other_origins(requests: list[str], base_url: str) -> list[str]:
+    """Requests that left the site's origin (inline ``data:`` and ``blob:`` URLs stay home)."""
+    home = urlsplit(base_url)
+    return [
+        url
+        for url in requests
+        if urlsplit(url).scheme not in ("data", "blob")
+        and (urlsplit(url).scheme, urlsplit(url).netloc) != (home.scheme, home.netloc)
+    ]
+
+
+def _screenshot(page: Page, folder: Path, site_page: SitePage, size: str) -> None:
+    """Keep a full-page screenshot of ``page`` as a test artifact."""
+    page.screenshot(path=folder / f"{site_page.name}-{size}.png", full_page=True)
+
+
+def test_page_loads_without_errors_or_foreign_requests(
+    open_page: Any, site: Site, site_page: SitePage, screenshots: Path
+) -> None:
+    """No console error, no failed request, no request to any other origin."""
+    page, visit = open_page(site_page, DESKTOP)
+    _screenshot(page, screenshots, site_page, "desktop")
+    assert page.evaluate("document.documentElement.lang").startswith(site_page.lang)
+    assert not visit.console_errors, "console errors:\n" + "\n".join(visit.console_errors)
+    assert not visit.failures, "failed requests:\n" + "\n".join(visit.failures)
+    foreign = _other_origins(visit.requests, site.base_url)
+    assert not foreign, "requests to other origins:\n" + "\n".join(foreign)
+
+
+def _axe_report(violations: list[dict[str, Any]]) -> str:
+    """One paragraph per axe violation: rule, impact, help link, and each failing element."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"  - {target}: {summary}")
+            lines.append(f"    {node['html'][:200]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("size", ["desktop", "mobile"])
+def test_page_has_no_axe_violations(open_page: Any, site_page: SitePage, size: str) -> None:
+    """axe-core finds no WCAG 2.2 AA violation, on a desktop screen or a phone."""
+    page, _ = open_page(site_page, DESKTOP if size == "desktop" else MOBILE)
+    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    violations = results.response["violations"]
+    assert not violations, f"axe-core on {site_page.path} ({size}):\n" + _axe_report(violations)
+
+
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(),
+    text: (el.textContent || '').trim().slice(0, 60),
+    href: el.getAttribute('href'),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: parseFloat(style.outlineWidth) || 0,
+    boxShadow: style.boxShadow,
+    visible: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+      && box.top < innerHeight && box.left < innerWidth,
+  };
+}"""
+
+
+def _focus_is_visible(focused: dict[str, Any]) -> bool:
+    """Whether a focused element shows a focus ring: an outline or a box shadow."""
+    outline = focused["outlineStyle"] != "none" and focused["outlineWidth"] > 0
+    return bool(outline or focused["boxShadow"] != "none") and bool(focused["visible"])
+
+
+def test_keyboard_focus_is_visible_and_starts_at_skip_link(
+    open_page: Any, site_page: SitePage
+) -> None:
+    """The first Tab reaches a visible skip link; every tab stop shows where focus is."""
+    page, _ = open_page(site_page, DESKTOP)
+    page.keyboard.press("Tab")
+    first = page.evaluate(_FOCUSED)
+    assert first is not None, "the first Tab focused nothing"
+    href = first["href"] or ""
+    assert first["tag"] == "a" and href.startswith("#") and len(href) > 1, (
+        f"the first Tab should reach a skip link to the content, not {first}"
+    )
+    assert page.locator(href).count() == 1, f"the skip link points at {href}, which is not there"
+    unseen = [] if _focus_is_visible(first) else [first]
+    for _ in range(TAB_STOPS - 1):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is not None and not _focus_is_visible(focused):
+            unseen.append(focused)
+    assert not unseen, "focus not visible on:\n" + "\n".join(str(f) for f in unseen)
+
+
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 10)
+    .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (el.className && typeof el.className === 'string'
+         ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+      + ' right=' + Math.round(el.getBoundingClientRect().right));
+}"""
+
+
+def test_page_fits_a_360px_screen(open_page: Any, site_page: SitePage, screenshots: Path) -> None:
+    """At 360 px wide the page scrolls only vertically."""
+    page, _ = open_page(site_page, MOBILE)
+    _screenshot(page, screenshots, site_page, "mobile")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    client_width = page.evaluate("document.documentElement.clientWidth")
+    assert scroll_width <= client_width, (
+        f"{site_page.path} is {scroll_width}px wide on a {client_width}px screen; too wide:\n"
+        + "\n".join(page.evaluate(_OVERFLOWING))
+    )
