@@ -1,0 +1,320 @@
+"""Bring the conversation home: gather replies, likes, reposts and quotes into the state files.
+
+Cost follows new activity, not the archive (DESIGN.md, principle 7):
+
+1. each network's notification stream is read from the stored cursor; a notification that carries
+   the whole interaction is recorded as it is, otherwise its post is marked for a refresh;
+2. whole threads are refreshed on a schedule that slows with the post's age (``refresh_interval``):
+   that is how deletions and edits on the network reach the site;
+3. everything stored is sanitised (``syndication.sanitize``) and moderated
+   (``syndication.moderation``) first; avatars are copied locally (``syndication.avatars``).
+
+A network's cursor only moves forward when every post it touched was saved, so a failure loses
+nothing: the next run sees the same notifications again. The store's lock is held for the whole
+run, so a backfeed never interleaves with a syndication or another backfeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import httpx
+
+from syndication.avatars import AvatarStore
+from syndication.errors import AgoraError, NotFound
+from syndication.model import (
+    Copy,
+    CopyStatus,
+    Interaction,
+    PostState,
+    interaction_key,
+    utc_now,
+)
+from syndication.moderation import Moderation
+from syndication.networks.base import Reader
+from syndication.sanitize import clean_html, html_to_text, text_to_html
+from syndication.state import StateStore
+
+logger = logging.getLogger(__name__)
+
+# (posts younger than this, are refreshed at least this often); older posts: weekly.
+REFRESH_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
+    (timedelta(days=2), timedelta(hours=1)),
+    (timedelta(days=14), timedelta(hours=6)),
+    (timedelta(days=90), timedelta(days=1)),
+)
+OLDEST_INTERVAL = timedelta(days=7)
+DEFAULT_CONCURRENCY = 8
+CURSOR_NAME = "notifications"
+
+Progress = Callable[[str, int, int], None]
+
+
+def refresh_interval(age: timedelta) -> timedelta:
+    """How long a post of this age may go without a full refresh of its threads."""
+    for younger_than, interval in REFRESH_SCHEDULE:
+        if age < younger_than:
+            return interval
+    return OLDEST_INTERVAL
+
+
+def refresh_due(state: PostState, copy: Copy, now: datetime) -> bool:
+    """Whether the threads of ``copy`` are due for a full refresh."""
+    last = state.refreshed_at.get(copy.network)
+    if last is None:
+        return True
+    published = copy.published_at or copy.intent_at
+    return now - last >= refresh_interval(now - published)
+
+
+@dataclass
+class NetworkTally:
+    """What one network's backfeed changed."""
+
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    refreshed: int = 0
+    notifications: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BackfeedReport:
+    """The summary printed at the end of a run."""
+
+    tallies: dict[str, NetworkTally] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no network failed."""
+        return not any(t.failures for t in self.tallies.values())
+
+    def lines(self) -> list[str]:
+        """One line per network, then one per failure."""
+        lines = []
+        for network in sorted(self.tallies):
+            t = self.tallies[network]
+            lines.append(
+                f"{network}: {t.new} new, {t.changed} changed, {t.removed} removed "
+                f"({t.notifications} notifications, {t.refreshed} threads refreshed)"
+            )
+        for network in sorted(self.tallies):
+            lines.extend(f"{network}: {failure}" for failure in self.tallies[network].failures)
+        return lines
+
+
+def prepare(item: Interaction, moderation: Moderation) -> Interaction | None:
+    """The interaction as it may be stored (sanitised), or None when moderation blocks it."""
+    if not moderation.allows(item):
+        return None
+    html = clean_html(item.content_html) if item.content_html else text_to_html(item.content_text)
+    text = item.content_text or html_to_text(html)
+    return replace(item, content_html=html, content_text=text, summary=item.summary.strip())
+
+
+def _differs(old: Interaction, new: Interaction) -> bool:
+    """Whether what a reader sees of an interaction changed."""
+    return (
+        old.content_html != new.content_html
+        or old.summary != new.summary
+        or old.updated_at != new.updated_at
+        or old.author.name != new.author.name
+        or old.author.avatar_url != new.author.avatar_url
+        or old.in_reply_to != new.in_reply_to
+    )
+
+
+class Backfeed:
+    """One backfeed run over every syndicated copy of the networks given."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        readers: Mapping[str, Reader],
+        client: httpx.AsyncClient,
+        *,
+        moderation: Moderation | None = None,
+        avatars: AvatarStore | None = None,
+        now: Callable[[], datetime] = utc_now,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.readers = readers
+        self.client = client
+        self.moderation = moderation or Moderation()
+        self.avatars = avatars
+        self.now = now
+        self.limit = asyncio.Semaphore(concurrency)
+        self.progress = progress
+        self.states: dict[str, PostState] = {}
+        self.dirty: set[str] = set()
+        self._pending_cursors: dict[str, dict[str, str]] = {}
+
+    # -- indexes -------------------------------------------------------------------------------
+
+    def _index(self, network: str) -> dict[str, str]:
+        """Every id on ``network`` we know (published copies and their interactions) -> post key."""
+        index: dict[str, str] = {}
+        for key, state in self.states.items():
+            copy = state.copies.get(network)
+            if copy is None or copy.status is not CopyStatus.PUBLISHED:
+                continue
+            index[copy.id] = key
+            for item in state.interactions.values():
+                if item.network == network:
+                    index[item.id] = key
+        return index
+
+    # -- merging -------------------------------------------------------------------------------
+
+    def _merge_one(self, state: PostState, item: Interaction, tally: NetworkTally) -> None:
+        prepared = prepare(item, self.moderation)
+        key = interaction_key(item.network, item.id)
+        old = state.interactions.get(key)
+        if prepared is None:
+            if old is not None:
+                del state.interactions[key]
+                tally.removed += 1
+                self.dirty.add(state.key)
+            return
+        if old is not None:
+            prepared = replace(prepared, signed_by=prepared.signed_by or old.signed_by)
+            if old.author.avatar_url == prepared.author.avatar_url and old.author.avatar:
+                author = replace(prepared.author, avatar=old.author.avatar)
+                prepared = replace(prepared, author=author)
+            if not _differs(old, prepared) and old.to_dict() == prepared.to_dict():
+                return
+            tally.changed += 1 if _differs(old, prepared) else 0
+        else:
+            tally.new += 1
+        state.interactions[key] = prepared
+        self.dirty.add(state.key)
+
+    def _replace_network(
+        self, state: PostState, network: str, fresh: list[Interaction], tally: NetworkTally
+    ) -> None:
+        """Make the post's interactions on ``network`` exactly ``fresh``, after moderation."""
+        allowed = self.moderation.filter(fresh)
+        kept = {interaction_key(network, item.id) for item in allowed}
+        for key in [k for k, v in state.interactions.items() if v.network == network]:
+            if key not in kept:
+                del state.interactions[key]
+                tally.removed += 1
+                self.dirty.add(state.key)
+        for item in allowed:
+            self._merge_one(state, item, tally)
+
+    # -- network work ---------------------------------------------------------------------------
+
+    async def _refresh(self, network: str, key: str, tally: NetworkTally) -> None:
+        state = self.states[key]
+        copy = state.copies[network]
+        async with self.limit:
+            try:
+                fresh = await self.readers[network].conversation(copy)
+            except NotFound:
+                logger.info("the %s copy of %s no longer exists; it is unlinked", network, key)
+                copy.status = CopyStatus.DELETED
+                self._replace_network(state, network, [], tally)
+                self.dirty.add(key)
+                return
+        self._replace_network(state, network, fresh, tally)
+        state.refreshed_at[network] = self.now()
+        tally.refreshed += 1
+        self.dirty.add(key)
+
+    async def _network(self, network: str, full: bool, report: BackfeedReport) -> None:
+        tally = report.tallies.setdefault(network, NetworkTally())
+        reader = self.readers[network]
+        cursors = self.store.load_cursors()
+        cursor = cursors.get(network, {}).get(CURSOR_NAME, "")
+        try:
+            activities, next_cursor = await reader.notifications(cursor)
+        except AgoraError as error:
+            tally.failures.append(str(error))
+            return
+        tally.notifications = len(activities)
+        due: set[str] = set()
+        index = self._index(network)
+        for activity in activities:
+            owner = index.get(activity.root_id) or index.get(activity.subject_id, "")
+            if not owner:
+                continue  # about something else than our posts
+            if activity.item is not None:
+                index[activity.item.id] = owner
+                self._merge_one(self.states[owner], activity.item, tally)
+            else:
+                due.add(owner)
+        now = self.now()
+        for key, state in self.states.items():
+            copy = state.copies.get(network)
+            if copy is None or copy.status is not CopyStatus.PUBLISHED:
+                continue
+            if full or refresh_due(state, copy, now):
+                due.add(key)
+        ordered = sorted(due)
+        done = 0
+
+        async def refresh(key: str) -> None:
+            nonlocal done
+            try:
+                await self._refresh(network, key, tally)
+            except AgoraError as error:
+                tally.failures.append(f"{key}: {error}")
+            done += 1
+            if self.progress:
+                self.progress(network, done, len(ordered))
+
+        await asyncio.gather(*(refresh(key) for key in ordered))
+        if not tally.failures and next_cursor:
+            cursors.setdefault(network, {})[CURSOR_NAME] = next_cursor
+            self._pending_cursors[network] = cursors[network]
+
+    async def _fetch_avatars(self) -> None:
+        if self.avatars is None:
+            return
+        avatars = self.avatars
+        wanted: dict[str, list[tuple[str, str]]] = {}
+        for key in sorted(self.dirty):
+            for item_key, item in self.states[key].interactions.items():
+                if item.author.avatar_url and not item.author.avatar:
+                    wanted.setdefault(item.author.avatar_url, []).append((key, item_key))
+
+        async def fetch(url: str, places: list[tuple[str, str]]) -> None:
+            async with self.limit:
+                state_key, item_key = places[0]
+                person = self.states[state_key].interactions[item_key].author
+                local = await avatars.fetch(self.client, person)
+            if not local:
+                return
+            for state_key, item_key in places:
+                item = self.states[state_key].interactions[item_key]
+                self.states[state_key].interactions[item_key] = replace(
+                    item, author=replace(item.author, avatar=local)
+                )
+
+        await asyncio.gather(*(fetch(url, places) for url, places in wanted.items()))
+
+    async def run(self, full: bool = False) -> BackfeedReport:
+        """Backfeed every network; ``full`` refreshes every thread whatever the schedule."""
+        report = BackfeedReport()
+        self._pending_cursors = {}
+        with self.store.locked():
+            self.states = {state.key: state for state in self.store.all()}
+            await asyncio.gather(
+                *(self._network(network, full, report) for network in sorted(self.readers))
+            )
+            await self._fetch_avatars()
+            for key in sorted(self.dirty):
+                self.store.save(self.states[key])
+            if self._pending_cursors:
+                cursors = self.store.load_cursors()
+                cursors.update(self._pending_cursors)
+                self.store.save_cursors(cursors)
+        return report
