@@ -213,6 +213,9 @@ class PostState:
     copies: dict[str, Copy] = field(default_factory=dict)  # network name -> copy
     interactions: dict[str, Interaction] = field(default_factory=dict)  # "network:id" -> item
     refreshed_at: dict[str, datetime] = field(default_factory=dict)  # network -> last full refresh
+    # The company's answers sent with `invoke reply`, keyed by the interaction they answer: the
+    # intent is recorded here before the call, exactly like a copy (extra: text, signed_by).
+    answers: dict[str, Copy] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the state file, in a stable order."""
@@ -228,6 +231,8 @@ class PostState:
             data["refreshed_at"] = {
                 name: format_time(self.refreshed_at[name]) for name in sorted(self.refreshed_at)
             }
+        if self.answers:
+            data["answers"] = {key: self.answers[key].to_dict() for key in sorted(self.answers)}
         return data
 
     @classmethod
@@ -241,6 +246,8 @@ class PostState:
             state.interactions[interaction_key(item.network, item.id)] = item
         for name, moment in data.get("refreshed_at", {}).items():
             state.refreshed_at[name] = parse_time(moment)
+        for key, answer in data.get("answers", {}).items():
+            state.answers[key] = Copy.from_dict(answer)
         return state
 
 
