@@ -1,0 +1,422 @@
+"""Build benchmark: this project's theme and plugin against Pelican's default theme, no plugins.
+
+For each size N (default 1,000 and 4,000) it writes N synthetic French posts, half of them with an
+English translation, into a temporary copy of the site's content (pages, images, author photos),
+then builds them in the same run with
+
+  (a) the project's settings, theme and plugin (``pelicanconf.py`` as it is), and
+  (b) the same settings with Pelican's default theme (``notmyidea``) and no plugins,
+
+each build in a fresh Python process, and prints wall time, peak memory (the child's maximum
+resident set) and the ratio a/b. Target: a ratio of at most 1.15.
+
+Each variant is built twice: "cold" into an empty output and cache folder, as in CI, and "warm"
+into an empty output folder with the cache the cold build left, as on a writer's machine (the
+plugin caches social cards by content). The builds alternate between variants so that a change
+in the machine's load during the run weighs on both.
+
+``--interactions N`` (issue 4) spreads N stored interactions (replies in threads, likes, reposts)
+over the posts' state files, as ``invoke backfeed`` would have recorded them.
+
+Usage: ``.venv/bin/python bench/build.py [--sizes 1000 4000] [--interactions 100000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = ROOT / "pelicanconf.py"
+TARGET_RATIO = 1.15
+SITEURL = "https://blogue.example.com"
+# Copied from the real content so the theme finds the pages, photos and files it links to.
+CONTENT_COPIED = ("pages", "images", "extra")
+VARIANTS = {
+    "agora": "this project's theme and plugin",
+    "default": "Pelican's notmyidea theme, no plugins",
+}
+SEED = 20261122
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One build's cost."""
+
+    seconds: float
+    peak_mb: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic content
+
+
+CATEGORIES = {
+    "fr": ["Service client", "Réparations", "Communauté", "Coulisses"],
+    "en": ["Customer service", "Repairs", "Community", "Behind the scenes"],
+}
+TAGS = {
+    "fr": [
+        "vélo d'hiver", "garantie", "freins", "pneus", "atelier", "livraison", "retours",
+        "entretien", "sécurité", "Montréal", "Québec", "sondage", "excuses", "nouveautés",
+        "pièces", "vélo cargo", "électrique", "bénévolat", "événements", "famille",
+    ],
+    "en": [
+        "winter cycling", "warranty", "brakes", "tyres", "workshop", "delivery", "returns",
+        "maintenance", "safety", "Montreal", "Quebec", "survey", "apologies", "news",
+        "parts", "cargo bike", "electric", "volunteering", "events", "family",
+    ],
+}  # fmt: skip
+SUBJECTS = {
+    "fr": [
+        "Notre équipe", "Le service après-vente", "Une cliente de Sherbrooke", "L'atelier",
+        "Un cycliste de Rimouski", "La direction", "Notre fournisseur de pneus", "Le comptoir",
+    ],
+    "en": [
+        "Our team", "After-sales service", "A customer from Sherbrooke", "The workshop",
+        "A rider from Rimouski", "Management", "Our tyre supplier", "The front desk",
+    ],
+}  # fmt: skip
+VERBS = {
+    "fr": [
+        "a répondu à", "a corrigé", "a expliqué", "a revu", "a documenté", "a remarqué",
+        "a testé pendant tout l'hiver", "a simplifié",
+    ],
+    "en": [
+        "answered", "fixed", "explained", "reviewed", "documented", "noticed",
+        "tested all winter", "simplified",
+    ],
+}  # fmt: skip
+OBJECTS = {
+    "fr": [
+        "les questions sur la garantie", "un défaut de freins à disque", "le délai de livraison",
+        "notre politique de retour", "les pneus cloutés", "le formulaire de réparation",
+        "la facture de la mise au point", "les messages reçus sur Mastodon",
+    ],
+    "en": [
+        "the warranty questions", "a disc brake defect", "the delivery delay",
+        "our return policy", "the studded tyres", "the repair form",
+        "the tune-up invoice", "the messages we received on Mastodon",
+    ],
+}  # fmt: skip
+ENDINGS = {
+    "fr": [
+        "et nous vous devions une explication.", "parce que vous nous l'avez demandé.",
+        "avant la première neige.", "sans frais pour personne.", "en moins d'une semaine.",
+        "avec l'aide de nos lecteurs.",
+    ],
+    "en": [
+        "and we owed you an explanation.", "because you asked us to.",
+        "before the first snow.", "at no cost to anyone.", "in less than a week.",
+        "with help from our readers.",
+    ],
+}  # fmt: skip
+HEADINGS = {
+    "fr": ["Ce qui s'est passé", "Ce que nous changeons", "Vos questions", "La suite"],
+    "en": ["What happened", "What we are changing", "Your questions", "What comes next"],
+}
+
+
+def _sentence(rng: random.Random, lang: str) -> str:
+    """One plausible sentence in ``lang``, sometimes with emphasis or a link."""
+    subject, verb = rng.choice(SUBJECTS[lang]), rng.choice(VERBS[lang])
+    obj, ending = rng.choice(OBJECTS[lang]), rng.choice(ENDINGS[lang])
+    roll = rng.random()
+    if roll < 0.1:
+        obj = f"*{obj}*"
+    elif roll < 0.15:
+        obj = f"[{obj}](https://example.com/aide/{rng.randrange(100)})"
+    return f"{subject} {verb} {obj} {ending}"
+
+
+def _paragraph(rng: random.Random, lang: str) -> str:
+    return " ".join(_sentence(rng, lang) for _ in range(rng.randint(3, 6)))
+
+
+def _body(rng: random.Random, lang: str) -> str:
+    """About 500 to 900 words of Markdown: sections, paragraphs, a list, sometimes a quote."""
+    parts = [_paragraph(rng, lang)]
+    for heading in rng.sample(HEADINGS[lang], k=rng.randint(2, 3)):
+        parts.append(f"## {heading}")
+        parts += [_paragraph(rng, lang) for _ in range(rng.randint(2, 3))]
+        if rng.random() < 0.5:
+            parts.append("\n".join(f"- {rng.choice(OBJECTS[lang])}" for _ in range(4)))
+        if rng.random() < 0.2:
+            parts.append("> " + _sentence(rng, lang))
+    return "\n\n".join(parts)
+
+
+def _front_matter(meta: dict[str, str]) -> str:
+    return "".join(f"{key}: {value}\n" for key, value in meta.items() if value)
+
+
+def _write_images(images: Path, count: int) -> list[str]:
+    """A few 1200x630 JPEG illustrations; returns their paths relative to the content."""
+    from PIL import Image, ImageDraw
+
+    images.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        picture = Image.new("RGB", (1200, 630), (30 + 40 * index, 90, 140 - 20 * index))
+        ImageDraw.Draw(picture).ellipse((400, 100, 800, 500), fill=(240, 200, 80))
+        picture.save(images / f"illustration-{index}.jpg", quality=80)
+        paths.append(f"images/bench/illustration-{index}.jpg")
+    return paths
+
+
+def write_posts(content: Path, count: int, authors: list[str]) -> int:
+    """Write ``count`` French posts, every second one translated; returns the articles written.
+
+    Half of the posts carry their own image; the others get the plugin's generated card.
+    """
+    rng = random.Random(SEED)
+    posts = content / "posts"
+    posts.mkdir(parents=True, exist_ok=True)
+    images = _write_images(content / "images" / "bench", 4)
+    start = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)
+    written = 0
+    for index in range(count):
+        date = start + timedelta(hours=7 * index)
+        slug = f"billet-{index:05d}"
+        image = images[index % len(images)] if index % 2 else ""
+        tags = rng.sample(range(len(TAGS["fr"])), k=rng.randint(2, 4))
+        category = rng.randrange(len(CATEGORIES["fr"]))
+        author = authors[index % len(authors)]
+        for lang in ("fr", "en") if index % 2 == 0 else ("fr",):
+            title = _sentence(rng, lang).split(" ", 6)
+            meta = {
+                "Title": " ".join(title[:6]).rstrip(".,").replace("*", ""),
+                "Date": date.strftime("%Y-%m-%d %H:%M"),
+                "Modified": (date + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+                if index % 5 == 0
+                else "",
+                "Category": CATEGORIES[lang][category],
+                "Tags": ", ".join(TAGS[lang][t] for t in tags),
+                "Author": author,
+                "Slug": slug,
+                "Lang": lang,
+                "Translation": "true" if lang == "en" else "",
+                "Summary": _sentence(rng, lang).replace("*", ""),
+                "Image": image,
+                "Image_alt": "Un soleil jaune sur fond bleu" if image else "",
+            }
+            text = _front_matter(meta) + "\n" + _body(rng, lang) + "\n"
+            (posts / f"{slug}.{lang}.md").write_text(text, encoding="utf-8")
+            written += 1
+    return written
+
+
+def add_interactions(content: Path, total: int) -> None:
+    """Spread ``total`` stored interactions over the posts' state files (issue 4's benchmark).
+
+    Every post gets a copy on Bluesky and Mastodon; a third of the interactions are replies
+    (half of them answering another reply, so threads nest), the rest likes and reposts.
+    """
+    from syndication.model import (
+        Copy,
+        CopyStatus,
+        Interaction,
+        InteractionKind,
+        Person,
+        PostState,
+        interaction_key,
+    )
+    from syndication.state import StateStore
+
+    rng = random.Random(SEED + 1)
+    keys = sorted(p.name.removesuffix(".md") for p in (content / "posts").glob("*.md"))
+    store = StateStore(content / "state")
+    states = {key: PostState(key=key) for key in keys}
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    for key, state in states.items():
+        for network in ("bluesky", "mastodon"):
+            state.copies[network] = Copy(
+                network=network,
+                status=CopyStatus.PUBLISHED,
+                key=f"{key}-{network}",
+                intent_at=moment,
+                id=f"{network}-{key}",
+                url=f"https://{network}.example/{key}",
+                published_at=moment,
+                account="velosboreal",
+            )
+    kinds = [InteractionKind.REPLY, InteractionKind.LIKE, InteractionKind.REPOST]
+    for number in range(total):
+        state = states[keys[number % len(keys)]]
+        network = "bluesky" if number % 2 else "mastodon"
+        person = rng.randrange(5000)
+        replies = [i.id for i in state.interactions.values() if i.kind is InteractionKind.REPLY]
+        kind = kinds[number % 3]
+        parent = rng.choice(replies) if replies and rng.random() < 0.5 else ""
+        item = Interaction(
+            network=network,
+            kind=kind,
+            id=f"{network}-{number}",
+            author=Person(
+                network=network,
+                id=f"person-{person}",
+                handle=f"lecteur{person}.example",
+                name=f"Lecteur {person}",
+            ),
+            published_at=moment + timedelta(minutes=number),
+            url=f"https://{network}.example/i/{number}",
+            content_html=f"<p>{_sentence(rng, 'fr')}</p>" if kind is InteractionKind.REPLY else "",
+            in_reply_to=parent or state.copies[network].id,
+        )
+        state.interactions[interaction_key(network, item.id)] = item
+    for state in states.values():
+        store.save(state)
+
+
+def prepare_content(folder: Path, count: int, interactions: int) -> int:
+    """A content folder with the site's pages and images and ``count`` synthetic posts."""
+    from pelican.settings import read_settings
+
+    for name in CONTENT_COPIED:
+        if (ROOT / "content" / name).is_dir():
+            shutil.copytree(ROOT / "content" / name, folder / name)
+    authors = list(read_settings(str(SETTINGS)).get("AGORA_AUTHORS", {})) or ["Vélos Boréal"]
+    articles = write_posts(folder, count, authors)
+    if interactions:
+        add_interactions(folder, interactions)
+    return articles
+
+
+# ---------------------------------------------------------------------------------------------
+# Builds, one per fresh process
+
+
+def build_once(variant: str, content: Path, output: Path, cache: Path) -> None:
+    """Build ``content`` into ``output`` with ``variant``'s theme and plugins (child process)."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    override: dict[str, object] = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "CACHE_PATH": str(cache),
+        "SITEURL": SITEURL,
+        "FEED_DOMAIN": SITEURL,
+        "AGORA_STATE_PATH": str(content / "state"),
+        "AGORA_MODERATION_FILE": str(content / "moderation.toml"),
+        "DELETE_OUTPUT_DIRECTORY": False,
+    }
+    if variant == "default":
+        # An empty list, not None: None would let Pelican load installed namespace plugins.
+        override.update({"THEME": "notmyidea", "PLUGINS": []})
+    Pelican(read_settings(str(SETTINGS), override=override)).run()
+
+
+def measure(variant: str, content: Path, work: Path, cache: Path, log: Path) -> Measure:
+    """Run one build in a fresh Python process; its wall time and peak resident memory."""
+    output = work / f"output-{variant}"
+    shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, __file__, "--build-one", variant, str(content), str(output)]
+    command.append(str(cache))
+    with log.open("ab") as stream:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT)
+        # wait4 gives this child's own peak RSS, not the largest of all children so far.
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise SystemExit(
+            f"the {variant} build failed (exit {child.returncode}); log {log}:\n{tail}"
+        )
+    return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
+
+
+def bench_size(count: int, interactions: int, work: Path) -> list[str]:
+    """Generate ``count`` posts, build them cold and warm with both variants; table rows."""
+    content = work / "content"
+    started = time.perf_counter()
+    articles = prepare_content(content, count, interactions)
+    print(
+        f"\n{count} posts ({articles} articles) generated in {time.perf_counter() - started:.1f} s"
+    )
+    caches = {v: work / f"cache-{v}" for v in VARIANTS}
+    rows = []
+    for phase in ("cold", "warm"):
+        results: dict[str, Measure] = {}
+        # Alternate the order between phases so drift in the machine's load hits both variants.
+        order = list(VARIANTS) if phase == "cold" else list(reversed(VARIANTS))
+        for variant in order:
+            if phase == "cold":
+                shutil.rmtree(caches[variant], ignore_errors=True)
+            result = measure(variant, content, work, caches[variant], work / f"{variant}.log")
+            results[variant] = result
+            print(f"  {phase:4} {variant:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
+        ours, base = results["agora"], results["default"]
+        time_ratio, memory_ratio = ours.seconds / base.seconds, ours.peak_mb / base.peak_mb
+        verdict = "met" if time_ratio <= TARGET_RATIO else "MISSED"
+        rows.append(
+            f"{count:>6} {articles:>8} {phase:>5} {ours.seconds:>9.1f} {base.seconds:>9.1f}"
+            f" {time_ratio:>6.2f} {ours.peak_mb:>8.0f} {base.peak_mb:>8.0f} {memory_ratio:>6.2f}"
+            f"  {verdict}"
+        )
+    return rows
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000, 4000], help="numbers of posts to build"
+    )
+    parser.add_argument(
+        "--interactions",
+        type=int,
+        default=0,
+        help="stored interactions spread over the posts' state files (issue 4); default none",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--build-one", nargs=4, metavar=("VARIANT", "CONTENT", "OUT", "CACHE"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.build_one:
+        variant, content, output, cache = args.build_one
+        build_once(variant, Path(content), Path(output), Path(cache))
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="agora-bench-"))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Build benchmark in {work}; {os.cpu_count()} CPUs, load average {load}")
+    for variant, label in VARIANTS.items():
+        print(f"  {variant}: {label}")
+    if args.interactions:
+        print(f"  with {args.interactions} stored interactions spread over the posts")
+    rows = []
+    try:
+        for count in args.sizes:
+            size_work = work / str(count)
+            size_work.mkdir()
+            rows += bench_size(count, args.interactions, size_work)
+    finally:
+        if args.keep:
+            print(f"\nKept {work} (content, outputs and build logs)")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"\nTarget: agora / default wall time at most {TARGET_RATIO:.2f}\n")
+    print(
+        f"{'posts':>6} {'articles':>8} {'build':>5} {'agora s':>9} {'default s':>9} {'ratio':>6}"
+        f" {'agora MB':>8} {'dflt MB':>8} {'ratio':>6}  target"
+    )
+    for row in rows:
+        print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
