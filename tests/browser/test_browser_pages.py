@@ -110,10 +110,13 @@ def test_page_loads_without_errors_or_foreign_requests(
     page, visit = open_page(site_page, DESKTOP)
     _screenshot(page, screenshots, site_page, "desktop")
     assert page.evaluate("document.documentElement.lang").startswith(site_page.lang)
-    assert not visit.console_errors, "console errors:\n" + "\n".join(visit.console_errors)
-    assert not visit.failures, "failed requests:\n" + "\n".join(visit.failures)
-    foreign = _other_origins(visit.requests, site.base_url)
-    assert not foreign, "requests to other origins:\n" + "\n".join(foreign)
+    problems = [f"console error: {e}" for e in visit.console_errors]
+    problems += [f"failed request: {f}" for f in visit.failures]
+    problems += [
+        f"request to another origin: {u}" for u in _other_origins(visit.requests, site.base_url)
+    ]
+    if problems:
+        pytest.fail(f"{site_page.path}:\n" + "\n".join(problems), pytrace=False)
 
 
 def _axe_report(violations: list[dict[str, Any]]) -> str:
@@ -139,7 +142,10 @@ def test_page_has_no_axe_violations(open_page: Any, site_page: SitePage, size: s
     options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
     results = Axe().run(page, options=options)
     violations = results.response["violations"]
-    assert not violations, f"axe-core on {site_page.path} ({size}):\n" + _axe_report(violations)
+    if violations:
+        pytest.fail(
+            f"axe-core on {site_page.path} ({size}):\n{_axe_report(violations)}", pytrace=False
+        )
 
 
 _FOCUSED = """() => {
@@ -173,19 +179,19 @@ def test_keyboard_focus_is_visible_and_starts_at_skip_link(
     page, _ = open_page(site_page, DESKTOP)
     page.keyboard.press("Tab")
     first = page.evaluate(_FOCUSED)
-    assert first is not None, "the first Tab focused nothing"
-    href = first["href"] or ""
-    assert first["tag"] == "a" and href.startswith("#") and len(href) > 1, (
-        f"the first Tab should reach a skip link to the content, not {first}"
-    )
-    assert page.locator(href).count() == 1, f"the skip link points at {href}, which is not there"
+    href = (first or {}).get("href") or ""
+    if first is None or first["tag"] != "a" or not href.startswith("#") or len(href) < 2:
+        pytest.fail(f"the first Tab should reach a skip link, not {first}", pytrace=False)
+    if page.locator(href).count() != 1:
+        pytest.fail(f"the skip link points at {href}, which is not on the page", pytrace=False)
     unseen = [] if _focus_is_visible(first) else [first]
     for _ in range(TAB_STOPS - 1):
         page.keyboard.press("Tab")
         focused = page.evaluate(_FOCUSED)
         if focused is not None and not _focus_is_visible(focused):
             unseen.append(focused)
-    assert not unseen, "focus not visible on:\n" + "\n".join(str(f) for f in unseen)
+    if unseen:
+        pytest.fail("focus not visible on:\n" + "\n".join(str(f) for f in unseen), pytrace=False)
 
 
 _OVERFLOWING = """() => {
@@ -206,7 +212,9 @@ def test_page_fits_a_360px_screen(open_page: Any, site_page: SitePage, screensho
     _screenshot(page, screenshots, site_page, "mobile")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     client_width = page.evaluate("document.documentElement.clientWidth")
-    assert scroll_width <= client_width, (
-        f"{site_page.path} is {scroll_width}px wide on a {client_width}px screen; too wide:\n"
-        + "\n".join(page.evaluate(_OVERFLOWING))
-    )
+    if scroll_width > client_width:
+        too_wide = "\n".join(page.evaluate(_OVERFLOWING))
+        pytest.fail(
+            f"{site_page.path} is {scroll_width}px wide on a {client_width}px screen:\n{too_wide}",
+            pytrace=False,
+        )

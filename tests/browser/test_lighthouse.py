@@ -39,7 +39,9 @@ def _node() -> str:
 def _run_lighthouse(url: str, preset: str, output: Path) -> dict[str, Any]:
     """Run Lighthouse on ``url`` with ``preset`` and return its JSON report."""
     cli = LIGHTHOUSE / "cli" / "index.js"
-    assert cli.is_file(), f"Lighthouse is not installed in {LIGHTHOUSE.parent}: run `make browser-deps`"
+    assert cli.is_file(), (
+        f"Lighthouse is not installed in {LIGHTHOUSE.parent}: run `make browser-deps`"
+    )
     flags = ["--headless=new", *CHROMIUM_ARGS]
     command = [
         _node(),
@@ -72,10 +74,12 @@ def _failing_audits(report: dict[str, Any], category: str) -> list[str]:
         value = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
         lines.append(f"  {audit['id']}: {audit['score']:.2f} {audit['title']}{value}")
         for item in audit.get("details", {}).get("items", [])[:8]:
-            node = item.get("node", {})
-            where = node.get("selector") or item.get("url") or item.get("source") or ""
+            node = item.get("node") or {}
+            source = item.get("sourceLocation") or {}
+            where = node.get("selector") or item.get("url") or source.get("url") or ""
             label = node.get("nodeLabel") or item.get("description") or ""
-            lines.append(f"    - {where} {label}".rstrip())
+            if where or label:
+                lines.append(f"    - {where} {label}".rstrip())
     return lines
 
 
@@ -93,4 +97,6 @@ def test_lighthouse_scores_100(site: Site, page_name: str, preset: str) -> None:
         if score < 100:
             failures.append(f"{category}: {score}")
             failures += _failing_audits(report, category)
-    assert not failures, f"Lighthouse ({preset}) on {url}: {scores}\n" + "\n".join(failures)
+    if failures:
+        report_lines = "\n".join(failures)
+        pytest.fail(f"Lighthouse ({preset}) on {url}: {scores}\n{report_lines}", pytrace=False)
