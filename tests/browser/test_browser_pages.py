@@ -218,3 +218,17 @@ def test_page_fits_a_360px_screen(open_page: Any, site_page: SitePage, screensho
             f"{site_page.path} is {scroll_width}px wide on a {client_width}px screen:\n{too_wide}",
             pytrace=False,
         )
+
+
+def test_page_reads_without_javascript(browser: Browser, site: Site, site_page: SitePage) -> None:
+    """With JavaScript off, the page's main content is there and visible."""
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        page.goto(site.url(site_page), wait_until="load")
+        main = page.locator("main")
+        assert main.count() == 1, f"{site_page.path} has {main.count()} <main> elements, not one"
+        assert main.is_visible(), f"the <main> of {site_page.path} is hidden without JavaScript"
+        assert len(main.inner_text().split()) >= 3, f"the <main> of {site_page.path} is empty"
+    finally:
+        context.close()
