@@ -34,7 +34,7 @@ ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["state"]
 PAGE_EXCLUDES = ["state"]
-STATIC_PATHS = ["images", "extra/robots.txt"]
+STATIC_PATHS = ["images", "avatars", "extra/robots.txt"]
 EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 
 # French at the root, English under /en/; translations share a slug and link to each other.
