@@ -1,0 +1,296 @@
+"""The Mastodon adapter's I/O: publish, reconcile, reply, read threads and notifications.
+
+Implements ``Publisher``, ``Replier`` and ``Reader`` (``syndication.networks.base``) over the REST
+API (https://docs.joinmastodon.org/methods/statuses/,
+https://docs.joinmastodon.org/methods/notifications/, https://docs.joinmastodon.org/methods/instance/)
+through an injected ``httpx.AsyncClient``; the JSON is converted by ``mastodon_convert``.
+
+Quirks of the network recorded here:
+
+- No link card upload: Mastodon builds the card itself from the page's OpenGraph tags, which is
+  why a post is only announced once its page is live. Only the text goes out.
+- ``Idempotency-Key`` makes a repeated ``POST /api/v1/statuses`` return the first status, but only
+  for about an hour, and nothing can be looked up by it. Reconciling after a crash therefore reads
+  the account's 40 latest statuses and looks for the post's URL (or, for an answer, the parent and
+  the text).
+- ``/api/v1/statuses/:id/quotes`` exists from Mastodon 4.5; older servers answer 404, read as "no
+  quotes". ``favourited_by``, ``reblogged_by``, ``quotes`` and ``notifications`` page with a
+  ``Link`` header; only links back to the same instance are followed, so the token never leaves it.
+- Notifications are read newest first with ``since_id``; a first run (no cursor) reads one page
+  only, since the scheduled full refresh of threads catches anything older.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import httpx
+
+from syndication import secrets
+from syndication.config import LABELS, MastodonSettings
+from syndication.errors import NetworkError, NotFound, Unavailable
+from syndication.model import Copy, Interaction
+from syndication.networks import mastodon_convert as convert
+from syndication.networks.base import (
+    Activity,
+    Draft,
+    Published,
+    RetryPolicy,
+    Sleep,
+    TextLimits,
+    json_object,
+    raise_for_status,
+    send,
+)
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATION_PAGE = 40  # the API's default page; at most 80
+RECENT_STATUSES = 40  # how far back reconciliation looks (the API's maximum page)
+DEFAULT_POLICY = RetryPolicy()
+MAX_PAGES = 50  # bound on any Link-header walk, so a looping server cannot keep us forever
+
+
+def _id_order(status_id: str) -> tuple[int, str]:
+    """Sort key of Mastodon ids: numeric strings of growing length (snowflakes)."""
+    return (len(status_id), status_id)
+
+
+class MastodonClient:
+    """One Mastodon account on its instance: publisher, replier and reader.
+
+    ``company_accounts`` are the accts (``user`` or ``user@domain``) of the company's own
+    accounts on the network, so their answers are marked ``by_company``.
+    """
+
+    network = "mastodon"
+
+    def __init__(
+        self,
+        settings: MastodonSettings,
+        client: httpx.AsyncClient,
+        *,
+        company_accounts: Iterable[str] = (),
+        policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.policy = policy
+        self.sleep = sleep
+        self.base_url = settings.base_url.rstrip("/")
+        accounts = [*company_accounts, *([settings.acct] if settings.acct else [])]
+        self.view = convert.Viewpoint.of(self.base_url, accounts)
+        self.label = f"{LABELS['mastodon']} at {self.view.domain}"
+        secrets.register(settings.access_token)
+        self._limits: TextLimits | None = None
+        self._account_id = ""
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _check(self, response: httpx.Response) -> None:
+        raise_for_status(
+            response,
+            network=self.network,
+            label=self.label,
+            account=self.settings.account,
+            credential_variable=self.settings.credential_variable,
+        )
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        key: str = "",
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.settings.access_token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        request = self.client.build_request(
+            method, url, params=dict(params) if params else None, json=json, headers=headers
+        )
+        return await send(
+            self.client,
+            request,
+            check=self._check,
+            policy=self.policy,
+            sleep=self.sleep,
+            label=self.label,
+        )
+
+    async def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return json_object(await self._call(method, self._url(path), **kwargs), self.label)
+
+    def _next(self, response: httpx.Response) -> str:
+        """The ``Link: rel="next"`` page, when it stays on this instance."""
+        url = response.links.get("next", {}).get("url", "")
+        return url if url.startswith(f"{self.base_url}/") else ""
+
+    def _list(self, response: httpx.Response) -> list[dict[str, Any]]:
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise Unavailable(f"{self.label} answered something that is not JSON.") from error
+        if not isinstance(body, list):
+            raise Unavailable(f"{self.label} answered JSON that is not a list.")
+        return [item for item in body if isinstance(item, dict)]
+
+    async def _pages(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every item of a list endpoint, following its ``Link`` header."""
+        items: list[dict[str, Any]] = []
+        url: str = self._url(path)
+        query: Mapping[str, Any] | None = params
+        for _ in range(MAX_PAGES):
+            response = await self._call("GET", url, params=query)
+            page = self._list(response)
+            items.extend(page)
+            url, query = self._next(response), None
+            if not page or not url:
+                break
+        return items
+
+    async def _own_account_id(self) -> str:
+        if not self._account_id:
+            account = await self._object("GET", "/api/v1/accounts/verify_credentials")
+            self._account_id = str(account["id"])
+        return self._account_id
+
+    async def _recent_statuses(self) -> list[dict[str, Any]]:
+        account_id = await self._own_account_id()
+        response = await self._call(
+            "GET",
+            self._url(f"/api/v1/accounts/{account_id}/statuses"),
+            params={"limit": RECENT_STATUSES},
+        )
+        return self._list(response)
+
+    # -- Publisher ------------------------------------------------------------------------------
+
+    async def text_limits(self) -> TextLimits:
+        """The instance's limit and URL weight (``GET /api/v2/instance``), else 500 and 23."""
+        if self._limits is None:
+            try:
+                instance = await self._object("GET", "/api/v2/instance")
+            except NetworkError as error:
+                logger.warning(
+                    "%s did not give its limits (%s); using 500 and 23", self.label, error
+                )
+                return TextLimits(convert.DEFAULT_MAX_CHARACTERS, convert.DEFAULT_URL_WEIGHT)
+            self._limits = convert.text_limits_from_instance(instance)
+        return self._limits
+
+    async def publish(self, draft: Draft, key: str) -> Published:
+        """Post the draft's text publicly under the idempotency ``key`` (no card: see module)."""
+        status = await self._object(
+            "POST",
+            "/api/v1/statuses",
+            json=convert.status_request(draft.text, draft.lang),
+            key=key,
+        )
+        return convert.published_from_status(status, self.view)
+
+    async def find_published(self, key: str, draft: Draft) -> Published | None:
+        """The copy posted earlier, found among the account's latest statuses by the post's URL."""
+        for status in await self._recent_statuses():
+            if status.get("in_reply_to_id") or status.get("reblog"):
+                continue
+            if convert.links_to(status, draft.post.url):
+                return convert.published_from_status(status, self.view)
+        return None
+
+    # -- Replier --------------------------------------------------------------------------------
+
+    async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
+        """Answer ``parent`` publicly; its author is mentioned so that they are notified."""
+        status = await self._object(
+            "POST",
+            "/api/v1/statuses",
+            json=convert.status_request(
+                convert.reply_text(parent, text, self.view), "", in_reply_to_id=parent.id
+            ),
+            key=key,
+        )
+        return convert.published_from_status(status, self.view)
+
+    async def find_reply(self, key: str, parent: Interaction, text: str) -> Published | None:
+        """The answer posted earlier: a status of ours answering ``parent`` with this text."""
+        sent = convert.reply_text(parent, text, self.view)
+        for status in await self._recent_statuses():
+            if str(status.get("in_reply_to_id") or "") == parent.id and convert.same_text(
+                status, sent
+            ):
+                return convert.published_from_status(status, self.view)
+        return None
+
+    # -- Reader ---------------------------------------------------------------------------------
+
+    async def conversation(self, copy: Copy) -> list[Interaction]:
+        """Public replies (nested), likes, boosts and quotes of the copy; NotFound if gone."""
+        try:
+            context = await self._object("GET", f"/api/v1/statuses/{copy.id}/context")
+        except NotFound as error:
+            raise NotFound(
+                f"the Mastodon copy {copy.url or copy.id} no longer exists on {self.view.domain}.",
+                network=self.network,
+                status=404,
+            ) from error
+        favourited, reblogged, quotes = await asyncio.gather(
+            self._pages(f"/api/v1/statuses/{copy.id}/favourited_by", {"limit": 80}),
+            self._pages(f"/api/v1/statuses/{copy.id}/reblogged_by", {"limit": 80}),
+            self._quotes(copy.id),
+        )
+        descendants = context.get("descendants")
+        return convert.conversation_from(
+            copy.id,
+            copy.published_at or copy.intent_at,
+            descendants if isinstance(descendants, list) else [],
+            favourited,
+            reblogged,
+            quotes,
+            self.view,
+        )
+
+    async def _quotes(self, status_id: str) -> list[dict[str, Any]]:
+        try:
+            return await self._pages(f"/api/v1/statuses/{status_id}/quotes", {"limit": 40})
+        except NotFound:
+            return []  # a server older than Mastodon 4.5
+
+    async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
+        """Mentions, likes, boosts, quotes after ``cursor`` (oldest first) and the next cursor."""
+        params: dict[str, Any] = {
+            "types[]": list(convert.NOTIFICATION_TYPES),
+            "limit": NOTIFICATION_PAGE,
+        }
+        if cursor:
+            params["since_id"] = cursor
+        seen: list[dict[str, Any]] = []
+        url: str = self._url("/api/v1/notifications")
+        query: dict[str, Any] | None = params
+        for _ in range(MAX_PAGES):
+            response = await self._call("GET", url, params=query)
+            page = self._list(response)
+            fresh = [n for n in page if not cursor or _id_order(str(n["id"])) > _id_order(cursor)]
+            seen.extend(fresh)
+            url, query = self._next(response), None
+            if not cursor or not url or not fresh or len(fresh) < len(page):
+                break
+        seen.sort(key=lambda n: _id_order(str(n["id"])))
+        activities = [
+            activity
+            for activity in (convert.activity_from_notification(n, self.view) for n in seen)
+            if activity is not None
+        ]
+        newest = str(seen[-1]["id"]) if seen else cursor
+        return activities, newest
