@@ -7,7 +7,11 @@ these tests goes through ``Recorder`` and is checked against the Mastodon OpenAP
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -44,3 +48,85 @@ class Recorder(httpx.AsyncBaseTransport):
     def calls(self) -> list[str]:
         """``METHOD /path`` of every request, in order (query left out)."""
         return [f"{r.method} {r.url.path}" for r in self.requests]
+
+
+@pytest.fixture(scope="session")
+def mastodon_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The base URL of the local Mastodon peer (mastodon-mock).
+
+    ``mastodon_server`` (tests/conftest.py, the sandbox) is the peer when it is there; until it
+    is, the same package is started here, on loopback, for this session only.
+    """
+    try:
+        server = request.getfixturevalue("mastodon_server")
+    except pytest.FixtureLookupError:
+        from mastodon_mock.testing.server import MockServer
+
+        with MockServer() as own:
+            yield str(own.base_url).rstrip("/")
+        return
+    yield str(getattr(server, "base_url", server)).rstrip("/")
+
+
+@dataclass
+class Account:
+    """A fresh account on the peer, and a client acting as its owner (not the adapter)."""
+
+    username: str
+    id: str
+    token: str
+    http: httpx.Client
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, text: str, **fields: str) -> dict[str, Any]:
+        status: dict[str, Any] = self.call(
+            "POST", "/api/v1/statuses", json={"status": text, **fields}
+        )
+        return status
+
+
+class Peer:
+    """The local Mastodon as the test's world: people, and fault rules for error paths."""
+
+    def __init__(self, base_url: str, http: httpx.Client) -> None:
+        self.base_url = base_url
+        self.http = http
+
+    def person(self, prefix: str) -> Account:
+        """A new account (a unique name per test, so tests never see each other's data)."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        response = self.http.post(
+            "/api/v1/_mock/dev_user", json={"username": name, "display_name": prefix.title()}
+        )
+        response.raise_for_status()
+        data = response.json()
+        return Account(name, str(data["id"]), data["access_token"], self.http)
+
+    def fault(self, path: str, effect: dict[str, Any], count: int = 1) -> None:
+        """Make the peer answer ``path`` with ``effect`` the next ``count`` times."""
+        rule = {"match": {"path": path}, "effect": effect, "count": count}
+        self.http.post("/api/v1/_mock/faults", json=rule).raise_for_status()
+
+    def clear_faults(self) -> None:
+        self.http.delete("/api/v1/_mock/faults").raise_for_status()
+
+
+@pytest.fixture
+def peer(mastodon_url: str) -> Iterator[Peer]:
+    with httpx.Client(base_url=mastodon_url, timeout=10) as http:
+        world = Peer(mastodon_url, http)
+        yield world
+        world.clear_faults()
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    """The transport of the adapter's client: every request it sends is checked at the end."""
+    transport = Recorder(httpx.AsyncHTTPTransport())
+    yield transport
+    transport.assert_valid()
