@@ -10,12 +10,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from openapi_check import request_errors
+
+from syndication.model import Post
+from syndication.networks.base import Draft
+
+POST_URL = "https://blog.example.com/fr/velo-hiver/"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,3 +136,17 @@ def recorder() -> Iterator[Recorder]:
     transport = Recorder(httpx.AsyncHTTPTransport())
     yield transport
     transport.assert_valid()
+
+
+def draft(text: str, url: str = POST_URL) -> Draft:
+    post = Post(
+        key="velo-hiver.fr",
+        slug="velo-hiver",
+        lang="fr",
+        title="Le vélo en hiver",
+        summary="Rouler quand il gèle.",
+        url=url,
+        date=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+        author="Camille Tremblay",
+    )
+    return Draft("mastodon", post, text, len(text), 500, False, None, "fr", "Camille Tremblay", "")

@@ -13,16 +13,15 @@ from typing import TypeVar
 
 import httpx
 import pytest
-from conftest import Account, Peer, Recorder
+from conftest import POST_URL, Account, Peer, Recorder, draft
 
 from syndication.config import MastodonSettings
 from syndication.errors import AuthError, NotFound, RateLimited
-from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person, Post
-from syndication.networks.base import Draft, RetryPolicy
+from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person
+from syndication.networks.base import RetryPolicy
 from syndication.networks.mastodon import MastodonClient
 
 T = TypeVar("T")
-POST_URL = "https://blog.example.com/fr/velo-hiver/"
 
 
 def run(
@@ -58,20 +57,6 @@ def run(
             return await job(adapter)
 
     return asyncio.run(go())
-
-
-def draft(text: str, url: str = POST_URL) -> Draft:
-    post = Post(
-        key="velo-hiver.fr",
-        slug="velo-hiver",
-        lang="fr",
-        title="Le vélo en hiver",
-        summary="Rouler quand il gèle.",
-        url=url,
-        date=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-        author="Camille Tremblay",
-    )
-    return Draft("mastodon", post, text, len(text), 500, False, None, "fr", "Camille Tremblay", "")
 
 
 def copy_of(status: dict[str, object]) -> Copy:
