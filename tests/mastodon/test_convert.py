@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from recorded import RECORDED_BASE, body
+from mastodon_recorded import RECORDED_BASE, body
 
 from syndication.model import Interaction, InteractionKind, Person, parse_time
 from syndication.networks import mastodon_convert as convert

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import httpx
 import pytest
-from conftest import POST_URL, Account, Peer, Recorder, draft
+from mastodon_support import POST_URL, Account, Peer, Recorder, draft
 
 from syndication.config import MastodonSettings
 from syndication.errors import AuthError, NotFound, RateLimited

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
-from conftest import Recorder, draft
-from recorded import RECORDED_BASE, body, recorded
+from mastodon_recorded import RECORDED_BASE, body, recorded
+from mastodon_support import Recorder, draft
 
 from syndication.config import MastodonSettings
 from syndication.model import Copy, CopyStatus, InteractionKind

@@ -60,7 +60,7 @@ class HttpxOpenAPIRequest:
 
     @property
     def content_type(self) -> str:
-        return self.request.headers.get("content-type", "application/json")
+        return str(self.request.headers.get("content-type", "application/json"))
 
 
 @lru_cache(maxsize=1)
