@@ -10,6 +10,7 @@ import http.server
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,14 @@ def _front_matter(path: Path) -> dict[str, str]:
 
 
 def _published(meta: dict[str, str]) -> bool:
-    """Whether a post or page with this metadata is published (not a draft or hidden)."""
-    return meta.get("status", "published").lower() == "published"
+    """Whether a post or page with this metadata is published: not a draft, not dated later.
+
+    Posts dated in the future stay drafts until their date (``WITH_FUTURE_DATES = False``).
+    """
+    if meta.get("status", "published").lower() != "published":
+        return False
+    # Dates are "YYYY-MM-DD HH:MM" (the front matter contract), so text order is time order.
+    return meta.get("date", "")[:16] <= datetime.now().strftime("%Y-%m-%d %H:%M")
 
 
 def visited_pages(content: Path = ROOT / "content") -> tuple[SitePage, ...]:
