@@ -1,0 +1,51 @@
+"""Session fixtures every networked test shares: the real local peers, started once per session.
+
+``bluesky_network``: Bluesky's own PLC, PDS and AppView (``@atproto/dev-env``) with demo accounts;
+``.pds_url``, ``.appview_url``, ``.accounts`` (``.brand``, ``.readers``, ``.account("lea")``) and
+``.process()`` to let the AppView index every write so far. ``mastodon_server``: the Mastodon peer
+(mastodon-mock) with ``.base_url``, ``.brand_token`` and ``.tokens`` by username.
+
+Both listen on free loopback ports with their files in the session's temporary folder, so they
+never meet a sandbox started by ``invoke sandbox``. When a peer cannot start (Node 22 missing, say)
+the fixture fails with the reason: a networked test is never skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from syndication.sandbox import bluesky, mastodon
+from syndication.sandbox.bluesky import BlueskyNetwork, Ports
+from syndication.sandbox.mastodon import MastodonServer
+from syndication.sandbox.processes import SandboxError, free_port
+
+
+@pytest.fixture(scope="session")
+def bluesky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlueskyNetwork]:
+    """The real local Bluesky network, started once for the session and stopped after it."""
+    home = tmp_path_factory.mktemp("bluesky-network")
+    ports = Ports(plc=free_port(), pds=free_port(), appview=free_port(), control=free_port())
+    try:
+        network = bluesky.start(home, ports)
+    except SandboxError as error:
+        pytest.fail(f"The local Bluesky network could not start: {error}", pytrace=False)
+    try:
+        yield network
+    finally:
+        bluesky.stop(home)
+
+
+@pytest.fixture(scope="session")
+def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MastodonServer]:
+    """The local Mastodon peer, started once for the session and stopped after it."""
+    home = tmp_path_factory.mktemp("mastodon-server")
+    try:
+        server = mastodon.start(home, free_port())
+    except SandboxError as error:
+        pytest.fail(f"The local Mastodon peer could not start: {error}", pytrace=False)
+    try:
+        yield server
+    finally:
+        mastodon.stop(home)
