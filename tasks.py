@@ -89,3 +89,27 @@ def demo(c: Context) -> None:
     """Build the sample site and serve it at http://localhost:8000."""
     build(c)
     serve(c)
+
+
+@task(help={"stop": "stop the sandbox and delete its run data"})
+def sandbox(c: Context, stop: bool = False) -> None:
+    """Start local Bluesky and Mastodon peers with demo accounts (--stop ends them)."""
+    from syndication import sandbox as box
+
+    if stop:
+        box.stop(ROOT)
+        print("Sandbox stopped; its run data is deleted (logs stay in .sandbox/).")
+        return
+    info = box.start(ROOT)
+    bsky, masto = info.bluesky, info.mastodon
+    print("Sandbox already running:" if info.already_running else "Sandbox started:")
+    print(f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}")
+    print(f"           index now: curl -X POST {bsky.control_url}/process")
+    print(f"  Mastodon {masto.base_url}")
+    print("Demo accounts (throw-away credentials, in .sandbox/info.json):")
+    for account in bsky.accounts:
+        print(f"  Bluesky  {account.handle:<18} {account.role:<9} {account.display_name}")
+    for person in masto.accounts:
+        print(f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}")
+    print("Use them: set -a; . .sandbox/env; set +a   then e.g. invoke syndicate --dry-run")
+    print("Stop: invoke sandbox --stop")
