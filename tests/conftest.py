@@ -30,7 +30,11 @@ def bluesky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bluesk
     try:
         network = bluesky.start(home, ports)
     except SandboxError as error:
-        pytest.fail(f"The local Bluesky network could not start: {error}", pytrace=False)
+        failure = f"The local Bluesky network could not start: {error}"
+    else:
+        failure = ""
+    if failure:  # failed outside the except block, so the report is the sentence alone
+        pytest.fail(failure, pytrace=False)
     try:
         yield network
     finally:
@@ -44,7 +48,11 @@ def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mastod
     try:
         server = mastodon.start(home, free_port())
     except SandboxError as error:
-        pytest.fail(f"The local Mastodon peer could not start: {error}", pytrace=False)
+        failure = f"The local Mastodon peer could not start: {error}"
+    else:
+        failure = ""
+    if failure:
+        pytest.fail(failure, pytrace=False)
     try:
         yield server
     finally:

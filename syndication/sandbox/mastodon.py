@@ -6,7 +6,7 @@ file in the run folder. Its mock-only routes (``/api/v1/_mock/dev_user``, ``/api
 let tests create people and inject errors. Accounts and their tokens are seeded at start; tokens
 are random per start and live only in the run folder (mode 600) and ``.sandbox/env``.
 
-Run as ``python -m syndication.sandbox.mastodon CONFIG.json PORT`` by ``start`` below.
+``start`` runs it in a child process of its own (``serve``), in a new session.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from syndication.sandbox.processes import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# The child's program (``-m`` on this module would import it twice: once via the package).
+_SERVE = "import sys; from syndication.sandbox.mastodon import serve; serve(*sys.argv[1:3])"
 START_TIMEOUT = 30.0
 BRAND = "velosboreal"
 # username, display name, role: the brand, three readers and one employee with her own account.
@@ -133,7 +135,7 @@ def start(home: Path, port: int = 3000) -> MastodonServer:
     config_file.write_text(json.dumps(config, indent=2), encoding="utf-8")
     log = home / "server.log"
     process = spawn(
-        [sys.executable, "-m", "syndication.sandbox.mastodon", str(config_file), str(port)],
+        [sys.executable, "-c", _SERVE, str(config_file), str(port)],
         log=log,
         pid_file=home / "pid",
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -171,21 +173,18 @@ def running(home: Path) -> bool:
     return read_pid(home / "pid") is not None
 
 
-def serve(config_file: Path, port: int) -> None:
+def serve(config_file: str, port: str) -> None:
     """Run mastodon-mock in this process (the child ``start`` spawns)."""
     import uvicorn
     from mastodon_mock.app import create_app
     from mastodon_mock.config import MastodonMockConfig
 
-    config = MastodonMockConfig.model_validate(json.loads(config_file.read_text(encoding="utf-8")))
+    data = json.loads(Path(config_file).read_text(encoding="utf-8"))
+    config = MastodonMockConfig.model_validate(data)
     uvicorn.run(
         create_app(config),
         host="127.0.0.1",
-        port=port,
+        port=int(port),
         server_header=False,
         log_level="warning",
     )
-
-
-if __name__ == "__main__":
-    serve(Path(sys.argv[1]), int(sys.argv[2]))

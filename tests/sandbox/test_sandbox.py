@@ -5,13 +5,14 @@ Bluesky through the PDS with the ``atproto`` client, as the adapter will; Mastod
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from atproto import Client, models
 
-from syndication.sandbox import BlueskyNetwork, MastodonServer
+from syndication.sandbox import BlueskyNetwork, MastodonServer, SandboxError, bluesky
 
 
 def _login(network: BlueskyNetwork, handle: str) -> Client:
@@ -72,3 +73,13 @@ def test_mastodon_reply_reaches_the_context(mastodon_server: MastodonServer) -> 
         assert [(s["id"], s["account"]["username"]) for s in context["descendants"]] == [
             (reply["id"], "noor")
         ]
+
+
+def test_missing_node_is_one_clear_sentence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without Node 22 the network does not start, and says how to install it."""
+    monkeypatch.setattr(bluesky, "NODE_HOME", tmp_path / "no-node")
+    with pytest.raises(SandboxError, match=r"run `make sandbox-deps`"):
+        bluesky.start(tmp_path / "home")
+    assert not (tmp_path / "home").exists()  # nothing started, nothing left behind
