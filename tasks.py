@@ -94,13 +94,18 @@ def demo(c: Context) -> None:
 @task(help={"stop": "stop the sandbox and delete its run data"})
 def sandbox(c: Context, stop: bool = False) -> None:
     """Start local Bluesky and Mastodon peers with demo accounts (--stop ends them)."""
+    from invoke.exceptions import Exit
+
     from syndication import sandbox as box
 
     if stop:
         box.stop(ROOT)
         print("Sandbox stopped; its run data is deleted (logs stay in .sandbox/).")
         return
-    info = box.start(ROOT)
+    try:
+        info = box.start(ROOT)
+    except box.SandboxError as error:
+        raise Exit(f"The sandbox did not start: {error}", code=1) from None
     bsky, masto = info.bluesky, info.mastodon
     print("Sandbox already running:" if info.already_running else "Sandbox started:")
     print(f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}")

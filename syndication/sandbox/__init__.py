@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,13 +113,17 @@ def start(root: Path) -> SandboxInfo:
         return found
     stop(root)  # one peer may have survived the other: start from nothing
     home = _home(root)
-    network = bluesky.start(home / "bluesky")
-    try:
-        server = mastodon.start(home / "mastodon", MASTODON_PORT)
-    except BaseException:
-        bluesky.stop(home / "bluesky")
-        raise
-    info = SandboxInfo(bluesky=network, mastodon=server)
+    # Side by side: each spends its start-up waiting on its own child process.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        network = pool.submit(bluesky.start, home / "bluesky")
+        server = pool.submit(mastodon.start, home / "mastodon", MASTODON_PORT)
+        try:
+            info = SandboxInfo(bluesky=network.result(), mastodon=server.result())
+        except BaseException:
+            network.exception()  # wait for both, so nothing is left half-started
+            server.exception()
+            stop(root)
+            raise
     _write_private(home / "info.json", json.dumps(info.to_json(), indent=2) + "\n")
     _write_private(home / "env", env_lines(info))
     return info

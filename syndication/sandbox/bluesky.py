@@ -157,6 +157,22 @@ def start(home: Path, ports: Ports | None = None) -> BlueskyNetwork:
             "listens there (`invoke sandbox --stop` if it is an earlier sandbox)."
         )
     home.mkdir(parents=True, exist_ok=True)
+    try:
+        ready = _launch(home, ports, node)
+    except BaseException:
+        stop(home)  # whatever part did start (the PostgreSQL cluster, say) goes away
+        raise
+    return BlueskyNetwork(
+        pds_url=ready["pds"],
+        appview_url=ready["appview"],
+        plc_url=ready["plc"],
+        control_url=ready["control"],
+        accounts=tuple(BlueskyAccount.from_json(a) for a in ready["accounts"]),
+    )
+
+
+def _launch(home: Path, ports: Ports, node: Path) -> dict[str, Any]:
+    """Start PostgreSQL and the launcher; the launcher's ``ready`` event."""
     tmp = home / "tmp"
     tmp.mkdir(exist_ok=True)
     log = home / "launcher.log"
@@ -183,20 +199,10 @@ def start(home: Path, ports: Ports | None = None) -> BlueskyNetwork:
         cwd=PROJECT,
     )
     try:
-        ready = _wait_ready(process.stdout, log)
-    except BaseException:
-        stop(home)
-        raise
+        return _wait_ready(process.stdout, log)
     finally:
         if process.stdout:
             process.stdout.close()
-    return BlueskyNetwork(
-        pds_url=ready["pds"],
-        appview_url=ready["appview"],
-        plc_url=ready["plc"],
-        control_url=ready["control"],
-        accounts=tuple(BlueskyAccount.from_json(a) for a in ready["accounts"]),
-    )
 
 
 def _wait_ready(stdout: Any, log: Path) -> dict[str, Any]:
