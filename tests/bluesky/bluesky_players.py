@@ -7,6 +7,7 @@ session (each costs the PDS a scrypt).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -153,3 +154,28 @@ class Player:
             "com.atproto.repo.getRecord",
             params={"repo": repo, "collection": collection, "rkey": rkey},
         )
+
+
+def new_player(pds_url: str, name: str) -> Player:
+    """A fresh account (``<name>-<random>.test``), for changes no other test should see."""
+    handle = f"{name}-{secrets.token_hex(3)}.test"
+    password = secrets.token_hex(12)
+    answer = httpx.post(
+        f"{pds_url}/xrpc/com.atproto.server.createAccount",
+        json={"handle": handle, "password": password, "email": f"{handle}@example.test"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    player = Player(pds_url, handle, password, did=answer.json()["did"])
+    player._token = answer.json()["accessJwt"]
+    player.call(
+        "POST",
+        "com.atproto.repo.putRecord",
+        json={
+            "repo": player.did,
+            "collection": "app.bsky.actor.profile",
+            "rkey": "self",
+            "record": {"$type": "app.bsky.actor.profile", "displayName": name.title()},
+        },
+    )
+    return player
