@@ -7,6 +7,7 @@ name is unique in the test tree because test folders have no ``__init__.py``.
 from __future__ import annotations
 
 import http.server
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -141,6 +142,9 @@ def build_site(output: Path, site_url: str, cache: Path) -> None:
     from pelican.settings import read_settings
 
     previous = Path.cwd()
+    errors = _ErrorLog()
+    # Pelican logs a broken plugin or template and goes on; a test of that output would be a lie.
+    logging.getLogger("pelican").addHandler(errors)
     # The plugin reads the state under the repository root, as `invoke build` does.
     os.chdir(ROOT)
     try:
@@ -157,3 +161,17 @@ def build_site(output: Path, site_url: str, cache: Path) -> None:
         Pelican(settings).run()
     finally:
         os.chdir(previous)
+        logging.getLogger("pelican").removeHandler(errors)
+    assert not errors.messages, "the build logged errors:\n" + "\n".join(errors.messages)
+
+
+class _ErrorLog(logging.Handler):
+    """Keeps the messages of the errors logged during a build."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep one error's message."""
+        self.messages.append(f"{record.name}: {record.getMessage()}")
