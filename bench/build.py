@@ -24,6 +24,7 @@ Usage: ``.venv/bin/python bench/build.py [--sizes 1000 4000] [--interactions 100
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import shutil
@@ -313,7 +314,14 @@ def build_once(variant: str, content: Path, output: Path, cache: Path) -> None:
     if variant == "default":
         # An empty list, not None: None would let Pelican load installed namespace plugins.
         override.update({"THEME": "notmyidea", "PLUGINS": []})
+    errors: list[str] = []
+    # Pelican logs a broken plugin or template and goes on: timing that build would mislead.
+    catcher = logging.Handler(level=logging.ERROR)
+    catcher.emit = lambda record: errors.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("pelican").addHandler(catcher)
     Pelican(read_settings(str(SETTINGS), override=override)).run()
+    if errors:
+        raise SystemExit("the build logged errors:\n" + "\n".join(errors))
 
 
 def measure(variant: str, content: Path, work: Path, cache: Path, log: Path) -> Measure:
