@@ -118,3 +118,24 @@ def sandbox(c: Context, stop: bool = False) -> None:
         print(f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}")
     print("Use them: set -a; . .sandbox/env; set +a   then e.g. invoke syndicate --dry-run")
     print("Stop: invoke sandbox --stop")
+
+
+@task(
+    help={
+        "dry_run": "show what each network would receive; send and write nothing",
+        "markdown": "print the report as Markdown (for a GitHub job summary)",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def syndicate(
+    c: Context, dry_run: bool = False, markdown: bool = False, settings: str = PRODUCTION_SETTINGS
+) -> None:
+    """Post every live, published post once to each configured network (--dry-run to preview)."""
+    from invoke.exceptions import Exit
+
+    from syndication.syndicate_cli import run, setup_logging
+
+    setup_logging()
+    code = run(ROOT / settings, dry_run=dry_run, markdown=markdown)
+    if code:
+        raise Exit(code=code)

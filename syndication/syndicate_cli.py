@@ -1,0 +1,242 @@
+"""`invoke syndicate`: read the posts and settings, run the engine, print what happened.
+
+The report goes to standard output (plain text, or Markdown for a GitHub job summary with
+``--markdown``); the log goes to standard error with every secret redacted. The exit code is 0 when
+nothing failed, 1 when anything did (one line each), 2 when the run could not start.
+
+    python -m syndication.syndicate_cli [--dry-run] [--markdown] [--settings publishconf.py]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from syndication.compose import UNITS
+from syndication.config import LABELS, configured_networks
+from syndication.errors import AgoraError
+from syndication.networks.base import Draft
+from syndication.posts import load_settings, read_posts
+from syndication.secrets import install_log_filter, redact
+from syndication.state import DEFAULT_STATE_PATH, StateStore
+from syndication.syndicate import Action, Outcome, Report, syndicate
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SETTINGS = "publishconf.py"
+HTTP_TIMEOUT_SECONDS = 30.0
+USER_AGENT = "Agora-syndication (+https://github.com/)"
+# Outcomes listed one by one in a real run; the others are only counted.
+LISTED = (Action.POSTED, Action.RECONCILED, Action.PENDING, Action.FAILED, Action.NOT_LIVE)
+
+
+def state_root(settings: Mapping[str, object], settings_file: Path) -> Path:
+    """The state folder: ``AGORA_STATE_PATH`` of the settings, relative to their folder."""
+    root = Path(str(settings.get("AGORA_STATE_PATH") or DEFAULT_STATE_PATH))
+    return root if root.is_absolute() else settings_file.resolve().parent / root
+
+
+def _unit(outcome: Outcome) -> str:
+    return UNITS.get(outcome.network, "characters")
+
+
+def _card_lines(draft: Draft, expected: bool) -> list[str]:
+    card = draft.card
+    if card is None:
+        return ["card: none"]
+    what = "card (expected; read from the page once it is live)" if expected else "card"
+    lines = [f"{what}: {card.title}"]
+    if card.description:
+        lines.append(f"      {card.description}")
+    lines.append(f"      image: {card.image_url or 'none'}")
+    return lines
+
+
+def summary_lines(report: Report) -> list[str]:
+    """One line per network: posted / pending / failed, and the rest counted."""
+    lines = []
+    for network in report.networks:
+        posted = report.count(network, Action.POSTED) + report.count(network, Action.RECONCILED)
+        planned = report.count(network, Action.WOULD_POST) + report.count(
+            network, Action.WOULD_RECONCILE
+        )
+        pending = report.count(network, Action.PENDING) + report.count(network, Action.PAUSED)
+        parts = [
+            f"{planned} would be posted" if report.dry_run else f"{posted} posted",
+            f"{pending} pending",
+            f"{report.count(network, Action.FAILED)} failed",
+            f"{report.count(network, Action.ALREADY)} already posted",
+            f"{report.count(network, Action.NOT_LIVE)} not live yet",
+            f"{report.count(network, Action.OPTED_OUT)} opted out",
+        ]
+        lines.append(f"{LABELS.get(network, network)}: " + ", ".join(parts))
+    return lines
+
+
+def failure_lines(report: Report) -> list[str]:
+    """One line per failure: the post, the network and the sentence saying what to do."""
+    return [f"FAILED {o.post.key} on {o.label}: {o.message}" for o in report.failed]
+
+
+def render_text(report: Report) -> str:
+    """The report for a terminal: in a dry run, every draft in full."""
+    out: list[str] = []
+    dry = "Syndication dry run (nothing is sent, nothing is written)"
+    out.append(dry if report.dry_run else "Syndication")
+    out.extend(report.notices)
+    if report.paused:
+        out.append(f"Posting is paused: {report.paused}; nothing is posted until it is lifted.")
+    for outcome in report.outcomes:
+        if not report.dry_run and outcome.action not in LISTED:
+            continue
+        if report.dry_run and outcome.action in (Action.ALREADY, Action.OPTED_OUT):
+            continue
+        head = f"\n{outcome.post.key} -> {outcome.label}: {outcome.action.value}"
+        out.append(head + (f" ({outcome.message})" if outcome.message else ""))
+        draft = outcome.draft
+        if report.dry_run and draft is not None:
+            out.append(
+                f"  from {draft.account}, signed by {draft.signed_by}, language {draft.lang}"
+            )
+            out.append(f"  length: {draft.length}/{draft.limit} {_unit(outcome)}")
+            out.extend(f"  warning: {warning}" for warning in draft.warnings)
+            out.append("  text:")
+            out.extend(f"    | {line}" for line in draft.text.split("\n"))
+            out.extend(f"  {line}" for line in _card_lines(draft, outcome.action is Action.NOT_LIVE))
+    out.append("")
+    out.extend(summary_lines(report))
+    out.extend(failure_lines(report))
+    return redact("\n".join(out)) + "\n"
+
+
+def _fence(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell or list item."""
+    return re.sub(r"([\\`*_\[\]|<>])", r"\\\1", text).replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    """The report as Markdown for a GitHub job summary: what each network would receive."""
+    out = ["## Syndication" + (" dry run" if report.dry_run else ""), ""]
+    if report.dry_run:
+        out += [
+            "Nothing was sent and nothing was written: this is what each network would get.",
+            "",
+        ]
+    out += [f"> {_md(notice)}" for notice in report.notices]
+    if report.paused:
+        out += [f"> **Posting is paused**: {_md(report.paused)}", ""]
+    out += ["| network | summary |", "|---|---|"]
+    for line in summary_lines(report):
+        network, _, rest = line.partition(": ")
+        out.append(f"| {network} | {rest} |")
+    out.append("")
+    for outcome in report.outcomes:
+        if outcome.action in (Action.ALREADY, Action.OPTED_OUT):
+            continue
+        if not report.dry_run and outcome.action not in LISTED:
+            continue
+        out.append(f"### {_md(outcome.post.title)} ({outcome.post.key}) on {outcome.label}")
+        out.append("")
+        out.append(
+            f"- **{outcome.action.value}**"
+            + (f": {_md(outcome.message)}" if outcome.message else "")
+        )
+        draft = outcome.draft
+        if draft is not None:
+            out.append(f"- length: {draft.length} / {draft.limit} {_unit(outcome)}")
+            out.append(
+                f"- from {_md(draft.account)}, signed by {_md(draft.signed_by)}, "
+                f"language `{draft.lang}`"
+            )
+            out += [f"- ⚠️ {_md(warning)}" for warning in draft.warnings]
+            if draft.card is not None:
+                card = draft.card
+                out.append(
+                    f"- card: **{_md(card.title)}** — {_md(card.description)} "
+                    f"(image: {_md(card.image_url or 'none')})"
+                )
+            fence = _fence(draft.text)
+            out += ["", f"{fence}text", draft.text, fence]
+        out.append("")
+    failures = failure_lines(report)
+    if failures:
+        out += ["### Failures", ""] + [f"- {_md(line)}" for line in failures] + [""]
+    return redact("\n".join(out)) + "\n"
+
+
+def run(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    dry_run: bool = False,
+    markdown: bool = False,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Syndicate (or dry-run) the posts of ``settings_file``; print the report; the exit code."""
+    environment = os.environ if env is None else env
+    output = stdout or sys.stdout
+    try:
+        settings_path = Path(settings_file)
+        settings = load_settings(settings_path)
+        networks = configured_networks(environment)
+        store = StateStore(state_root(settings, settings_path))
+        posts = read_posts(settings)
+        authors = settings.get("AGORA_AUTHORS", {}) or {}
+
+        async def main() -> Report:
+            async with httpx.AsyncClient(
+                timeout=HTTP_TIMEOUT_SECONDS, headers={"User-Agent": USER_AGENT}
+            ) as client:
+                return await syndicate(
+                    posts,
+                    networks,
+                    store=store,
+                    authors=authors,
+                    env=environment,
+                    client=client,
+                    dry_run=dry_run,
+                )
+
+        report = asyncio.run(main())
+    except AgoraError as error:
+        output.write(redact(f"Syndication did not run: {error}") + "\n")
+        return 2
+    output.write(render_markdown(report) if markdown else render_text(report))
+    output.flush()
+    return report.exit_code
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Log to standard error, every secret redacted."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    install_log_filter()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point (``invoke syndicate`` calls ``run`` directly)."""
+    parser = argparse.ArgumentParser(prog="syndicate", description=__doc__.split("\n")[0])
+    parser.add_argument("--dry-run", action="store_true", help="show, send and write nothing")
+    parser.add_argument("--markdown", action="store_true", help="report as Markdown")
+    parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="Pelican settings file")
+    args = parser.parse_args(argv)
+    setup_logging()
+    return run(args.settings, dry_run=args.dry_run, markdown=args.markdown)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
