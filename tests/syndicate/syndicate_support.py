@@ -8,7 +8,9 @@ so that another test folder's helpers never shadow it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import html
 import http.server
 import threading
 from collections.abc import Iterator, Mapping
@@ -18,9 +20,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+import httpx
 from pelican import Pelican
 from pelican.settings import read_settings
+from PIL import Image
+
+from syndication.config import configured_networks
+from syndication.posts import load_settings, read_posts
+from syndication.sandbox.bluesky import BlueskyNetwork
+from syndication.sandbox.mastodon import MastodonServer
+from syndication.state import StateStore
+from syndication.syndicate import Checkpoint, Report, syndicate
 
 AUTHORS: dict[str, dict[str, str]] = {
     "Camille Tremblay": {"first_name": "Camille", "bluesky": "camille.test"},
@@ -147,7 +157,7 @@ class Site:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -172,7 +182,8 @@ def write_project(root: Path, siteurl: str) -> Site:
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "overrides" / "article.html").write_text(ARTICLE_OVERRIDE, encoding="utf-8")
     (root / "settings.py").write_text(
-        SETTINGS.format(siteurl=siteurl, authors=AUTHORS, overrides=str(root / "overrides")), encoding="utf-8"
+        SETTINGS.format(siteurl=siteurl, authors=AUTHORS, overrides=str(root / "overrides")),
+        encoding="utf-8",
     )
     (root / "content" / "pages" / "about.md").write_text(
         "Title: À propos\nSlug: about\n\nUne page sans balises OpenGraph.\n", encoding="utf-8"
@@ -189,3 +200,104 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+# -- running the engine and counting what the networks hold -----------------------------------
+
+
+def peers_env(bluesky: BlueskyNetwork | None, mastodon: MastodonServer | None) -> dict[str, str]:
+    """The environment that configures the brand accounts on the local peers."""
+    env: dict[str, str] = {}
+    if bluesky is not None:
+        env |= {
+            "AGORA_BLUESKY_SERVICE": bluesky.pds_url,
+            "AGORA_BLUESKY_HANDLE": bluesky.brand.handle,
+            "AGORA_BLUESKY_APP_PASSWORD": bluesky.brand.app_password,
+        }
+    if mastodon is not None:
+        env |= {
+            "AGORA_MASTODON_BASE_URL": mastodon.base_url,
+            "AGORA_MASTODON_ACCESS_TOKEN": mastodon.brand_token,
+        }
+    return env
+
+
+def run_engine(
+    site: Site,
+    env: Mapping[str, str],
+    *,
+    dry_run: bool = False,
+    checkpoint: Checkpoint | None = None,
+) -> Report:
+    """One in-process run of the engine over the site's posts, with the real adapters."""
+    settings = load_settings(site.settings_file)
+    posts = read_posts(settings)
+
+    async def main() -> Report:
+        async with httpx.AsyncClient(timeout=30) as client:
+            return await syndicate(
+                posts,
+                configured_networks(env),
+                store=StateStore(site.state),
+                authors=settings["AGORA_AUTHORS"],
+                env=env,
+                client=client,
+                dry_run=dry_run,
+                checkpoint=checkpoint,
+            )
+
+    return asyncio.run(main())
+
+
+def bluesky_copies(network: BlueskyNetwork, url: str) -> list[dict[str, Any]]:
+    """The brand's posts in its own repository (the PDS's truth) that link to ``url``."""
+    found: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        params = {"repo": network.brand.did, "collection": "app.bsky.feed.post", "limit": "100"}
+        if cursor:
+            params["cursor"] = cursor
+        response = httpx.get(
+            f"{network.pds_url}/xrpc/com.atproto.repo.listRecords", params=params, timeout=30
+        )
+        response.raise_for_status()
+        body = response.json()
+        for record in body["records"]:
+            value = record["value"]
+            if (
+                url in value.get("text", "")
+                or value.get("embed", {}).get("external", {}).get("uri") == url
+            ):
+                found.append(record)
+        cursor = body.get("cursor", "")
+        if not cursor or not body["records"]:
+            return found
+
+
+def bluesky_feed_copies(network: BlueskyNetwork, url: str) -> int:
+    """How many posts of the brand's feed (``app.bsky.feed.getAuthorFeed``) link to ``url``."""
+    network.process()
+    response = httpx.get(
+        f"{network.appview_url}/xrpc/app.bsky.feed.getAuthorFeed",
+        params={"actor": network.brand.did, "limit": "100"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return sum(1 for item in response.json()["feed"] if url in item["post"]["record"]["text"])
+
+
+def mastodon_copies(server: MastodonServer, url: str) -> list[dict[str, Any]]:
+    """The brand account's statuses that link to ``url``."""
+    headers = {"Authorization": f"Bearer {server.brand_token}"}
+    me = httpx.get(
+        f"{server.base_url}/api/v1/accounts/verify_credentials", headers=headers, timeout=30
+    )
+    me.raise_for_status()
+    response = httpx.get(
+        f"{server.base_url}/api/v1/accounts/{me.json()['id']}/statuses",
+        params={"limit": "40"},
+        headers=headers,
+        timeout=30,
+    )
+    response.raise_for_status()
+    return [s for s in response.json() if url in html.unescape(s.get("content") or "")]

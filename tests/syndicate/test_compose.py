@@ -33,7 +33,9 @@ POST = Post(
     image_path="/site/content/images/posts/hiver.jpg",
     image_alt="Une chaîne salée.",
 )
-LONG_SUMMARY = " ".join(["Le sel de nos rues ronge les chaînes, les dérailleurs et les câbles."] * 6)
+LONG_SUMMARY = " ".join(
+    ["Le sel de nos rues ronge les chaînes, les dérailleurs et les câbles."] * 6
+)
 
 
 def test_default_text_title_summary_signature_link_hashtags() -> None:
@@ -137,13 +139,18 @@ def test_graphemes_not_code_points() -> None:
 
 def test_card_is_what_the_page_says_with_the_local_image_when_it_is_the_same() -> None:
     page = PageCard(
-        url=URL, title="Titre de la page", description="Ce que dit la page.",
-        image_url=POST.image_url, image_alt="",
+        url=URL,
+        title="Titre de la page",
+        description="Ce que dit la page.",
+        image_url=POST.image_url,
+        image_alt="",
     )
     card = compose(POST, "bluesky", BLUESKY, authors=AUTHORS, account="b", page=page).card
     assert card is not None
     assert (card.title, card.description, card.image_url) == (
-        "Titre de la page", "Ce que dit la page.", POST.image_url,
+        "Titre de la page",
+        "Ce que dit la page.",
+        POST.image_url,
     )
     assert card.image_path == POST.image_path and card.image_alt == "Une chaîne salée."
     other = replace(page, image_url="https://blogue.velosboreal.example/cards/x.png")

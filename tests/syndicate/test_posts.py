@@ -28,7 +28,9 @@ def test_published_posts_with_urls_as_pelican_computes_them(site: Site) -> None:
     )
     site.add_post(
         "hiver-en.md",
-        post_file("rouler-l-hiver", lang="en", title="Riding through winter", summary="*Three* steps."),
+        post_file(
+            "rouler-l-hiver", lang="en", title="Riding through winter", summary="*Three* steps."
+        ),
     )
     posts = {post.key: post for post in read_posts(load_settings(site.settings_file), NOW)}
 

@@ -1,0 +1,216 @@
+"""Exactly once, proven with the real adapters against the real local peers.
+
+Bluesky's own PDS and AppView (``bluesky_network``) and the Mastodon peer (``mastodon_server``)
+hold the brand accounts. Each test builds and serves its own site on a fresh loopback port, so the
+post's URL is unique to the test and the brand's copies of it can be counted on each network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from syndicate_support import (
+    Site,
+    bluesky_copies,
+    bluesky_feed_copies,
+    mastodon_copies,
+    peers_env,
+    post_file,
+    run_engine,
+)
+
+from syndication.model import CopyStatus
+from syndication.sandbox.bluesky import BlueskyNetwork
+from syndication.sandbox.mastodon import MastodonServer
+from syndication.state import StateStore
+from syndication.syndicate import CHECKPOINTS, Action
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
+
+
+class Crash(BaseException):
+    """Not an Exception: nothing in the engine may catch it, like a real stop."""
+
+
+def live_post(site: Site) -> str:
+    """One post with an image, built and served; its URL."""
+    image = site.add_image("hiver.jpg")
+    site.add_post(
+        "hiver.md",
+        post_file("rouler-l-hiver", extra={"Image": image, "Image_alt": "Une chaîne salée."}),
+    )
+    site.build()
+    return f"{site.url}/rouler-l-hiver/"
+
+
+def copies(bluesky: BlueskyNetwork, mastodon: MastodonServer, url: str) -> tuple[int, int]:
+    return len(bluesky_copies(bluesky, url)), len(mastodon_copies(mastodon, url))
+
+
+def crash_at(step: str, error: BaseException) -> object:
+    def checkpoint(reached: str) -> None:
+        if reached == step:
+            raise error
+
+    return checkpoint
+
+
+def hard_crash(site: Site, env: dict[str, str], step: str) -> None:
+    """Run the engine in a child process that dies with ``os._exit`` at ``step``."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "crash_run.py"), str(site.settings_file), step],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 75, done.stderr[-2000:]
+
+
+def only(env: dict[str, str], network: str) -> dict[str, str]:
+    prefix = f"AGORA_{network.upper()}_"
+    return {name: value for name, value in env.items() if name.startswith(prefix)}
+
+
+@pytest.mark.parametrize("how", ["raise", "kill"])
+@pytest.mark.parametrize("step", CHECKPOINTS)
+def test_a_crash_at_each_step_then_a_rerun_leaves_exactly_one_copy(
+    site: Site,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    step: str,
+    how: str,
+) -> None:
+    url = live_post(site)
+    env = peers_env(bluesky_network, mastodon_server)
+    store = StateStore(site.state)
+
+    # Stop the run at ``step`` once on each network (the first publication of a run is the one
+    # that stops it, so each network gets its own crashed run).
+    for network in ("bluesky", "mastodon"):
+        if how == "kill":
+            hard_crash(site, only(env, network), step)
+        else:
+            error = SystemExit(3) if network == "bluesky" else KeyboardInterrupt()
+            with pytest.raises(type(error)):
+                run_engine(site, only(env, network), checkpoint=crash_at(step, error))
+        copy = store.load("rouler-l-hiver.fr").copies[network]
+        expected = CopyStatus.PUBLISHED if step == "after-record" else CopyStatus.PENDING
+        assert copy.status is expected and copy.key
+    after_crash = copies(bluesky_network, mastodon_server, url)
+    assert after_crash == ((0, 0) if step == "before-call" else (1, 1))
+
+    report = run_engine(site, env)
+
+    assert report.exit_code == 0, [o.message for o in report.failed]
+    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    state = store.load("rouler-l-hiver.fr")
+    for network in ("bluesky", "mastodon"):
+        copy = state.copies[network]
+        assert copy.status is CopyStatus.PUBLISHED and copy.id and copy.url and copy.published_at
+    actions = {o.network: o.action for o in report.outcomes}
+    wanted = {
+        "before-call": Action.POSTED,  # not on the network: published again under the same key
+        "after-call": Action.RECONCILED,  # on the network, not recorded: found, not re-posted
+        "after-record": Action.ALREADY,
+    }[step]
+    assert actions == {"bluesky": wanted, "mastodon": wanted}
+    # The Bluesky record key is the one chosen when the intent was recorded.
+    assert state.copies["bluesky"].id.endswith(f"/app.bsky.feed.post/{state.copies['bluesky'].key}")
+
+    # And again: nothing more.
+    assert run_engine(site, env).count("bluesky", Action.ALREADY) == 1
+    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    if step == "after-call" and how == "kill":
+        assert bluesky_feed_copies(bluesky_network, url) == 1  # as the AppView shows the feed
+
+
+def test_two_runs_started_together_post_once(
+    site: Site, bluesky_network: BlueskyNetwork, mastodon_server: MastodonServer
+) -> None:
+    url = live_post(site)
+    env = {**os.environ, **peers_env(bluesky_network, mastodon_server)}
+    command = [
+        sys.executable,
+        "-m",
+        "syndication.syndicate_cli",
+        "--settings",
+        str(site.settings_file),
+    ]
+    runs = [
+        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    joined = "\n".join(outputs)
+    assert joined.count("rouler-l-hiver.fr -> Bluesky: posted") == 1
+    assert joined.count("rouler-l-hiver.fr -> Mastodon: posted") == 1
+    assert "Bluesky: 0 posted" in joined and "Bluesky: 1 posted" in joined
+
+
+def test_refused_credentials_on_one_network_do_not_stop_the_other(
+    site: Site, bluesky_network: BlueskyNetwork, mastodon_server: MastodonServer
+) -> None:
+    url = live_post(site)
+    good = peers_env(bluesky_network, mastodon_server)
+    wrong = {**good, "AGORA_BLUESKY_APP_PASSWORD": "not-the-app-password-123"}
+
+    report = run_engine(site, wrong)
+
+    assert report.exit_code == 1
+    [failure] = report.failed
+    assert failure.network == "bluesky"
+    assert failure.message.startswith(
+        f"Bluesky at {bluesky_network.pds_url.split('//')[1]} refused the credentials of "
+        f"{bluesky_network.brand.handle} (401"
+    )
+    assert failure.message.endswith("check AGORA_BLUESKY_APP_PASSWORD.")
+    assert copies(bluesky_network, mastodon_server, url) == (0, 1)
+    assert {o.network: o.action for o in report.outcomes}["mastodon"] is Action.POSTED
+
+    # Nothing in the state carries a credential, the wrong one included.
+    state_text = "".join(p.read_text() for p in site.state.rglob("*.json"))
+    assert json.loads(state_text)["copies"]["mastodon"]["status"] == "published"
+    for secret in (
+        wrong["AGORA_BLUESKY_APP_PASSWORD"],
+        good["AGORA_BLUESKY_APP_PASSWORD"],
+        good["AGORA_MASTODON_ACCESS_TOKEN"],
+    ):
+        assert secret not in state_text
+
+    # Nothing was lost: with the right password the next run posts it, once.
+    report = run_engine(site, good)
+    assert report.exit_code == 0
+    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+
+
+def test_the_kill_switch_stops_everything_before_any_call(
+    site: Site, bluesky_network: BlueskyNetwork, mastodon_server: MastodonServer
+) -> None:
+    url = live_post(site)
+    env = {**peers_env(bluesky_network, mastodon_server), "AGORA_PAUSE_POSTING": "crise en cours"}
+
+    report = run_engine(site, env)
+
+    assert report.paused == "AGORA_PAUSE_POSTING is set (crise en cours)"
+    assert {o.action for o in report.outcomes} == {Action.PAUSED}
+    assert copies(bluesky_network, mastodon_server, url) == (0, 0)
+    assert not site.state.exists()  # not even the lock
+
+    site.state.mkdir(parents=True)
+    (site.state / "PAUSED").write_text("Crise : on se tait.\n")
+    report = run_engine(site, peers_env(bluesky_network, mastodon_server))
+    assert report.paused.endswith("PAUSED exists (Crise : on se tait.)")
+    assert copies(bluesky_network, mastodon_server, url) == (0, 0)
