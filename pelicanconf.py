@@ -24,6 +24,8 @@ OUTPUT_PATH = "output"
 
 TIMEZONE = "America/Toronto"
 DEFAULT_LANG = "fr"
+# Languages a post may be written in; the plugin refuses any other "Lang".
+AGORA_LANGUAGES = ["fr", "en"]
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 # Posts dated in the future stay drafts until their date: staff schedule posts by date alone.
 WITH_FUTURE_DATES = False
@@ -34,8 +36,8 @@ ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["state"]
 PAGE_EXCLUDES = ["state"]
-STATIC_PATHS = ["images", "avatars", "extra/robots.txt"]
-EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+# robots.txt and sitemap.xml are written by the plugin (robots.txt names the sitemap's address).
+STATIC_PATHS = ["images", "avatars"]
 
 # French at the root, English under /en/; translations share a slug and link to each other.
 ARTICLE_TRANSLATION_ID = "slug"
@@ -108,6 +110,8 @@ AGORA_AUTHORS: dict[str, dict[str, str]] = {
 # Where the syndication state lives, relative to the repository root.
 AGORA_STATE_PATH = "content/state"
 AGORA_MODERATION_FILE = "content/moderation.toml"
+# Social cards drawn for posts without an image are kept here between builds (outside output/).
+AGORA_CARD_CACHE = "cache/social-cards"
 # Networks announced on the site (the links readers use to join the conversation).
 AGORA_NETWORK_LABELS = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 

@@ -1,0 +1,232 @@
+"""Agora's Pelican plugin: checks posts, attaches their conversation, draws cards, maps the site.
+
+Settings (all optional but ``AGORA_AUTHORS``):
+
+``AGORA_AUTHORS``          author name -> details; a post by anyone else stops the build
+``AGORA_LANGUAGES``        languages a post may be written in (default: ``[DEFAULT_LANG]``)
+``AGORA_NETWORK_LABELS``   network -> label shown to readers; also the networks ``Syndicate`` knows
+``AGORA_STATE_PATH``       folder of the state files (default ``content/state``)
+``AGORA_MODERATION_FILE``  the moderation file (default ``content/moderation.toml``)
+``AGORA_CARD_CACHE``       where drawn social cards are kept between builds
+                           (default ``cache/social-cards``); relative paths start at the working
+                           folder, like ``invoke build`` runs
+``COMPANY_NAME``           drawn on the social cards
+
+Every article gets ``article.agora`` (a ``conversation.Conversation``), ``article.social_image``
+(site-relative path of its own image or of its generated card) and ``article.social_image_alt``.
+The build never touches the network: everything comes from files.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+from . import sitemap, validate
+from .cards import CardCache, CardText
+from .conversation import Conversation, build_conversation
+from .statecache import StateReader
+
+logger = logging.getLogger(__name__)
+
+CARDS_FOLDER = "social-cards"
+DEFAULT_CARD_CACHE = "cache/social-cards"
+DEFAULT_STATE_PATH = "content/state"
+DEFAULT_MODERATION_FILE = "content/moderation.toml"
+
+
+@dataclass
+class BuildPlan:
+    """What one build writes once Pelican has written its pages."""
+
+    site_url: str
+    cards: dict[str, Path] = field(default_factory=dict)  # output path -> cached card
+    sitemap: list[sitemap.SitemapEntry] = field(default_factory=list)
+
+
+def _all_articles(generator: ArticlesGenerator) -> list[Any]:
+    """Every article Pelican read: published, hidden and drafts, originals and translations."""
+    return [
+        *generator.articles,
+        *generator.translations,
+        *generator.hidden_articles,
+        *generator.hidden_translations,
+        *generator.drafts,
+        *generator.drafts_translations,
+    ]
+
+
+def _public_contents(articles: ArticlesGenerator, pages: PagesGenerator | None) -> list[Any]:
+    """What the sitemap lists: published articles and pages, with their translations."""
+    items: list[Any] = [*articles.articles, *articles.translations]
+    if pages is not None:
+        items += [*pages.pages, *pages.translations]
+    return items
+
+
+def _path_setting(settings: dict[str, Any], name: str, default: str) -> Path:
+    return Path(str(settings.get(name) or default))
+
+
+class AgoraPlugin:
+    """The plugin's state across builds in one process: its caches and pending writes."""
+
+    def __init__(self) -> None:
+        self.states = StateReader()
+        self._cards: dict[Path, CardCache] = {}
+        self._pending: dict[str, BuildPlan] = {}
+
+    def card_cache(self, root: Path) -> CardCache:
+        """The card cache at ``root`` (kept, so its counter covers every build of the process)."""
+        return self._cards.setdefault(root.resolve(), CardCache(root))
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def check(self, articles: ArticlesGenerator, pages: PagesGenerator | None) -> None:
+        """Raise ``ContentError`` for the first post or page with broken metadata."""
+        settings = articles.settings
+        content_root = Path(articles.path)
+        unread = sorted(
+            path for path, item in articles.context["generated_content"].items() if item is None
+        )
+        if unread:
+            source = content_root / unread[0]
+            raise validate.fail(source, validate.diagnose_unread(source))
+        languages = list(settings.get("AGORA_LANGUAGES") or [settings["DEFAULT_LANG"]])
+        authors = settings.get("AGORA_AUTHORS", {})
+        networks = list(settings.get("AGORA_NETWORK_LABELS", {}))
+        for article in sorted(_all_articles(articles), key=lambda a: a.source_path):
+            problem = validate.check_article(
+                article,
+                content_root=content_root,
+                authors=authors,
+                languages=languages,
+                networks=networks,
+            )
+            if problem:
+                raise validate.fail(article.source_path, problem)
+        groups = (
+            (articles.articles, articles.translations),
+            (articles.hidden_articles, articles.hidden_translations),
+            (articles.drafts, articles.drafts_translations),
+        )
+        for originals, translations in groups:
+            found = validate.check_translations([*originals, *translations])
+            if found is not None:
+                raise validate.fail(found[0].source_path, found[1])
+        if pages is not None:
+            for page in [*pages.pages, *pages.translations]:
+                if page.lang not in languages:
+                    problem = f'language "{page.lang}" is not configured; expected one of: '
+                    raise validate.fail(page.source_path, problem + ", ".join(languages))
+
+    # -- attaching ---------------------------------------------------------------------------
+
+    def conversation(self, article: Any, settings: dict[str, Any]) -> Conversation:
+        """The conversation of ``article`` from its state file, moderated."""
+        root = _path_setting(settings, "AGORA_STATE_PATH", DEFAULT_STATE_PATH)
+        moderation = _path_setting(settings, "AGORA_MODERATION_FILE", DEFAULT_MODERATION_FILE)
+        state = self.states.post_state(root, f"{article.slug}.{article.lang}")
+        labels = settings.get("AGORA_NETWORK_LABELS", {})
+        return build_conversation(state, labels, keep=self.states.moderation(moderation))
+
+    def social_image(self, article: Any, settings: dict[str, Any], plan: BuildPlan) -> None:
+        """Set ``social_image`` and its alt text: the post's own image, or its generated card."""
+        own = str(article.metadata.get("image", "")).strip()
+        if own:
+            article.social_image = own.lstrip("/")
+            article.social_image_alt = str(article.metadata.get("image_alt", "")).strip()
+            return
+        text = CardText(
+            title=article.title,
+            author=str(article.author),
+            company=str(settings.get("COMPANY_NAME") or settings.get("SITENAME", "")),
+            lang=article.lang,
+        )
+        cache = self.card_cache(_path_setting(settings, "AGORA_CARD_CACHE", DEFAULT_CARD_CACHE))
+        target = f"{CARDS_FOLDER}/{article.slug}-{article.lang}.png"
+        plan.cards[target] = cache.ensure(text)
+        article.social_image = target
+        article.social_image_alt = text.alt
+
+    # -- signal handlers ---------------------------------------------------------------------
+
+    def on_generators_finalized(self, generators: Sequence[Any]) -> None:
+        """Check every post, then attach state, conversation and social image to each article."""
+        articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+        if articles is None:
+            return
+        pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
+        settings = articles.settings
+        self.check(articles, pages)
+        plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
+        drawn_before = sum(cache.drawn for cache in self._cards.values())
+        for article in _all_articles(articles):
+            article.agora = self.conversation(article, settings)
+            self.social_image(article, settings, plan)
+        plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
+        self._pending[str(Path(articles.output_path).resolve())] = plan
+        drawn = sum(cache.drawn for cache in self._cards.values()) - drawn_before
+        logger.debug("agora: %d social cards drawn, %d reused", drawn, len(plan.cards) - drawn)
+
+    def on_finalized(self, pelican: Any) -> None:
+        """Copy the cards and write the sitemap and robots.txt once the pages are written."""
+        output = Path(pelican.output_path)
+        plan = self._pending.pop(str(output.resolve()), None)
+        if plan is None:
+            return
+        for target, cached in sorted(plan.cards.items()):
+            destination = output / target
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, destination)
+        sitemap.write(output, plan.sitemap, plan.site_url)
+
+
+def _register_i18n() -> None:
+    """Let the theme's interface-language module (``i18n.py``, the theme's own) hook in too."""
+    if importlib.util.find_spec(f"{__name__}.i18n") is None:
+        return
+    module = importlib.import_module(f"{__name__}.i18n")
+    hook = getattr(module, "register", None)
+    if callable(hook):
+        hook()
+
+
+# One instance per process: Pelican imports the plugin once and calls register() for each build
+# (autoreload, i18n sub-sites), and blinker keeps one connection per bound method.
+_PLUGIN = AgoraPlugin()
+
+
+def plugin() -> AgoraPlugin:
+    """The plugin instance whose caches serve every build in this process."""
+    return _PLUGIN
+
+
+def register() -> None:
+    """Connect the plugin to Pelican's signals.
+
+    ``all_generators_finalized``: every generator has read its files and saved Pelican's content
+    cache (``save_cache`` runs at the end of each ``generate_context``), and no page is written
+    yet. Attaching here keeps the state out of the pickled cache, so a new reply shows at the
+    next build even when the post itself did not change, and the templates see ``article.agora``.
+    It also sees articles and pages together, once per build, to check them all before anything
+    is written.
+
+    ``finalized``: the pages are written and the output folder is no longer cleaned, so the cards,
+    the sitemap and robots.txt are written last, into the folder Pelican built.
+    """
+    signals.all_generators_finalized.connect(_PLUGIN.on_generators_finalized, weak=False)
+    signals.finalized.connect(_PLUGIN.on_finalized, weak=False)
+    _register_i18n()
+
+
+__all__ = ("AgoraPlugin", "plugin", "register")

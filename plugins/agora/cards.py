@@ -1,0 +1,168 @@
+"""Social cards: a 1200 x 630 PNG with the post's title, its author and the company's name.
+
+Posts without their own image get one, so every link shared on a network shows a card. Drawing
+costs tens of milliseconds, so cards are cached by content in a folder outside the output: the
+file name carries a hash of everything drawn (and of the renderer's version), and a rebuild copies
+an unchanged card instead of drawing it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+# Bump when the drawing changes, so every cached card is drawn again.
+RENDERER_VERSION = "1"
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 80
+FONTS = Path(__file__).resolve().parent / "fonts"
+TITLE_FONT = FONTS / "DejaVuSans-Bold.ttf"
+TEXT_FONT = FONTS / "DejaVuSans.ttf"
+# Largest title size first; smaller ones are tried until the title fits in its lines.
+TITLE_SIZES = (72, 64, 56, 50, 44)
+TITLE_MAX_LINES = 5
+BYLINE_SIZE = 34
+BACKGROUND = (16, 52, 44)  # deep green, white text well above 4.5:1 contrast
+ACCENT = (242, 183, 5)
+FOREGROUND = (255, 255, 255)
+MUTED = (214, 230, 224)
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class CardText:
+    """Everything drawn on a card: it is also what the cache key is made of."""
+
+    title: str
+    author: str
+    company: str
+    lang: str
+
+    def digest(self) -> str:
+        """A short hash of the text and the renderer version: the card's cache key."""
+        parts = (RENDERER_VERSION, self.title, self.author, self.company, self.lang)
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def alt(self) -> str:
+        """The alternative text of the card: what it says."""
+        return f"{self.title} — {self.author}, {self.company}"
+
+
+def _split_long_word(word: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Cut a word wider than the box (a URL, a German compound) into pieces that fit."""
+    pieces: list[str] = []
+    current = ""
+    for char in word:
+        if current and font.getlength(current + char) > width:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` pixels in ``font``."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        for piece in _split_long_word(word, font, width):
+            candidate = f"{current} {piece}" if current else piece
+            if font.getlength(candidate) <= width:
+                current = candidate
+            else:
+                if current:
+                    lines.append(current)
+                current = piece
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _shorten(line: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """``line`` cut at a word (or a letter) so that it ends with an ellipsis within ``width``."""
+    while line and font.getlength(line + ELLIPSIS) > width:
+        cut = line.rsplit(" ", 1)[0] if " " in line else line[:-1]
+        line = cut.rstrip(" ,;:.-—")
+    return line + ELLIPSIS
+
+
+def fit_title(
+    title: str, width: int, sizes: tuple[int, ...] = TITLE_SIZES, max_lines: int = TITLE_MAX_LINES
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest title font whose wrapped lines fit; at the smallest, the last line is cut."""
+    for size in sizes:
+        font = ImageFont.truetype(str(TITLE_FONT), size)
+        lines = wrap(title, font, width)
+        if len(lines) <= max_lines:
+            return font, lines
+    lines = lines[:max_lines]
+    lines[-1] = _shorten(lines[-1], font, width)
+    return font, lines
+
+
+def draw(text: CardText) -> Image.Image:
+    """The card for ``text``: title top left, a rule, author and company at the bottom."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    canvas = ImageDraw.Draw(image)
+    inner = WIDTH - 2 * MARGIN
+    canvas.rectangle((0, 0, 24, HEIGHT), fill=ACCENT)
+    byline_font = ImageFont.truetype(str(TEXT_FONT), BYLINE_SIZE)
+    company_font = ImageFont.truetype(str(TITLE_FONT), BYLINE_SIZE)
+    author = wrap(text.author, byline_font, inner)[:1] or [""]
+    company = wrap(text.company, company_font, inner)[:1] or [""]
+    byline_top = HEIGHT - MARGIN - 2 * BYLINE_SIZE - 16
+    font, lines = fit_title(text.title, inner)
+    line_height = int(font.size * 1.2)
+    # The title never reaches the byline: fit_title bounds the lines, this bounds the pixels.
+    room = max(1, (byline_top - 40 - MARGIN) // line_height)
+    if len(lines) > room:
+        lines = lines[:room]
+        lines[-1] = _shorten(lines[-1], font, inner)
+    y = MARGIN
+    for line in lines:
+        canvas.text((MARGIN, y), line, font=font, fill=FOREGROUND)
+        y += line_height
+    canvas.rectangle((MARGIN, byline_top - 28, MARGIN + 120, byline_top - 22), fill=ACCENT)
+    canvas.text((MARGIN, byline_top), author[0], font=byline_font, fill=MUTED)
+    canvas.text(
+        (MARGIN, byline_top + BYLINE_SIZE + 16), company[0], font=company_font, fill=FOREGROUND
+    )
+    return image
+
+
+class CardCache:
+    """Cards on disk under ``root``, one file per content hash; drawn only when missing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.drawn = 0  # cards drawn by this cache (a rebuild with unchanged posts draws none)
+
+    def path_for(self, text: CardText) -> Path:
+        """Where the card for ``text`` is kept."""
+        return self.root / f"{text.digest()}.png"
+
+    def ensure(self, text: CardText) -> Path:
+        """The cached card for ``text``, drawn and written atomically if it is not there yet."""
+        path = self.path_for(text)
+        if path.is_file():
+            return path
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".card-", suffix=".png", dir=self.root)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                draw(text).save(stream, format="PNG", optimize=False)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.drawn += 1
+        return path

@@ -1,0 +1,157 @@
+"""What a post page shows of its life on the networks, built from its state (pure functions).
+
+``article.agora`` is a ``Conversation``: the published copies (for ``u-syndication`` links and the
+"reply on ..." invitations), the threaded replies and quotes, and the likes and reposts per network.
+Nothing here reads files or touches the network; the plugin hands in the state and moderation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from syndication.model import (
+    CopyStatus,
+    Interaction,
+    InteractionKind,
+    Person,
+    PostState,
+    interaction_key,
+)
+
+# A hook that keeps only what may be shown (the moderation file's verdict).
+Filter = Callable[[list[Interaction]], list[Interaction]]
+THREADED_KINDS = frozenset({InteractionKind.REPLY, InteractionKind.QUOTE})
+
+
+@dataclass(frozen=True)
+class SyndicatedCopy:
+    """A published copy of the post: where readers can answer."""
+
+    network: str
+    label: str
+    url: str
+
+
+@dataclass
+class ThreadNode:
+    """One reply or quote and the answers under it, oldest first."""
+
+    item: Interaction
+    children: list[ThreadNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How much conversation there is, for headings and the empty state."""
+
+    replies: int = 0  # replies and quotes at every depth
+    likes: int = 0
+    reposts: int = 0
+
+    @property
+    def total(self) -> int:
+        """Everything together."""
+        return self.replies + self.likes + self.reposts
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Everything the post page shows about the post's copies and conversation."""
+
+    copies: tuple[SyndicatedCopy, ...] = ()
+    replies: tuple[ThreadNode, ...] = ()
+    likes: Mapping[str, list[Person]] = field(default_factory=dict)
+    reposts: Mapping[str, list[Person]] = field(default_factory=dict)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def has_conversation(self) -> bool:
+        """Whether there is any reply, like or repost to show."""
+        return self.counts.total > 0
+
+
+def _published_answers(state: PostState) -> list[Interaction]:
+    """The company's answers recorded by ``invoke reply`` that backfeed has not brought back yet."""
+    answers: list[Interaction] = []
+    for parent_key, answer in state.answers.items():
+        if answer.status is not CopyStatus.PUBLISHED or not answer.id:
+            continue
+        if interaction_key(answer.network, answer.id) in state.interactions:
+            continue  # backfeed recorded the real one
+        parent = state.interactions.get(parent_key)
+        answers.append(
+            Interaction(
+                network=answer.network,
+                kind=InteractionKind.REPLY,
+                id=answer.id,
+                author=Person(network=answer.network, id=answer.account, handle=answer.account),
+                published_at=answer.published_at or answer.intent_at,
+                url=answer.url,
+                content_text=answer.extra.get("text", ""),
+                in_reply_to=parent.id if parent else parent_key.partition(":")[2],
+                by_company=True,
+                signed_by=answer.extra.get("signed_by", ""),
+            )
+        )
+    return answers
+
+
+def _sort_key(item: Interaction) -> tuple[object, ...]:
+    return (item.published_at, item.network, item.id)
+
+
+def _thread(items: list[Interaction]) -> tuple[ThreadNode, ...]:
+    """Nest replies and quotes under their parents; a reply to the copy (or to something gone)
+    is a root. Oldest first at each level."""
+    nodes = {interaction_key(i.network, i.id): ThreadNode(i) for i in sorted(items, key=_sort_key)}
+    roots: list[ThreadNode] = []
+    for node in nodes.values():
+        parent = nodes.get(interaction_key(node.item.network, node.item.in_reply_to))
+        if parent is None or parent is node:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+    return tuple(roots)
+
+
+def _people(items: Iterable[Interaction]) -> dict[str, list[Person]]:
+    """Network -> the distinct people, sorted by name, for a row of faces."""
+    by_network: dict[str, dict[str, Person]] = {}
+    for item in items:
+        by_network.setdefault(item.network, {}).setdefault(item.author.id, item.author)
+    return {
+        network: sorted(people.values(), key=lambda p: ((p.name or p.handle).casefold(), p.id))
+        for network, people in sorted(by_network.items())
+    }
+
+
+def build_conversation(
+    state: PostState, labels: Mapping[str, str], keep: Filter | None = None
+) -> Conversation:
+    """The page's view of ``state``: published copies, threads, likes and reposts.
+
+    ``keep`` is the moderation hook; it runs over every interaction so a hidden reply takes the
+    answers under it along.
+    """
+    copies = tuple(
+        SyndicatedCopy(network=name, label=labels.get(name, name.capitalize()), url=copy.url)
+        for name, copy in sorted(state.copies.items())
+        if copy.status is CopyStatus.PUBLISHED and copy.url
+    )
+    live_networks = {copy.network for copy in copies}
+    items = [*state.interactions.values(), *_published_answers(state)]
+    items = [item for item in items if item.network in live_networks]
+    if keep is not None:
+        items = keep(items)
+    threaded = [item for item in items if item.kind in THREADED_KINDS]
+    likes = _people(item for item in items if item.kind is InteractionKind.LIKE)
+    reposts = _people(item for item in items if item.kind is InteractionKind.REPOST)
+    counts = Counts(
+        replies=len(threaded),
+        likes=sum(len(people) for people in likes.values()),
+        reposts=sum(len(people) for people in reposts.values()),
+    )
+    return Conversation(
+        copies=copies, replies=_thread(threaded), likes=likes, reposts=reposts, counts=counts
+    )
