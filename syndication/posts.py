@@ -117,7 +117,7 @@ def read_posts(settings: Settings, now: datetime | None = None) -> list[Post]:
     """
     moment = now or utc_now()
     # Pelican turns future posts into drafts against its own clock; the date is compared with
-    # ``now`` here instead, so the first run after a post's date picks it up (and tests can say when).
+    # ``now`` here instead: the first run after a post's date picks it up (tests say when).
     readers = Readers({**settings, "WITH_FUTURE_DATES": True})
     root = Path(str(settings["PATH"]))
     authors: Mapping[str, Any] = settings.get("AGORA_AUTHORS", {}) or {}

@@ -111,7 +111,9 @@ def render_text(report: Report) -> str:
             out.extend(f"  warning: {warning}" for warning in draft.warnings)
             out.append("  text:")
             out.extend(f"    | {line}" for line in draft.text.split("\n"))
-            out.extend(f"  {line}" for line in _card_lines(draft, outcome.action is Action.NOT_LIVE))
+            out.extend(
+                f"  {line}" for line in _card_lines(draft, outcome.action is Action.NOT_LIVE)
+            )
     out.append("")
     out.extend(summary_lines(report))
     out.extend(failure_lines(report))

@@ -28,7 +28,7 @@ from syndication.model import CopyStatus
 from syndication.sandbox.bluesky import BlueskyNetwork
 from syndication.sandbox.mastodon import MastodonServer
 from syndication.state import StateStore
-from syndication.syndicate import CHECKPOINTS, Action
+from syndication.syndicate import CHECKPOINTS, Action, Checkpoint
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -54,7 +54,7 @@ def copies(bluesky: BlueskyNetwork, mastodon: MastodonServer, url: str) -> tuple
     return len(bluesky_copies(bluesky, url)), len(mastodon_copies(mastodon, url))
 
 
-def crash_at(step: str, error: BaseException) -> object:
+def crash_at(step: str, error: BaseException) -> Checkpoint:
     def checkpoint(reached: str) -> None:
         if reached == step:
             raise error
