@@ -154,11 +154,9 @@ def record_published(copy: Copy, published: Published) -> None:
 class _Work:
     """One post to carry to one network: its draft and the publisher for its account."""
 
-    post: Post
-    network: str
+    draft: Draft
     settings: NetworkSettings
     publisher: Publisher
-    page: PageCard | None
 
 
 class Syndicator:
@@ -293,7 +291,7 @@ class Syndicator:
             message = f"{post.url} {live.reason}; it goes out once its page is up"
             return Outcome(post, network, Action.NOT_LIVE, message, draft=draft)
         if not dry_run:
-            return _Work(post, network, settings, self.publisher(settings), live.card)
+            return _Work(draft, settings, self.publisher(settings))
         copy = self.store.load(post.key).copies.get(network)
         if report.paused:
             return Outcome(post, network, Action.PAUSED, report.paused, draft=draft, copy=copy)
@@ -307,7 +305,8 @@ class Syndicator:
 
     async def _deliver(self, item: _Work) -> Outcome:
         """Publish one draft exactly once (the store's lock is held by ``run``)."""
-        post, network = item.post, item.network
+        draft = item.draft
+        post, network = draft.post, draft.network
         account = self._account_key(item.settings)
         if account in self._stopped:
             return Outcome(post, network, Action.PENDING, self._stopped[account])
@@ -316,20 +315,8 @@ class Syndicator:
         copy = state.copies.get(network)
         if copy is not None and copy.status is not CopyStatus.PENDING:
             return Outcome(post, network, Action.ALREADY, copy.url, copy=copy)
-        settings, own = item.settings, self.account_for(post, network)[1]
         try:
-            draft = compose(
-                post,
-                network,
-                await self.limits(settings),
-                authors=self.authors,
-                account=settings.account,
-                own_account=own,
-                page=item.page,
-            )
             return await self._publish_once(state, network, draft, item.publisher, copy)
-        except ContentError as error:
-            return Outcome(post, network, Action.FAILED, str(error))
         except AuthError as error:
             self._stopped[account] = f"not tried after: {error}"
             return Outcome(post, network, Action.FAILED, str(error))
