@@ -167,8 +167,9 @@ def render_markdown(report: Report) -> str:
             out += [f"- ⚠️ {_md(warning)}" for warning in draft.warnings]
             if draft.card is not None:
                 card = draft.card
+                what = "expected card" if outcome.action is Action.NOT_LIVE else "card"
                 out.append(
-                    f"- card: **{_md(card.title)}** — {_md(card.description)} "
+                    f"- {what}: **{_md(card.title)}** — {_md(card.description)} "
                     f"(image: {_md(card.image_url or 'none')})"
                 )
             fence = _fence(draft.text)
