@@ -214,3 +214,26 @@ def test_the_kill_switch_stops_everything_before_any_call(
     report = run_engine(site, peers_env(bluesky_network, mastodon_server))
     assert report.paused.endswith("PAUSED exists (Crise : on se tait.)")
     assert copies(bluesky_network, mastodon_server, url) == (0, 0)
+
+
+def test_an_author_with_her_own_account_posts_from_it_unsigned(
+    site: Site, bluesky_network: BlueskyNetwork
+) -> None:
+    site.add_post("camille.md", post_file("la-parole-a-camille", author="Camille Tremblay"))
+    site.build()
+    url = f"{site.url}/la-parole-a-camille/"
+    camille = bluesky_network.account("camille")
+    env = {
+        **peers_env(bluesky_network, None),
+        "AGORA_BLUESKY_APP_PASSWORD_CAMILLE_TREMBLAY": camille.app_password,
+    }
+
+    report = run_engine(site, env)
+
+    assert report.exit_code == 0
+    copy = StateStore(site.state).load("la-parole-a-camille.fr").copies["bluesky"]
+    assert copy.account == "camille.test" and copy.id.startswith(f"at://{camille.did}/")
+    assert bluesky_copies(bluesky_network, url) == []  # nothing from the brand account
+    [outcome] = report.outcomes
+    assert outcome.draft is not None and "— Camille" not in outcome.draft.text
+    assert outcome.draft.account == "camille.test"
