@@ -1,0 +1,146 @@
+"""``python -m syndication.build``: all or nothing, and one line for a broken post.
+
+Each case copies the sample content into a temporary folder, breaks one file, and runs the real
+command in a fresh process, as ``invoke build`` does. The previous output must stay as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from site_build import copy_content, run_build_command, write_settings_file
+
+POST = "content/posts/rouler-l-hiver.md"  # a French post with no translation and no image
+TRANSLATED = "content/posts/mesurer-ce-qui-compte-en.md"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with the sample content and a settings file, never modified."""
+    workspace = tmp_path_factory.mktemp("pristine")
+    copy_content(workspace)
+    write_settings_file(workspace)
+    return workspace
+
+
+@pytest.fixture
+def workspace(pristine: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the pristine workspace, with a previous output in place."""
+    copy = tmp_path / "site"
+    shutil.copytree(pristine, copy)
+    previous = copy / "output"
+    previous.mkdir()
+    (previous / "index.html").write_text("previous build", encoding="utf-8")
+    return copy
+
+
+def _edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _meta(name: str, value: str | None) -> Callable[[str], str]:
+    """Set (or with ``None`` remove) one front matter line."""
+
+    def change(text: str) -> str:
+        head, _, body = text.partition("\n\n")
+        lines = [
+            line for line in head.splitlines() if not line.lower().startswith(name.lower() + ":")
+        ]
+        if value is not None:
+            lines.append(f"{name}: {value}")
+        return "\n".join(lines) + "\n\n" + body
+
+    return change
+
+
+BROKEN = {
+    "no title": (POST, _meta("Title", None), r"no title"),
+    "unparseable date": (
+        POST,
+        _meta("Date", "2025-13-45 07:30"),
+        r'unparseable date "2025-13-45 07:30"',
+    ),
+    "unknown author": (
+        POST,
+        _meta("Author", "Bob"),
+        r'unknown author "Bob"; known authors: Awa Diallo',
+    ),
+    "translation of nothing": (
+        POST,
+        lambda t: _meta("Translation", "true")(_meta("Lang", "en")(t)),
+        r'"Translation: true" but no original post has the slug "rouler-l-hiver"',
+    ),
+    "language not configured": (
+        TRANSLATED,
+        _meta("Lang", "de"),
+        r'language "de" is not configured',
+    ),
+    "missing image": (
+        POST,
+        lambda t: _meta("Image_alt", "Un vélo")(_meta("Image", "images/posts/absente.jpg")(t)),
+        r'image "images/posts/absente.jpg" does not exist',
+    ),
+    "image without alt": (
+        POST,
+        _meta("Image", "images/posts/mise-au-point-du-printemps.jpg"),
+        r"has no Image_alt",
+    ),
+    "unknown network": (POST, _meta("Syndicate", "bluesky, myspace"), r'unknown network "myspace"'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_metadata_fails_with_one_line_and_keeps_the_previous_output(
+    workspace: Path, case: str
+) -> None:
+    relative, change, problem = BROKEN[case]
+    _edit(workspace / relative, change)
+    result = run_build_command(workspace)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line, got:\n{result.stderr}"
+    assert lines[0].startswith(f"{relative}: "), lines[0]
+    assert re.search(problem, lines[0]), lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
+    assert sorted(p.name for p in workspace.iterdir() if p.name.startswith(".output")) == []
+
+
+def test_a_good_build_replaces_the_previous_output(workspace: Path) -> None:
+    result = run_build_command(workspace)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    output = workspace / "output"
+    assert "previous build" not in (output / "index.html").read_text(encoding="utf-8")
+    assert (output / "sitemap.xml").is_file()
+    assert (output / "robots.txt").is_file()
+    assert not [p for p in workspace.iterdir() if p.name.startswith(".output")]
+
+
+def test_a_pelican_error_is_one_line_too(workspace: Path) -> None:
+    settings = workspace / "settings.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + 'THEME = "no-such-theme"\n', encoding="utf-8"
+    )
+    result = run_build_command(workspace)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "theme" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
+
+
+def test_a_corrupt_state_file_is_one_line_naming_it(workspace: Path) -> None:
+    state = workspace / "content" / "state" / "posts" / "rouler-l-hiver.fr.json"
+    state.write_text("{ not json", encoding="utf-8")
+    result = run_build_command(workspace)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "rouler-l-hiver.fr.json" in lines[0] and "not valid JSON" in lines[0]
+    assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
