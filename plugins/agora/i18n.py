@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from pelican import signals
 
 from syndication.errors import ConfigError
@@ -79,7 +81,9 @@ def _is_singular(lang: str, count: int) -> bool:
     return count in (0, 1) if lang == "fr" else count == 1
 
 
-def translate(strings: Strings, key: str, lang: str, count: int | None = None, **fields: Any) -> str:
+def translate(
+    strings: Strings, key: str, lang: str, count: int | None = None, **fields: Any
+) -> str:
     """The text of ``key`` in ``lang``, with its ``{fields}`` (and ``{count}``) filled in."""
     if count is not None:
         key = f"{key}_{'one' if _is_singular(lang, count) else 'other'}"
@@ -124,9 +128,13 @@ def format_date(moment: datetime, lang: str, timezone: str | None = None) -> str
 def make_filters(strings: Strings, timezone: str | None) -> dict[str, Callable[..., str]]:
     """The ``t`` and ``date_in`` Jinja filters bound to one theme's strings and time zone."""
 
-    def t(key: str, lang: str, count: int | None = None, **fields: Any) -> str:
-        """Interface string ``key`` in ``lang``."""
-        return translate(strings, key, lang, count, **fields)
+    @pass_context
+    def t(context: Context, key: str, lang: str, count: int | None = None, **fields: Any) -> str:
+        """Interface string ``key`` in ``lang``; a failure names the template that asked."""
+        try:
+            return translate(strings, key, lang, count, **fields)
+        except UnknownStringError as error:
+            raise UnknownStringError(f"{context.name or 'A template'}: {error}") from None
 
     def date_in(moment: datetime, lang: str) -> str:
         """``moment`` as a day in words in ``lang``."""

@@ -42,7 +42,7 @@ def _meta(soup: BeautifulSoup, key: str) -> str:
 def _is_local(url: str) -> bool:
     """Served by the site: under SITEURL, root-relative or relative, or an inline data URL."""
     parts = urlsplit(url)
-    return url.startswith(SITEURL + "/") or not parts.netloc and parts.scheme in ("", "data")
+    return url.startswith(SITEURL + "/") or (not parts.netloc and parts.scheme in ("", "data"))
 
 
 def _local_file(site: BuiltSite, url: str) -> bool:
@@ -93,9 +93,7 @@ def test_fonts_are_local_woff2_swapped_and_the_main_one_preloaded(site: BuiltSit
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "/404.html"])
-def test_head_has_absolute_canonical_opengraph_and_twitter_tags(
-    site: BuiltSite, page: str
-) -> None:
+def test_head_has_absolute_canonical_opengraph_and_twitter_tags(site: BuiltSite, page: str) -> None:
     soup = site.soup(page)
     canonical = soup.find("link", rel="canonical")
     assert canonical is not None and canonical["href"] == SITEURL + page
@@ -198,7 +196,9 @@ def test_post_page_is_an_h_entry_with_its_author_card(site: BuiltSite) -> None:
     entries = [item for item in parsed["items"] if "h-entry" in item["type"]]
     assert len(entries) == 1
     props = entries[0]["properties"]
-    assert props["name"] == ["Rappel volontaire : un lot d'étriers de frein défectueux, et nos excuses"]
+    assert props["name"] == [
+        "Rappel volontaire : un lot d'étriers de frein défectueux, et nos excuses"
+    ]
     assert props["url"][0] == url
     assert props["published"][0].startswith("2025-04-22")
     assert props["summary"][0].startswith("Un lot d'étriers")
@@ -241,4 +241,4 @@ def test_not_found_page_is_bilingual_and_not_indexed(site: BuiltSite) -> None:
     soup = site.soup("/404.html")
     assert _meta(soup, "robots") == "noindex"
     assert "Page introuvable" in soup.get_text() and "Page not found" in soup.get_text()
-    assert soup.find(attrs={"lang": "en"}) is not None
+    assert soup.select_one("main [lang=en]") is not None

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "http://blog.example.test"
 # The post that gets a fixture conversation: translated both ways, with its own image.
 TALKED_ABOUT = "rappel-etriers-de-frein"
-QUIET = "rouler-l-hiver"  # French only, no state: the empty conversation
+QUIET = "rouler-l-hiver"  # French only, no state: not on the networks yet
+JUST_SHARED = "mesurer-ce-qui-compte"  # on both networks, nobody has answered yet
 BSKY_POST = "https://bsky.example/profile/velosboreal/post/3kabc"
 MASTO_POST = "https://masto.example/@velosboreal/1001"
 
@@ -107,7 +108,7 @@ def fixture_state(lang: str) -> PostState:
             author=brand,
             published_at=_at(22, 15),
             url="https://bsky.example/profile/velosboreal/post/r2",
-            content_html="<p>Bonjour Léa, écrivez-nous et nous passons chez vous cette semaine.</p>",
+            content_html="<p>Bonjour Léa, écrivez-nous : nous passons chez vous.</p>",
             in_reply_to="r1",
             by_company=True,
             signed_by="Camille Tremblay",
@@ -155,6 +156,8 @@ def write_fixture_state(folder: Path) -> None:
     store = StateStore(folder)
     for lang in ("fr", "en"):
         store.save(fixture_state(lang))
+        shared = fixture_state(lang)
+        store.save(PostState(key=f"{JUST_SHARED}.{lang}", copies=shared.copies))
 
 
 class _ErrorLog(logging.Handler):
