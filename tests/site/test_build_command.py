@@ -144,3 +144,17 @@ def test_a_corrupt_state_file_is_one_line_naming_it(workspace: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert "rouler-l-hiver.fr.json" in lines[0] and "not valid JSON" in lines[0]
     assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
+
+
+def test_a_warning_is_shown_and_fails_the_build_only_when_asked(workspace: Path) -> None:
+    _edit(workspace / POST, lambda text: text + "\n[Lien brisé]({filename}/posts/absent.md)\n")
+    lenient = run_build_command(workspace)
+    assert lenient.returncode == 0, lenient.stderr
+    assert "absent.md" in lenient.stderr and lenient.stderr.startswith("warning: ")
+    (workspace / "output" / "index.html").write_text("previous build", encoding="utf-8")
+    strict = run_build_command(workspace, "--fatal", "warnings")
+    assert strict.returncode == 1
+    lines = [line for line in strict.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "absent.md" in lines[0], strict.stderr
+    assert "Traceback" not in strict.stderr
+    assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
