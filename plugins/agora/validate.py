@@ -82,11 +82,13 @@ def check_article(
 ) -> str:
     """The first problem of one article's metadata, or an empty string when it is sound."""
     metadata: Mapping[str, Any] = item.metadata
-    author = getattr(item, "author", None)
-    name = str(getattr(author, "name", author or ""))
-    if name not in authors:
-        known = ", ".join(sorted(authors))
-        return f'unknown author "{name}"; known authors: {known}'
+    known = ", ".join(sorted(authors))
+    if "author" not in metadata and "authors" not in metadata:
+        return f"no author; add an 'Author:' line with one of: {known}"
+    for author in getattr(item, "authors", []):
+        name = str(getattr(author, "name", author))
+        if name not in authors:
+            return f'unknown author "{name}"; known authors: {known}'
     known_languages = list(languages)
     if item.lang not in known_languages:
         return f'language "{item.lang}" is not configured; expected one of: ' + ", ".join(

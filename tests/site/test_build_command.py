@@ -158,3 +158,13 @@ def test_a_warning_is_shown_and_fails_the_build_only_when_asked(workspace: Path)
     assert len(lines) == 1 and "absent.md" in lines[0], strict.stderr
     assert "Traceback" not in strict.stderr
     assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
+
+
+def test_a_post_without_author_names_the_missing_line(workspace: Path) -> None:
+    _edit(workspace / POST, _meta("Author", None))
+    result = run_build_command(workspace)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"{POST}: no author; add an 'Author:' line with one of: "
+        "Awa Diallo, Camille Tremblay, Mathieu Gagnon"
+    )

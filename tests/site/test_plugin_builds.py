@@ -87,3 +87,20 @@ def test_a_very_long_title_wraps_inside_the_card(tmp_path: Path) -> None:
         background = image.convert("RGB").getpixel((cards.WIDTH - 1, cards.HEIGHT - 1))
         colors = {color for _, color in margin.convert("RGB").getcolors(1 << 16) or []}
         assert colors == {background}
+
+
+def test_registering_again_connects_nothing_twice(cached_workspace: Path) -> None:
+    from pelican import signals
+
+    build(cached_workspace, cached_workspace / "registered")
+    module = sys.modules["agora"]
+
+    def ours() -> int:
+        # Connected with weak=False: blinker keeps the bound methods themselves.
+        receivers = list(signals.all_generators_finalized.receivers.values())
+        return sum(getattr(r, "__self__", None) is module.plugin() for r in receivers)
+
+    before = ours()
+    module.register()
+    module.register()
+    assert before == ours() == 1
