@@ -16,9 +16,19 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from syndication.model import (
+    Copy,
+    CopyStatus,
+    Interaction,
+    InteractionKind,
+    Person,
+    PostState,
+    interaction_key,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "https://blog.velos-boreal.example"
@@ -175,3 +185,140 @@ def run_build_command(workspace: Path, *args: str) -> subprocess.CompletedProces
         timeout=300,
         check=False,
     )
+
+
+CONVERSATION_POST = "mise-au-point-du-printemps.fr"
+BLUESKY_COPY = "https://bsky.app/profile/velosboreal.example/post/3kspring"
+MASTODON_COPY = "https://mastodon.example/@velosboreal/1100"
+QUESTION = "Est-ce que les 95 $ comprennent la purge des freins?"
+ANSWER = "Oui, la purge est comprise si le levier est mou. — Mathieu"
+EARLY_REPLY = "Fait la semaine dernière, mon vélo est comme neuf."
+HIDDEN_REPLY = "Achetez des abonnés pas chers sur notre site"
+ANSWER_TO_HIDDEN = "Quelqu'un a cliqué sur ce lien?"
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """A built site and what it was built from."""
+
+    workspace: Path
+    output: Path
+    posts: tuple[SourcePost, ...]
+
+    def read(self, relative: str) -> str:
+        """The text of a file of the output."""
+        return (self.output / relative).read_text(encoding="utf-8")
+
+
+def _person(network: str, handle: str, name: str) -> Person:
+    return Person(network=network, id=f"{network}-{handle}", handle=handle, name=name)
+
+
+def conversation_state() -> PostState:
+    """Copies on both networks, a question answered by the company, an older reply, a hidden
+    spam reply with an answer under it, likes and a repost."""
+    start = datetime(2025, 3, 18, 13, 0, tzinfo=UTC)
+    state = PostState(key=CONVERSATION_POST)
+    state.copies["bluesky"] = Copy(
+        network="bluesky",
+        status=CopyStatus.PUBLISHED,
+        key="3kspring",
+        intent_at=start,
+        id="at://did:plc:velos/app.bsky.feed.post/3kspring",
+        url=BLUESKY_COPY,
+        published_at=start,
+    )
+    state.copies["mastodon"] = Copy(
+        network="mastodon",
+        status=CopyStatus.PUBLISHED,
+        key="k-1100",
+        intent_at=start,
+        id="1100",
+        url=MASTODON_COPY,
+        published_at=start,
+    )
+    lea = _person("mastodon", "lea@mastodon.example", "Léa Roy")
+    items = [
+        Interaction(
+            network="mastodon",
+            kind=InteractionKind.REPLY,
+            id="1201",
+            author=lea,
+            published_at=start + timedelta(hours=2),
+            url="https://mastodon.example/@lea/1201",
+            content_html=f"<p>{QUESTION}</p>",
+            in_reply_to="1100",
+        ),
+        Interaction(
+            network="mastodon",
+            kind=InteractionKind.REPLY,
+            id="1202",
+            author=_person("mastodon", "velosboreal@mastodon.example", "Vélos Boréal"),
+            published_at=start + timedelta(hours=3),
+            url="https://mastodon.example/@velosboreal/1202",
+            content_html=f"<p>{ANSWER}</p>",
+            in_reply_to="1201",
+            by_company=True,
+            signed_by="Mathieu Gagnon",
+        ),
+        Interaction(
+            network="bluesky",
+            kind=InteractionKind.REPLY,
+            id="at://did:plc:marc/app.bsky.feed.post/1",
+            author=_person("bluesky", "marc.bsky.social", "Marc"),
+            published_at=start + timedelta(hours=1),
+            url="https://bsky.app/profile/marc.bsky.social/post/1",
+            content_html=f"<p>{EARLY_REPLY}</p>",
+            in_reply_to="at://did:plc:velos/app.bsky.feed.post/3kspring",
+        ),
+        Interaction(
+            network="mastodon",
+            kind=InteractionKind.REPLY,
+            id="1300",
+            author=_person("mastodon", "spam@spam.example", "Spam"),
+            published_at=start + timedelta(hours=4),
+            content_html=f"<p>{HIDDEN_REPLY}</p>",
+            in_reply_to="1100",
+        ),
+        Interaction(
+            network="mastodon",
+            kind=InteractionKind.REPLY,
+            id="1301",
+            author=lea,
+            published_at=start + timedelta(hours=5),
+            content_html=f"<p>{ANSWER_TO_HIDDEN}</p>",
+            in_reply_to="1300",
+        ),
+    ]
+    for number, (network, handle) in enumerate(
+        [("bluesky", "ana.bsky.social"), ("bluesky", "zoe.bsky.social"), ("mastodon", "lea")]
+    ):
+        items.append(
+            Interaction(
+                network=network,
+                kind=InteractionKind.LIKE,
+                id=f"like-{number}",
+                author=_person(network, handle, handle.split(".")[0].capitalize()),
+                published_at=start + timedelta(hours=6 + number),
+            )
+        )
+    items.append(
+        Interaction(
+            network="mastodon",
+            kind=InteractionKind.REPOST,
+            id="boost-1",
+            author=_person("mastodon", "paul@mastodon.example", "Paul"),
+            published_at=start + timedelta(hours=9),
+        )
+    )
+    for item in items:
+        state.interactions[interaction_key(item.network, item.id)] = item
+    return state
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A second build of the same workspace, and the card cache's files before it."""
+
+    site: BuiltSite
+    cache_before: dict[str, int]  # file name -> mtime_ns

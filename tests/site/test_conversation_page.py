@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mf2py
 from bs4 import BeautifulSoup, Tag
-from conftest import (
+from site_build import (
     ANSWER,
     ANSWER_TO_HIDDEN,
     BLUESKY_COPY,
@@ -12,9 +12,9 @@ from conftest import (
     HIDDEN_REPLY,
     MASTODON_COPY,
     QUESTION,
+    SITEURL,
     BuiltSite,
 )
-from site_build import SITEURL
 
 PAGE = "mise-au-point-du-printemps/index.html"
 URL = f"{SITEURL}/mise-au-point-du-printemps/"

@@ -7,9 +7,8 @@ from xml.etree import ElementTree
 import feedparser
 import mf2py
 from bs4 import BeautifulSoup
-from conftest import BuiltSite, Rebuild
 from PIL import Image
-from site_build import SITEURL, SourcePost
+from site_build import SITEURL, BuiltSite, Rebuild, SourcePost
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
