@@ -49,14 +49,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             server.shutdown()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync driver runs, its event loop is the thread's
+# running loop, and every later test that calls ``asyncio.run`` (the network code) would fail.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """Playwright's driver, started once."""
+    """Playwright's driver, started once per test module and stopped after it."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless; the test fails with one sentence if it is not installed."""
     assert Path(CHROMIUM).is_file(), (
