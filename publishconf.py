@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 # The public address comes from the environment so a fork sets it without a code change.
 SITEURL = os.environ.get("AGORA_SITEURL", "https://blogue.velosboreal.example")

@@ -12,7 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from invoke import Context, task
+from invoke.context import Context
+from invoke.tasks import task
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -50,7 +51,9 @@ def clean(c: Context) -> None:
 def serve(c: Context, port: int = PORT) -> None:
     """Serve output/ at http://localhost:8000 (build first)."""
     print(f"Serving the site at http://localhost:{port}/ (Ctrl-C to stop)", flush=True)
-    c.run(f"{shlex.quote(PYTHON)} -m pelican --listen -o {OUTPUT} -p {port} -b 127.0.0.1", pty=False)
+    c.run(
+        f"{shlex.quote(PYTHON)} -m pelican --listen -o {OUTPUT} -p {port} -b 127.0.0.1", pty=False
+    )
 
 
 @task(help={"port": "port to listen on (default 8000)"})

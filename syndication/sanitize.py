@@ -15,13 +15,42 @@ import html
 import nh3
 
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "a", "span", "em", "strong", "b", "i", "u", "s", "del", "code", "pre",
-     "blockquote", "ul", "ol", "li"}
+    {
+        "p",
+        "br",
+        "a",
+        "span",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+    }
 )
 # Removed with their content: never useful as text, often hostile.
 DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "svg", "math", "iframe", "object", "embed", "template", "noscript",
-     "textarea", "select", "title"}
+    {
+        "script",
+        "style",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "template",
+        "noscript",
+        "textarea",
+        "select",
+        "title",
+    }
 )
 LINK_REL = "nofollow ugc noopener"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
