@@ -107,8 +107,9 @@ AGORA_AUTHORS: dict[str, dict[str, str]] = {
     },
 }
 
-# Where the syndication state lives, relative to the repository root.
-AGORA_STATE_PATH = "content/state"
+# Where the syndication state lives, relative to the repository root. The local sandbox points it
+# elsewhere (`.sandbox/env`), so demo copies never mix with the real ones.
+AGORA_STATE_PATH = os.environ.get("AGORA_STATE_PATH", "content/state")
 AGORA_MODERATION_FILE = "content/moderation.toml"
 # Social cards drawn for posts without an image are kept here between builds (outside output/).
 AGORA_CARD_CACHE = "cache/social-cards"

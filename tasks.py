@@ -87,11 +87,19 @@ def publish(c: Context, target: str = "") -> None:
     print(f"Deployed to {where}")
 
 
-@task
-def demo(c: Context) -> None:
-    """Build the sample site and serve it at http://localhost:8000."""
-    build(c)
-    serve(c)
+@task(help={"port": "port to serve the site on (default 8000)"})
+def demo(c: Context, port: int = PORT) -> None:
+    """Sandbox, syndication, comments and inbox, then serve the site at http://localhost:8000."""
+    from invoke.exceptions import Exit
+
+    from syndication import demo as show
+    from syndication import sandbox as box
+
+    try:
+        info = box.start(ROOT)
+        show.run(ROOT, info, port=port, out=sys.stdout)
+    except (box.SandboxError, show.DemoError) as error:
+        raise Exit(f"The demo stopped: {error}", code=1) from None
 
 
 @task(help={"stop": "stop the sandbox and delete its run data"})

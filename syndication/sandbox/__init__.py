@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 MASTODON_PORT = 3000
+# Relative to the repository root, as every AGORA_STATE_PATH is.
+SANDBOX_STATE = ".sandbox/state"
+SANDBOX_SITEURL = "http://localhost:8000"
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ def env_lines(info: SandboxInfo) -> str:
         "AGORA_MASTODON_ACCESS_TOKEN": info.mastodon.brand_token,
         "AGORA_MASTODON_ACCESS_TOKEN_CAMILLE_TREMBLAY": info.mastodon.account("camille").token,
         "AGORA_SANDBOX_BLUESKY_CONTROL": info.bluesky.control_url,
+        # The sandbox's copies and conversations are throw-away too: kept apart from the real
+        # state in content/state, and announced with the address the demo serves the site at.
+        "AGORA_STATE_PATH": SANDBOX_STATE,
+        "AGORA_SITEURL": SANDBOX_SITEURL,
     }
     header = "# The local sandbox's throw-away accounts: set -a; . .sandbox/env; set +a\n"
     return header + "".join(f"{key}={value}\n" for key, value in values.items())
@@ -136,3 +144,5 @@ def stop(root: Path) -> None:
     mastodon.stop(home / "mastodon")
     for name in ("info.json", "env"):
         (home / name).unlink(missing_ok=True)
+    # Copies recorded in the sandbox's state point at networks that are gone now.
+    shutil.rmtree(home / "state", ignore_errors=True)

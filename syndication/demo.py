@@ -1,0 +1,144 @@
+"""`invoke demo`: the whole loop on this machine, with the local sandbox for networks.
+
+1. start the sandbox (Bluesky's reference servers and the Mastodon peer) with its demo accounts;
+2. build the sample site with production settings pointed at http://localhost:8000 and serve it;
+3. syndicate the sample posts to both local networks (the pages are live, so each is posted once);
+4. two demo readers answer a post: a question on Bluesky, a complaint on Mastodon;
+5. backfeed the conversation, rebuild, and print the engagement desk's inbox and how to answer.
+
+Every step is the command a person would type (``python -m syndication.…``) run with the
+sandbox's variables (``.sandbox/env``), so the demo proves the commands, not a shortcut. The
+sandbox's state lives in ``.sandbox/state``: the repository's own ``content/state`` is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from syndication.errors import AgoraError
+from syndication.sandbox import SANDBOX_SITEURL, SANDBOX_STATE, SandboxInfo
+from syndication.sandbox.readers import leave_comments
+from syndication.state import StateStore
+
+SETTINGS = "publishconf.py"
+OUTPUT = "output"
+
+
+class DemoError(AgoraError):
+    """A step of the demo failed; the message names it and what to do."""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site without logging every request over the demo's own output."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Say nothing."""
+
+
+@contextlib.contextmanager
+def serving(folder: Path, port: int) -> Iterator[str]:
+    """Serve ``folder`` on loopback ``port`` in a thread; the site's address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as error:
+        raise DemoError(
+            f"port {port} is taken ({error.strerror}); stop what listens there or set AGORA_PORT."
+        ) from None
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def sandbox_env(root: Path, info: SandboxInfo, port: int) -> dict[str, str]:
+    """This process's environment plus the sandbox's variables (read from ``.sandbox/env``)."""
+    env = dict(os.environ)
+    for line in (root / ".sandbox" / "env").read_text(encoding="utf-8").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            env[name.strip()] = value.strip()
+    env["AGORA_SITEURL"] = SANDBOX_SITEURL if port == 8000 else f"http://localhost:{port}"
+    env.setdefault("AGORA_STATE_PATH", SANDBOX_STATE)
+    return env
+
+
+def step(title: str, args: list[str], *, root: Path, env: Mapping[str, str], out: TextIO) -> int:
+    """Run one command of the project as a person would, its output shown; its exit code."""
+    out.write(f"\n== {title}\n")
+    out.flush()
+    done = subprocess.run(
+        [sys.executable, "-m", *args], cwd=root, env=dict(env), check=False, timeout=900
+    )
+    return done.returncode
+
+
+def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = True) -> str:
+    """The demo's steps, then serve the site until Ctrl-C (``wait``); the site's address."""
+    env = sandbox_env(root, info, port)
+    build = ["syndication.build", "-s", SETTINGS, "-o", OUTPUT]
+    if step("Building the site", build, root=root, env=env, out=out):
+        raise DemoError("the site did not build; the line above says why.")
+    with serving(root / OUTPUT, port) as site:
+        out.write(f"Serving the site at {site}/\n")
+        # Failures here are reported and the demo goes on: the site is still worth seeing.
+        step(
+            "Syndicating the sample posts to the local networks",
+            ["syndication.syndicate_cli", "--settings", SETTINGS],
+            root=root,
+            env=env,
+            out=out,
+        )
+        store = StateStore(root / env["AGORA_STATE_PATH"])
+        comments = leave_comments(info.bluesky, info.mastodon, list(store.all()), store.root)
+        out.write("\n== Demo readers comment on the networks\n")
+        for comment in comments:
+            out.write(f"  {comment.network}: {comment.author} on {comment.post}: {comment.text}\n")
+        step(
+            "Bringing the conversation home (backfeed)",
+            ["syndication.backfeed_cli", "--settings", SETTINGS],
+            root=root,
+            env=env,
+            out=out,
+        )
+        if step("Rebuilding with copies and conversations", build, root=root, env=env, out=out):
+            raise DemoError("the rebuild failed; the line above says why.")
+        step("The engagement desk", ["syndication.desk_cli", "inbox"], root=root, env=env, out=out)
+        _where(store, site, info, out)
+        out.flush()
+        if wait:
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
+    return site
+
+
+def _where(store: StateStore, site: str, info: SandboxInfo, out: TextIO) -> None:
+    """Where to see what happened: the posts and their copies, and how to answer."""
+    out.write("\n== Where to look\n")
+    for state in sorted(store.all(), key=lambda s: s.key):
+        links = [f"{name} {copy.url or copy.id}" for name, copy in sorted(state.copies.items())]
+        if links:
+            out.write(f"  {state.key}: " + "; ".join(links) + "\n")
+    out.write(
+        f"  Bluesky (API): {info.bluesky.pds_url}/xrpc/app.bsky.feed.getAuthorFeed"
+        f"?actor={info.bluesky.brand.handle}\n"
+        f"  Mastodon (API): {info.mastodon.base_url}/api/v1/timelines/public\n"
+        "Answer a comment under your own name (IDs from the inbox above):\n"
+        "  set -a; . .sandbox/env; set +a\n"
+        '  .venv/bin/invoke reply <ID> "Merci de votre message…" --as Camille\n'
+        "Then: .venv/bin/invoke backfeed && .venv/bin/invoke preview, and reload the post page.\n"
+        f"The site: {site}/  (Ctrl-C stops it; invoke sandbox --stop ends the networks)\n"
+    )

@@ -1,0 +1,153 @@
+"""The sandbox's demo readers speak up: a question on Bluesky, a complaint on Mastodon.
+
+``make demo`` shows the engagement desk with something to answer, so two readers comment on a
+syndicated post, each through their network's own API (raw XRPC through the PDS; Mastodon's REST
+API), exactly as a person's app would. What they said is remembered in the sandbox's state folder,
+so a second demo run on the same sandbox does not repeat them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from syndication.model import CopyStatus, PostState
+from syndication.sandbox.bluesky import BlueskyNetwork
+from syndication.sandbox.mastodon import MastodonServer
+from syndication.sandbox.processes import SandboxError
+
+MARKER = "demo-comments.json"
+TIMEOUT_SECONDS = 30.0
+QUESTION = (
+    "Bonjour ! Est-ce que la mise au point comprend aussi le réglage des freins à disque ? "
+    "Et combien de temps faut-il laisser le vélo en boutique ?"
+)
+COMPLAINT = (
+    "Ma commande est en retard de trois semaines et personne ne répond au service client. "
+    "Franchement déçu."
+)
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    """One comment a demo reader left: where, by whom, what."""
+
+    network: str
+    author: str
+    post: str
+    url: str
+    text: str
+
+
+def _bluesky_reply(network: BlueskyNetwork, handle: str, parent_uri: str, text: str) -> str:
+    """Reply to the post ``parent_uri`` as the demo account ``handle``; the reply's at-uri."""
+    account = network.account(handle)
+    with httpx.Client(base_url=network.pds_url, timeout=TIMEOUT_SECONDS) as http:
+        session = http.post(
+            "/xrpc/com.atproto.server.createSession",
+            json={"identifier": account.handle, "password": account.app_password},
+        )
+        session.raise_for_status()
+        auth = {"Authorization": f"Bearer {session.json()['accessJwt']}"}
+        found = http.get(
+            "/xrpc/app.bsky.feed.getPosts", params={"uris": [parent_uri]}, headers=auth
+        )
+        found.raise_for_status()
+        posts = found.json().get("posts") or []
+        if not posts:
+            raise SandboxError(f"the Bluesky copy {parent_uri} is not indexed yet")
+        ref = {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
+        record: dict[str, Any] = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": datetime.now(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "langs": ["fr"],
+            "reply": {"root": ref, "parent": ref},
+        }
+        created = http.post(
+            "/xrpc/com.atproto.repo.createRecord",
+            json={
+                "repo": session.json()["did"],
+                "collection": "app.bsky.feed.post",
+                "record": record,
+            },
+            headers=auth,
+        )
+        created.raise_for_status()
+    network.process()  # the AppView indexes it now, so the backfeed right after sees it
+    return str(created.json()["uri"])
+
+
+def _mastodon_reply(server: MastodonServer, username: str, status_id: str, text: str) -> str:
+    """Reply publicly to the status ``status_id`` as the demo account ``username``; its URL."""
+    with httpx.Client(base_url=server.base_url, timeout=TIMEOUT_SECONDS) as http:
+        answer = http.post(
+            "/api/v1/statuses",
+            json={
+                "status": f"@{server.brand.username} {text}",
+                "in_reply_to_id": status_id,
+                "visibility": "public",
+                "language": "fr",
+            },
+            headers={"Authorization": f"Bearer {server.tokens[username]}"},
+        )
+        answer.raise_for_status()
+        body = answer.json()
+    return str(body.get("url") or body["id"])
+
+
+def _target(states: list[PostState]) -> PostState | None:
+    """The newest French post published on both networks (the one readers see first)."""
+    both = [
+        state
+        for state in states
+        if state.key.endswith(".fr")
+        and all(
+            state.copies.get(name) is not None and state.copies[name].status is CopyStatus.PUBLISHED
+            for name in ("bluesky", "mastodon")
+        )
+    ]
+    both.sort(
+        key=lambda state: max(
+            copy.published_at or datetime.min.replace(tzinfo=UTC) for copy in state.copies.values()
+        )
+    )
+    return both[-1] if both else None
+
+
+def leave_comments(
+    bluesky: BlueskyNetwork, mastodon: MastodonServer, states: list[PostState], folder: Path
+) -> list[DemoComment]:
+    """Léa asks a question on Bluesky, Samuel complains on Mastodon; once per sandbox."""
+    marker = folder / MARKER
+    if marker.exists():
+        return [DemoComment(**item) for item in json.loads(marker.read_text(encoding="utf-8"))]
+    state = _target(states)
+    if state is None:
+        return []
+    left = [
+        DemoComment(
+            "bluesky",
+            "lea.test",
+            state.key,
+            _bluesky_reply(bluesky, "lea.test", state.copies["bluesky"].id, QUESTION),
+            QUESTION,
+        ),
+        DemoComment(
+            "mastodon",
+            "@samuel",
+            state.key,
+            _mastodon_reply(mastodon, "samuel", state.copies["mastodon"].id, COMPLAINT),
+            COMPLAINT,
+        ),
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps([c.__dict__ for c in left], indent=2) + "\n", encoding="utf-8")
+    return left
