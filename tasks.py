@@ -150,3 +150,22 @@ def syndicate(
     code = run(ROOT / settings, dry_run=dry_run, markdown=markdown)
     if code:
         raise Exit(code=code)
+
+
+@task(
+    help={
+        "full": "refresh every thread, whatever the schedule (deletions and edits reach the site)",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def backfeed(c: Context, full: bool = False, settings: str = PRODUCTION_SETTINGS) -> None:
+    """Bring replies, likes, reposts and quotes from the networks into the state files."""
+    from invoke.exceptions import Exit
+
+    from syndication.backfeed_cli import run
+    from syndication.syndicate_cli import setup_logging
+
+    setup_logging()
+    code = run(ROOT / settings, full=full)
+    if code:
+        raise Exit(code=code)

@@ -1,0 +1,204 @@
+"""`invoke backfeed`: bring replies, likes, reposts and quotes home into the state files.
+
+Reads the settings (``publishconf.py`` by default), the networks configured in the environment,
+the state store, the moderation file and the avatars folder, then runs ``syndication.backfeed``.
+A progress bar goes to standard error on a terminal (or for a long run in a log); the summary goes
+to standard output: per network what is new, changed and removed, how many threads were refreshed
+and notifications read, then one line per failure, every secret redacted. The exit code is 0 when
+nothing failed, 1 when anything did, 2 when the run could not start.
+
+    python -m syndication.backfeed_cli [--full] [--settings publishconf.py]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from syndication.avatars import AvatarStore
+from syndication.backfeed import Backfeed, BackfeedReport
+from syndication.config import LABELS, configured_networks
+from syndication.errors import AgoraError, ConfigError
+from syndication.moderation import Moderation
+from syndication.networks import adapter_for
+from syndication.networks.base import Reader
+from syndication.posts import load_settings
+from syndication.secrets import redact
+from syndication.state import StateStore
+from syndication.syndicate_cli import (
+    DEFAULT_SETTINGS,
+    HTTP_TIMEOUT_SECONDS,
+    USER_AGENT,
+    setup_logging,
+    state_root,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODERATION_FILE = "content/moderation.toml"
+AVATARS_FOLDER = "avatars"  # under the content folder, copied to the site by STATIC_PATHS
+# Off a terminal (a CI log), the bar is only worth its lines when there are this many threads.
+PROGRESS_THRESHOLD = 20
+BAR_WIDTH = 30
+NOT_CONFIGURED = (
+    "no network is configured; set AGORA_BLUESKY_HANDLE and AGORA_BLUESKY_APP_PASSWORD "
+    "(and AGORA_BLUESKY_SERVICE for a PDS other than bsky.social), or AGORA_MASTODON_BASE_URL "
+    "and AGORA_MASTODON_ACCESS_TOKEN."
+)
+
+
+def moderation_file(settings: Mapping[str, object], settings_file: Path) -> Path:
+    """The moderation file: ``AGORA_MODERATION_FILE`` of the settings, relative to their folder."""
+    path = Path(str(settings.get("AGORA_MODERATION_FILE") or DEFAULT_MODERATION_FILE))
+    return path if path.is_absolute() else settings_file.resolve().parent / path
+
+
+def avatar_store(settings: Mapping[str, object], settings_file: Path) -> AvatarStore:
+    """Where avatars go: ``avatars/`` in the content folder (``PATH``), served as static files."""
+    content = Path(str(settings.get("PATH") or "content"))
+    if not content.is_absolute():
+        content = settings_file.resolve().parent / content
+    return AvatarStore(content / AVATARS_FOLDER, site_prefix=AVATARS_FOLDER)
+
+
+class ProgressBar:
+    """A one-line text bar of the threads refreshed so far, every network together.
+
+    On a terminal it redraws in place; elsewhere (a CI log) it writes a line at each tenth, and
+    only for runs of at least ``threshold`` threads, so a short run's log stays quiet.
+    """
+
+    def __init__(self, stream: TextIO, threshold: int = PROGRESS_THRESHOLD) -> None:
+        self.stream = stream
+        self.threshold = threshold
+        self.tty = stream.isatty()
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.last_tenth = -1
+        self.drawn = False
+
+    def __call__(self, network: str, done: int, total: int) -> None:
+        """Record that ``done`` of ``total`` threads of ``network`` are refreshed; redraw."""
+        self.counts[network] = (done, total)
+        done_all = sum(d for d, _ in self.counts.values())
+        total_all = sum(t for _, t in self.counts.values())
+        if not self.tty and total_all < self.threshold:
+            return
+        tenth = done_all * 10 // max(total_all, 1)
+        if not self.tty and tenth == self.last_tenth:
+            return
+        self.last_tenth = tenth
+        filled = done_all * BAR_WIDTH // max(total_all, 1)
+        per_network = ", ".join(
+            f"{LABELS.get(name, name)} {d}/{t}" for name, (d, t) in sorted(self.counts.items())
+        )
+        line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] threads refreshed: {per_network}"
+        self.stream.write(f"\r{line}" if self.tty else f"{line}\n")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        """End the bar's line on a terminal, so the summary starts on its own."""
+        if self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def summary_lines(report: BackfeedReport) -> list[str]:
+    """One line per network, then one line per failure."""
+    lines = []
+    for network in sorted(report.tallies):
+        t = report.tallies[network]
+        lines.append(
+            f"{LABELS.get(network, network)}: {t.new} new, {t.changed} changed, "
+            f"{t.removed} removed, {t.refreshed} threads refreshed, "
+            f"{t.notifications} notifications"
+        )
+    for network in sorted(report.tallies):
+        label = LABELS.get(network, network)
+        lines.extend(
+            f"FAILED on {label}: {failure}" for failure in report.tallies[network].failures
+        )
+    return lines
+
+
+def render_text(report: BackfeedReport, full: bool) -> str:
+    """The summary for a terminal or a job log, every secret redacted."""
+    head = "Backfeed (every thread refreshed)" if full else "Backfeed"
+    return redact("\n".join([head, *summary_lines(report)])) + "\n"
+
+
+def run(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    full: bool = False,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    progress_stream: TextIO | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Backfeed every configured network into the state of ``settings_file``; the exit code.
+
+    ``transport`` is the HTTP seam (tests count the requests through it); by default httpx's own.
+    """
+    environment = os.environ if env is None else env
+    output = stdout or sys.stdout
+    bar = ProgressBar(progress_stream or sys.stderr)
+    try:
+        settings_path = Path(settings_file)
+        settings = load_settings(settings_path)
+        networks = configured_networks(environment)
+        if not networks:
+            raise ConfigError(NOT_CONFIGURED)
+        store = StateStore(state_root(settings, settings_path))
+        moderation = Moderation.load(moderation_file(settings, settings_path))
+        avatars = avatar_store(settings, settings_path)
+        authors = settings.get("AGORA_AUTHORS", {}) or {}
+
+        async def main() -> BackfeedReport:
+            async with httpx.AsyncClient(
+                timeout=HTTP_TIMEOUT_SECONDS,
+                headers={"User-Agent": USER_AGENT},
+                transport=transport,
+            ) as client:
+                readers: dict[str, Reader] = {
+                    name: adapter_for(network, client, authors)
+                    for name, network in networks.items()
+                }
+                engine = Backfeed(
+                    store, readers, client, moderation=moderation, avatars=avatars, progress=bar
+                )
+                return await engine.run(full)
+
+        report = asyncio.run(main())
+    except AgoraError as error:
+        bar.close()
+        output.write(redact(f"Backfeed did not run: {error}") + "\n")
+        return 2
+    bar.close()
+    output.write(render_text(report, full))
+    output.flush()
+    return 0 if report.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point (``invoke backfeed`` calls ``run`` directly)."""
+    parser = argparse.ArgumentParser(prog="backfeed", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--full", action="store_true", help="refresh every thread, whatever the schedule"
+    )
+    parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="Pelican settings file")
+    args = parser.parse_args(argv)
+    setup_logging()
+    return run(args.settings, full=args.full)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
