@@ -227,6 +227,8 @@ def setup_logging(level: int = logging.INFO) -> None:
     """Log to standard error, every secret redacted."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: hundreds of lines that bury what a person must read.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     install_log_filter()
 
 
