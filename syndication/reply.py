@@ -1,0 +1,371 @@
+"""The reply engine: answer one comment of the inbox in its thread, exactly once.
+
+``invoke reply ID TEXT --as AUTHOR`` comes here (DESIGN.md, principle 3). Under the store's lock:
+
+1. the request is checked before anything is sent: the ID names a comment of the inbox
+   (``inbox.find``), the comment can be answered (a reply, mention or quote by a reader, under a
+   published copy, on a configured network), the author is in ``AGORA_AUTHORS`` (full name or first
+   name alone), the text is not empty and fits the network's limit as the network counts it
+   (``compose.counter_for``), signature and the Mastodon mention included;
+2. from the brand account the text is signed with the employee's first name (``— Camille``); from
+   the employee's own account (``config.author_account``) it goes out unsigned;
+3. the intent is recorded first: a pending ``Copy`` in ``PostState.answers`` under the comment's
+   interaction key, with a key chosen here (Bluesky: the TID record key; Mastodon: a UUID sent as
+   ``Idempotency-Key``);
+4. the network is called, and the answer is recorded as published, and as a company
+   ``Interaction`` under its network id, so the page shows it in the thread at once and the inbox
+   drops the comment. Backfeed brings back the same post under the same id, so it replaces this
+   one (keeping ``signed_by``) instead of showing twice.
+
+A pending answer found on a rerun is first looked up with ``find_reply``; only when the network
+does not have it is it sent again, under the same key. Every bad request is one sentence and
+nothing is posted. ``checkpoint`` is the fault-injection seam of the tests, as in ``syndicate``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Protocol
+
+import httpx
+
+from syndication.compose import UNITS, counter_for, first_name, signature
+from syndication.config import LABELS, NetworkSettings, author_account, posting_paused
+from syndication.errors import ConfigError, ContentError
+from syndication.inbox import WAITING_KINDS, find, fold
+from syndication.model import (
+    Copy,
+    CopyStatus,
+    Interaction,
+    InteractionKind,
+    Person,
+    PostState,
+    interaction_key,
+    utc_now,
+)
+from syndication.networks import adapter_for
+from syndication.networks.base import Published, Replier, TextLimits
+from syndication.networks.mastodon import MastodonClient
+from syndication.networks.mastodon_convert import reply_text
+from syndication.sanitize import text_to_html
+from syndication.state import StateStore
+from syndication.syndicate import Authors, Checkpoint, new_key, record_published
+
+logger = logging.getLogger(__name__)
+
+
+class AnswerAdapter(Replier, Protocol):
+    """What the engine needs of an adapter: its limits, and answering in a thread."""
+
+    async def text_limits(self) -> TextLimits:
+        """The network's limits for this account."""
+        ...
+
+
+AdapterFactory = Callable[[NetworkSettings], AnswerAdapter]
+
+
+class ReplyAction(StrEnum):
+    """What one ``invoke reply`` did."""
+
+    POSTED = "posted"
+    RECONCILED = "found already posted"  # a pending answer the network had: recorded, not re-sent
+    ALREADY = "already answered"  # the same answer was recorded before: nothing sent
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    """The answer as recorded: where it went, from which account, signed by whom."""
+
+    action: ReplyAction
+    post: str
+    parent: Interaction
+    answer: Copy
+
+    @property
+    def label(self) -> str:
+        """The network's name as people write it."""
+        return LABELS.get(self.parent.network, self.parent.network)
+
+
+def resolve_author(name: str, authors: Authors) -> str:
+    """The ``AGORA_AUTHORS`` key that ``name`` means: the full name or the first name alone."""
+    wanted = fold(" ".join(name.split()))
+    if not wanted:
+        raise ConfigError("say who answers with --as, e.g. --as Camille (see AGORA_AUTHORS).")
+    exact = [key for key in authors if fold(key) == wanted]
+    by_first = [key for key in authors if fold(first_name(key, authors)) == wanted]
+    found = exact or by_first
+    if len(found) == 1:
+        return found[0]
+    known = ", ".join(sorted(authors)) or "nobody"
+    if found:
+        raise ConfigError(
+            f"{name!r} is the first name of {', '.join(sorted(found))}; give the full name."
+        )
+    raise ConfigError(
+        f"{name!r} is not in AGORA_AUTHORS (known: {known}); use one of them with --as, "
+        "or add them to pelicanconf.py."
+    )
+
+
+def signed(text: str, author: str, authors: Authors, own_account: bool) -> str:
+    """The answer as it goes out: signed with the first name, unless from the author's account."""
+    body = text.strip()
+    if own_account:
+        return body
+    sign = signature(author, authors)
+    if not sign or body.endswith(sign):
+        return body
+    return f"{body} {sign}"
+
+
+def as_sent(adapter: AnswerAdapter, parent: Interaction, text: str) -> str:
+    """The text exactly as the network receives it (Mastodon adds a mention of the parent)."""
+    if isinstance(adapter, MastodonClient):
+        return reply_text(parent, text, adapter.view)
+    return text
+
+
+def check_answerable(state: PostState, parent: Interaction, wanted: str) -> Copy:
+    """The published copy at the root of ``parent``'s thread; ContentError when it cannot be
+    answered."""
+    label = LABELS.get(parent.network, parent.network)
+    if parent.by_company:
+        raise ContentError(
+            f"{wanted} is the company's own answer on {label}, not a reader's comment; "
+            "answer the comment it replies to instead (nothing was posted)."
+        )
+    if parent.kind not in WAITING_KINDS:
+        raise ContentError(
+            f"{wanted} is a {parent.kind.value} on {label}, which cannot be answered; only "
+            "replies, mentions and quotes can (nothing was posted)."
+        )
+    root = state.copies.get(parent.network)
+    if root is None or root.status is not CopyStatus.PUBLISHED:
+        raise ContentError(
+            f"the {label} copy of {state.key} is no longer published, so {wanted} cannot be "
+            "answered there (nothing was posted)."
+        )
+    return root
+
+
+def company_answer(parent: Interaction, answer: Copy) -> Interaction:
+    """The published answer as the company's interaction in the thread (before any backfeed)."""
+    text = answer.extra.get("text", "")
+    return Interaction(
+        network=answer.network,
+        kind=InteractionKind.REPLY,
+        id=answer.id,
+        author=Person(network=answer.network, id=answer.account, handle=answer.account),
+        published_at=answer.published_at or answer.intent_at,
+        url=answer.url,
+        content_html=text_to_html(text),
+        content_text=text,
+        lang=parent.lang,
+        in_reply_to=parent.id,
+        by_company=True,
+        signed_by=answer.extra.get("signed_by", ""),
+    )
+
+
+def _answered_by_company(state: PostState, parent: Interaction) -> Interaction | None:
+    """A company answer to ``parent`` already in the thread (sent by hand on the network, say)."""
+    for item in state.interactions.values():
+        if item.by_company and item.network == parent.network and item.in_reply_to == parent.id:
+            return item
+    return None
+
+
+class ReplyEngine:
+    """One ``invoke reply`` (see the module's docstring)."""
+
+    def __init__(
+        self,
+        networks: Mapping[str, NetworkSettings],
+        *,
+        store: StateStore,
+        authors: Authors,
+        env: Mapping[str, str],
+        client: httpx.AsyncClient,
+        adapter_factory: AdapterFactory | None = None,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        self.networks = dict(networks)
+        self.store = store
+        self.authors = authors
+        self.env = env
+        self.factory: AdapterFactory = adapter_factory or (
+            lambda settings: adapter_for(settings, client, authors)
+        )
+        self.checkpoint = checkpoint or (lambda step: None)
+
+    def account_for(self, network: str, author: str) -> tuple[NetworkSettings, bool]:
+        """The account the answer goes out from, and whether it is the author's own."""
+        brand = self.networks.get(network)
+        if brand is None:
+            label = LABELS.get(network, network)
+            raise ConfigError(
+                f"{label} is not configured, so this comment cannot be answered; set its account "
+                "variables (see the README) and run the command again (nothing was posted)."
+            )
+        own = author_account(brand, author, self.authors.get(author, {}), self.env)
+        return (own, True) if own is not None else (brand, False)
+
+    async def run(self, wanted: str, text: str, author_name: str) -> ReplyResult:
+        """Answer the comment ``wanted`` with ``text`` as ``author_name``, exactly once."""
+        if not text.strip():
+            raise ContentError(
+                "the answer is empty; write it in quotes after the ID, "
+                'e.g. invoke reply ID "Merci!" --as Camille (nothing was posted).'
+            )
+        author = resolve_author(author_name, self.authors)
+        paused = posting_paused(self.env, self.store.root)
+        if paused:
+            raise ConfigError(
+                f"posting is paused: {paused}; lift it to answer (nothing was posted)."
+            )
+        with self.store.locked():
+            # Read under the lock: a run that held it before us may have answered meanwhile.
+            state, parent = find(list(self.store.all()), wanted)
+            root = check_answerable(state, parent, wanted)
+            return await self._answer_once(state, parent, root, wanted, text, author)
+
+    async def _answer_once(
+        self,
+        state: PostState,
+        parent: Interaction,
+        root: Copy,
+        wanted: str,
+        text: str,
+        author: str,
+    ) -> ReplyResult:
+        network = parent.network
+        label = LABELS.get(network, network)
+        parent_key = interaction_key(network, parent.id)
+        settings, own = self.account_for(network, author)
+        adapter = self.factory(settings)
+        body = signed(text, author, self.authors, own)
+        answer = state.answers.get(parent_key)
+        if answer is not None and answer.status is CopyStatus.PUBLISHED:
+            if answer.extra.get("text") == body:
+                return ReplyResult(ReplyAction.ALREADY, state.key, parent, answer)
+            raise ContentError(
+                f"{wanted} was already answered on {label} ({answer.url or answer.id}); add to "
+                "the conversation on the network itself (nothing was posted)."
+            )
+        by_hand = _answered_by_company(state, parent)
+        if answer is None and by_hand is not None:
+            raise ContentError(
+                f"{wanted} was already answered on {label} by {by_hand.author.handle} "
+                f"({by_hand.url or by_hand.id}); nothing was posted."
+            )
+        await self._check_length(adapter, parent, body, label)
+        if answer is not None:  # a pending intent: did the network get it before the stop?
+            found, same_account = await self._reconcile(state, parent, answer, settings)
+            if found is not None:
+                return found
+            if not same_account:  # another account: its key means nothing there
+                answer = None
+        if answer is None:
+            answer = Copy(network, CopyStatus.PENDING, new_key(network), intent_at=utc_now())
+        answer.extra = {"text": body, "signed_by": author}
+        state.answers[parent_key] = answer
+        self.store.save(state)  # the intent, before any call
+        logger.info("%s: answer to %s recorded under key %s", state.key, parent_key, answer.key)
+        self.checkpoint("before-call")
+        published = await adapter.reply(parent, root, body, answer.key)
+        self.checkpoint("after-call")
+        return self._record(state, parent, answer, published, ReplyAction.POSTED)
+
+    async def _check_length(
+        self, adapter: AnswerAdapter, parent: Interaction, body: str, label: str
+    ) -> None:
+        """ContentError when ``body`` is over the network's limit, counted as the network does."""
+        limits = await adapter.text_limits()
+        length = counter_for(limits)(as_sent(adapter, parent, body))
+        if length > limits.max_characters:
+            unit = UNITS.get(parent.network, "characters")
+            raise ContentError(
+                f"the answer is {length} {unit} as {label} counts it (signature and mention "
+                f"included), over its {limits.max_characters}; shorten it by "
+                f"{length - limits.max_characters} (nothing was posted)."
+            )
+
+    async def _reconcile(
+        self, state: PostState, parent: Interaction, answer: Copy, settings: NetworkSettings
+    ) -> tuple[ReplyResult | None, bool]:
+        """Look the pending ``answer`` up on the account it was meant for; record it if there.
+
+        Also says whether that account is the one of ``settings`` (then its key is kept).
+        """
+        pending_author = answer.extra.get("signed_by", "")
+        if pending_author not in self.authors:
+            return None, False
+        pending, _own = self.account_for(parent.network, pending_author)
+        same = pending.credential_variable == settings.credential_variable
+        adapter = self.factory(pending)
+        found = await adapter.find_reply(answer.key, parent, answer.extra.get("text", ""))
+        if found is None:
+            logger.info(
+                "%s: the pending answer %s is not on the network; sending it again",
+                state.key,
+                answer.key,
+            )
+            return None, same
+        return self._record(state, parent, answer, found, ReplyAction.RECONCILED), same
+
+    def _record(
+        self,
+        state: PostState,
+        parent: Interaction,
+        answer: Copy,
+        sent: Published,
+        action: ReplyAction,
+    ) -> ReplyResult:
+        """Record ``answer`` as published, and in the thread as the company's interaction."""
+        kept = dict(answer.extra)  # text and signer: record_published keeps the network's only
+        record_published(answer, sent)
+        answer.extra = {**kept, **sent.extra}
+        key = interaction_key(answer.network, answer.id)
+        backfed = state.interactions.get(key)
+        # Backfeed may have brought it back already (a stop before recording): keep what the
+        # network said, and add who signed it.
+        state.interactions[key] = (
+            replace(backfed, signed_by=answer.extra.get("signed_by", ""))
+            if backfed is not None
+            else company_answer(parent, answer)
+        )
+        self.store.save(state)
+        self.checkpoint("after-record")
+        logger.info("%s: answered %s: %s", state.key, parent.id, answer.url)
+        return ReplyResult(action, state.key, parent, answer)
+
+
+async def reply(
+    wanted: str,
+    text: str,
+    author: str,
+    networks: Mapping[str, NetworkSettings],
+    *,
+    store: StateStore,
+    authors: Authors,
+    env: Mapping[str, str],
+    client: httpx.AsyncClient,
+    adapter_factory: AdapterFactory | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> ReplyResult:
+    """Answer the comment ``wanted`` once (see the module's docstring)."""
+    engine = ReplyEngine(
+        networks,
+        store=store,
+        authors=authors,
+        env=env,
+        client=client,
+        adapter_factory=adapter_factory,
+        checkpoint=checkpoint,
+    )
+    return await engine.run(wanted, text, author)
