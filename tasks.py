@@ -169,3 +169,31 @@ def backfeed(c: Context, full: bool = False, settings: str = PRODUCTION_SETTINGS
     code = run(ROOT / settings, full=full)
     if code:
         raise Exit(code=code)
+
+
+@task
+def pipeline(c: Context) -> None:
+    """What a push to main runs: build, deploy, syndicate new posts, record, rebuild, deploy."""
+    from invoke.exceptions import Exit
+
+    from syndication.pipeline import publish
+    from syndication.syndicate_cli import setup_logging
+
+    setup_logging()
+    code = publish(ROOT)
+    if code:
+        raise Exit(code=code)
+
+
+@task
+def refresh(c: Context) -> None:
+    """What the schedule runs: backfeed, publish posts whose date has come, record, deploy."""
+    from invoke.exceptions import Exit
+
+    from syndication.pipeline import refresh as refresh_pipeline
+    from syndication.syndicate_cli import setup_logging
+
+    setup_logging()
+    code = refresh_pipeline(ROOT)
+    if code:
+        raise Exit(code=code)

@@ -1,0 +1,389 @@
+"""The two pipelines of the workflows: ``publish`` on each push to main, ``refresh`` on a schedule.
+
+``publish``:
+
+1. **build** the site with the production settings (``syndication.build``, all or nothing);
+2. **links**: check every internal link and anchor (``syndication.linkcheck``);
+3. **deploy** it (``syndication.deploy``, to ``AGORA_DEPLOY_TARGET``);
+4. **wait** until the pages of the posts still to syndicate answer 200 with their OpenGraph tags
+   (``syndication.live``), at most ``AGORA_LIVE_WAIT_SECONDS`` (default 600): a page still not up
+   then is syndicated by a later run, never announced before it is live;
+5. **syndicate** (``syndication.syndicate_cli.run``), exactly once per post and network;
+6. **state**: commit the state back with ``[agora-state]`` and push it (``syndication.gitstate``),
+   even when syndication failed for some post, so what was posted is never forgotten;
+7. **rebuild** and **deploy** again, now with the syndication links, only when the state changed.
+
+``refresh`` runs **backfeed** first (``syndication.backfeed_cli.run``), then the same steps: a post
+whose date has come (``WITH_FUTURE_DATES = False``) is built, deployed and syndicated by the first
+scheduled run after that date, and the conversation brought home reaches the site.
+
+Each step writes one line saying what it did; a failure writes ``FAILED at <step>:`` and one
+sentence saying what to do. A step that failed stops the steps that depend on it: nothing is
+deployed after a failed build, nothing is posted after a failed deploy. The exit code is 0 when
+everything worked, 1 when a step failed, 2 when the pipeline could not start.
+
+The pipeline runs in the repository root (the settings name their folders relative to it);
+``AGORA_SITEURL`` is read by ``publishconf.py`` from the process's environment, ``env`` gives the
+rest (networks, kill switch, deploy target, wait).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from syndication.build import BuildFailed, build
+from syndication.config import configured_networks, posting_paused
+from syndication.deploy import deploy
+from syndication.errors import AgoraError, ConfigError
+from syndication.gitstate import STATE_PATHS, commit_state, git, has_remote, push
+from syndication.linkcheck import check_site
+from syndication.live import check_all
+from syndication.model import CopyStatus, Post
+from syndication.posts import load_settings, read_posts, wants_syndication
+from syndication.secrets import redact
+from syndication.state import StateStore
+from syndication.syndicate import targets
+from syndication.syndicate_cli import USER_AGENT, state_root
+
+SETTINGS_FILE = "publishconf.py"
+OUTPUT = "output"
+REMOTE = "origin"
+WAIT_VARIABLE = "AGORA_LIVE_WAIT_SECONDS"
+# GitHub Pages usually serves a new deployment within a minute or two; ten leave room to spare.
+DEFAULT_WAIT_SECONDS = 600.0
+POLL_SECONDS = 5.0
+# A report names this many broken links; the rest are counted (one fix often repairs many).
+LISTED_BROKEN_LINKS = 5
+
+
+class StepFailed(Exception):
+    """A step did not do its work: which step, and the sentence saying what to do."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"{step}: {message}")
+        self.step = step
+        self.message = message
+
+
+@contextmanager
+def failing_as(step: str, advice: str) -> Iterator[None]:
+    """Turn this project's errors inside a step into a StepFailed naming it, with ``advice``."""
+    try:
+        yield
+    except (AgoraError, BuildFailed) as error:
+        raise StepFailed(step, f"{str(error).rstrip('.;')}; {advice}") from error
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """What one run works on: the repository, the settings, the target, the stream it reports to."""
+
+    root: Path
+    env: Mapping[str, str]
+    out: TextIO
+    settings_file: Path
+    settings: dict[str, Any]
+    target: str
+    wait_seconds: float
+
+    @property
+    def output(self) -> Path:
+        """The built site."""
+        return self.root / OUTPUT
+
+    def say(self, step: str, text: str) -> None:
+        """One line for a step (secrets redacted)."""
+        self.out.write(redact(f"{step}: {text}") + "\n")
+        self.out.flush()
+
+    def fail(self, step: str, text: str) -> None:
+        """The line of a failed step."""
+        self.out.write(redact(f"FAILED at {step}: {text}") + "\n")
+        self.out.flush()
+
+    def quote(self, report: str) -> None:
+        """Another command's report, indented under the step that ran it."""
+        lines = [line for line in report.rstrip("\n").split("\n") if line.strip()]
+        self.out.write("".join(f"  {redact(line)}\n" for line in lines))
+        self.out.flush()
+
+
+def _wait_seconds(env: Mapping[str, str]) -> float:
+    """``AGORA_LIVE_WAIT_SECONDS`` as a number of seconds."""
+    value = env.get(WAIT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_WAIT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ConfigError(f"{WAIT_VARIABLE}={value!r} is not a number of seconds; set it like 600.")
+    return seconds
+
+
+def prepare(root: Path, env: Mapping[str, str], out: TextIO) -> Pipeline:
+    """Check what the pipeline needs before it changes anything (ConfigError: it cannot start)."""
+    root = root.resolve()
+    settings_file = root / SETTINGS_FILE
+    if Path.cwd().resolve() != root:
+        raise ConfigError(f"the pipeline runs in the repository root; cd {root} and run it again.")
+    target = env.get("AGORA_DEPLOY_TARGET", "").strip()
+    if not target:
+        raise ConfigError(
+            "AGORA_DEPLOY_TARGET is not set; set it to gh-pages, a folder, user@host:path or "
+            "s3://bucket (see .github/agora.env)."
+        )
+    git(root, "rev-parse", "--git-dir")  # a GitError here: not a repository to commit the state to
+    return Pipeline(
+        root=root,
+        env=env,
+        out=out,
+        settings_file=settings_file,
+        settings=load_settings(settings_file),
+        target=target,
+        wait_seconds=_wait_seconds(env),
+    )
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+NOTHING_DONE = "fix it and push again (nothing was deployed or posted)."
+
+
+def step_build(run: Pipeline, step: str = "build") -> None:
+    """Build the site into output/, all or nothing."""
+    with failing_as(
+        step, NOTHING_DONE if step == "build" else "fix it and run the workflow again."
+    ):
+        seconds = build(run.settings_file, run.output)
+    run.say(step, f"built the site with {SETTINGS_FILE} into {OUTPUT}/ in {seconds:.1f} s")
+
+
+def step_links(run: Pipeline) -> None:
+    """Every internal link and anchor of the built site leads somewhere."""
+    broken = check_site(run.output, str(run.settings.get("SITEURL", "")))
+    if broken:
+        named = "; ".join(str(link) for link in broken[:LISTED_BROKEN_LINKS])
+        more = len(broken) - LISTED_BROKEN_LINKS
+        also = f" (and {more} more)" if more > 0 else ""
+        raise StepFailed("links", f"{named}{also}; {NOTHING_DONE}")
+    pages = sum(1 for _ in run.output.rglob("*.html"))
+    run.say("links", f"every internal link of the {pages} pages leads somewhere")
+
+
+def step_deploy(run: Pipeline, step: str = "deploy") -> None:
+    """Put the built site where readers see it."""
+    advice = "fix the deploy target (AGORA_DEPLOY_TARGET) or its credentials and run again"
+    with failing_as(step, advice + (" (nothing was posted)." if step == "deploy" else ".")):
+        where = deploy(run.output, run.target, run.root)
+    run.say(step, f"deployed to {where}")
+
+
+def posts_to_syndicate(run: Pipeline) -> list[Post]:
+    """The posts whose date has come and that some configured network has no copy of yet."""
+    networks = configured_networks(run.env)
+    store = StateStore(state_root(run.settings, run.settings_file))
+    waiting: list[Post] = []
+    for post in read_posts(run.settings):
+        if not wants_syndication(post):
+            continue
+        copies = store.load(post.key).copies
+        missing = [
+            network
+            for network in targets(post, networks)
+            if network not in copies or copies[network].status is CopyStatus.PENDING
+        ]
+        if missing:
+            waiting.append(post)
+    return waiting
+
+
+async def _poll_until_live(urls: list[str], seconds: float) -> dict[str, str]:
+    """Check ``urls`` until all are live or ``seconds`` passed; the reason of each one not live."""
+    deadline = time.monotonic() + seconds
+    pending = list(urls)
+    async with httpx.AsyncClient(headers={"User-Agent": USER_AGENT}) as client:
+        while True:
+            results = await check_all(client, pending)
+            reasons = {url: result.reason for url, result in results.items() if not result.live}
+            pending = list(reasons)
+            remaining = deadline - time.monotonic()
+            if not pending or remaining <= 0:
+                return reasons
+            await asyncio.sleep(min(POLL_SECONDS, remaining))
+
+
+def step_wait(run: Pipeline) -> None:
+    """Wait (bounded) until the pages of the posts to syndicate are live."""
+    paused = posting_paused(run.env, state_root(run.settings, run.settings_file))
+    if paused:
+        run.say("wait", f"posting is paused ({paused}): not waiting for any page")
+        return
+    try:
+        posts = posts_to_syndicate(run)
+    except AgoraError as error:
+        # The syndicate step meets the same problem and reports it; waiting is pointless.
+        run.say("wait", f"not waiting: {error}")
+        return
+    if not posts:
+        run.say("wait", "no post waits for syndication")
+        return
+    started = time.monotonic()
+    reasons = asyncio.run(_poll_until_live([post.url for post in posts], run.wait_seconds))
+    took = time.monotonic() - started
+    if not reasons:
+        run.say("wait", f"the pages of the {len(posts)} posts to syndicate answer ({took:.0f} s)")
+        return
+    url, reason = next(iter(reasons.items()))
+    run.say(
+        "wait",
+        f"{len(reasons)} of {len(posts)} pages are not live after {took:.0f} s ({url} {reason}); "
+        "a later run syndicates them once they answer",
+    )
+
+
+def _quote_command(run: Pipeline, step: str, code: int, report: str, retry: str) -> None:
+    """The step's line for another command's exit code, then that command's report."""
+    if code == 0:
+        run.say(step, "done; its report:")
+    elif code == 2:
+        run.fail(step, "it did not start (see below); fix what it names and run again.")
+    else:
+        run.fail(step, f"some of it failed (see below); what was done is recorded, {retry}.")
+    run.quote(report)
+
+
+def step_syndicate(run: Pipeline) -> int:
+    """Syndicate every live post once; the exit code of ``invoke syndicate``."""
+    from syndication.syndicate_cli import run as syndicate_run
+
+    report = io.StringIO()
+    code = syndicate_run(run.settings_file, env=run.env, stdout=report)
+    _quote_command(run, "syndicate", code, report.getvalue(), "the next run retries the rest")
+    return code
+
+
+def step_backfeed(run: Pipeline) -> int:
+    """Bring the conversation home; the exit code of ``invoke backfeed``."""
+    try:
+        # Imported here: the pipeline still publishes where the backfeed command is missing.
+        from syndication.backfeed_cli import run as backfeed_run  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        run.fail("backfeed", "syndication.backfeed_cli is missing; update the project.")
+        return 1
+    report = io.StringIO()
+    code: int = backfeed_run(run.settings_file, env=run.env, stdout=report)
+    _quote_command(run, "backfeed", code, report.getvalue(), "the next scheduled run goes on")
+    return code
+
+
+def state_digest(root: Path) -> str:
+    """A hash of every state file (the lock aside): tells whether a step changed the state."""
+    digest = hashlib.sha256()
+    for name in STATE_PATHS:
+        folder = root / name
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file() and path.name != ".lock":
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def step_state(run: Pipeline, message: str) -> None:
+    """Commit the state paths and push them when the repository has a remote."""
+    advice = "the state files are in place: commit and push them by hand before the next run."
+    with failing_as("state", advice):
+        if not commit_state(run.root, message):
+            run.say("state", "nothing new to record")
+            return
+        commit = git(run.root, "rev-parse", "--short", "HEAD").strip()
+        if not has_remote(run.root, REMOTE):
+            run.say("state", f"committed the state ({commit}); no remote to push it to")
+            return
+        push(run.root, REMOTE)
+    run.say("state", f"committed the state ({commit}) and pushed it to {REMOTE}")
+
+
+# -- the pipelines ---------------------------------------------------------------------------
+
+
+def _build_to_deploy(run: Pipeline, message: str) -> int:
+    """Build, links, deploy, wait, syndicate, state, and the second deploy; the exit code."""
+    step_build(run)
+    step_links(run)
+    step_deploy(run)
+    step_wait(run)
+    before = state_digest(run.root)
+    try:
+        code = step_syndicate(run)
+    finally:
+        # Whatever syndication recorded is committed, even when it stopped halfway.
+        step_state(run, message)
+    if state_digest(run.root) == before:
+        run.say("rebuild", "skipped: syndication changed nothing, the site is up to date")
+        return code
+    step_build(run, "rebuild")
+    step_deploy(run, "deploy again")
+    return code
+
+
+def _run(
+    root: Path,
+    env: Mapping[str, str] | None,
+    stdout: TextIO | None,
+    name: str,
+    body: Callable[[Pipeline], int],
+) -> int:
+    """Prepare, run ``body``, and turn a failed step into its line and exit code 1."""
+    out = stdout or sys.stdout
+    try:
+        run = prepare(root, os.environ if env is None else env, out)
+    except AgoraError as error:
+        out.write(redact(f"The {name} pipeline did not start: {error}") + "\n")
+        return 2
+    try:
+        return body(run)
+    except StepFailed as failure:
+        run.fail(failure.step, failure.message)
+        return 1
+
+
+def publish(
+    root: Path, *, env: Mapping[str, str] | None = None, stdout: TextIO | None = None
+) -> int:
+    """Build, check, deploy, syndicate the new posts, record, rebuild and deploy; the exit code."""
+    return _run(
+        root, env, stdout, "publish", lambda run: _build_to_deploy(run, "Record syndication")
+    )
+
+
+def refresh(
+    root: Path, *, env: Mapping[str, str] | None = None, stdout: TextIO | None = None
+) -> int:
+    """Backfeed, then publish what is due and record it all (the schedule); the exit code."""
+
+    def body(run: Pipeline) -> int:
+        backfed = step_backfeed(run)
+        message = "Record backfeed and syndication"
+        try:
+            code = _build_to_deploy(run, message)
+        except StepFailed:
+            # What backfeed brought home is kept even when the site could not be rebuilt.
+            step_state(run, message)
+            raise
+        return max(code, backfed)
+
+    return _run(root, env, stdout, "refresh", body)
