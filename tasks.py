@@ -197,3 +197,52 @@ def refresh(c: Context) -> None:
     code = refresh_pipeline(ROOT)
     if code:
         raise Exit(code=code)
+
+
+@task(
+    help={
+        "json": "print stable JSON for tools instead of the table",
+        "since": "only comments after a duration ago (24h, 7d) or an ISO date (2026-11-20)",
+        "stats": "show how fast we answer (median, 90th percentile, waiting over 24 h)",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def inbox(
+    c: Context,
+    json: bool = False,
+    since: str = "",
+    stats: bool = False,
+    settings: str = PRODUCTION_SETTINGS,
+) -> None:
+    """List the comments waiting for an answer, oldest first, with the ID to reply to."""
+    from invoke.exceptions import Exit
+
+    from syndication.desk_cli import run_inbox
+
+    code = run_inbox(ROOT / settings, as_json=json, since=since, stats=stats)
+    if code:
+        raise Exit(code=code)
+
+
+@task(
+    positional=["item", "text"],
+    help={
+        "item": "the ID shown by invoke inbox",
+        "text": "the answer, in quotes",
+        "as_": "who answers: a name of AGORA_AUTHORS, or the first name alone",
+        "settings": "Pelican settings file (default publishconf.py)",
+    },
+)
+def reply(
+    c: Context, item: str, text: str, as_: str = "", settings: str = PRODUCTION_SETTINGS
+) -> None:
+    """Answer one comment of the inbox, exactly once: invoke reply ID "text" --as Camille."""
+    from invoke.exceptions import Exit
+
+    from syndication.desk_cli import run_reply
+    from syndication.syndicate_cli import setup_logging
+
+    setup_logging()
+    code = run_reply(item, text, as_, ROOT / settings)
+    if code:
+        raise Exit(code=code)
