@@ -1,0 +1,98 @@
+"""`invoke demo` end to end: the sample posts reach both local networks, readers comment, the desk
+lists them and the rebuilt site shows the conversation.
+
+The demo runs in a copy of the project (its settings, content, theme and plugin), against the
+session's real local networks written into that copy's ``.sandbox/env`` as ``invoke sandbox`` does,
+so the repository's own state and the user's sandbox are never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from syndication import demo
+from syndication.model import CopyStatus
+from syndication.posts import load_settings, read_posts, wants_syndication
+from syndication.sandbox import SandboxInfo, env_lines
+from syndication.sandbox.bluesky import BlueskyNetwork
+from syndication.sandbox.mastodon import MastodonServer
+from syndication.sandbox.processes import free_port
+from syndication.sandbox.readers import COMPLAINT, QUESTION
+from syndication.state import StateStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_copy(destination: Path) -> Path:
+    """The files a fork runs the demo from, without state, build output or caches."""
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy2(ROOT / name, destination / name)
+    for name in ("theme", "plugins"):
+        (destination / name).symlink_to(ROOT / name)
+    shutil.copytree(
+        ROOT / "content", destination / "content", ignore=shutil.ignore_patterns("state")
+    )
+    return destination
+
+
+@pytest.mark.bluesky
+@pytest.mark.mastodon
+def test_demo_syndicates_gathers_comments_and_lists_them(
+    tmp_path: Path,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    root = project_copy(tmp_path)
+    info = SandboxInfo(bluesky=bluesky_network, mastodon=mastodon_server)
+    (root / ".sandbox").mkdir()
+    (root / ".sandbox" / "env").write_text(env_lines(info), encoding="utf-8")
+    out = io.StringIO()
+    port = free_port()
+
+    site = demo.run(root, info, port=port, out=out, wait=False)
+
+    assert site == f"http://localhost:{port}"
+    store = StateStore(root / ".sandbox" / "state")
+    states = {state.key: state for state in store.all()}
+    # Every published post whose date has come and that did not opt out (a draft, a post dated in
+    # the future and an internal note wait).
+    posts = read_posts(load_settings(root / "publishconf.py"))
+    expected = {post.key for post in posts if wants_syndication(post)}
+    assert len(expected) >= 8 and set(states) == expected
+    for state in states.values():
+        for network in ("bluesky", "mastodon"):
+            assert state.copies[network].status is CopyStatus.PUBLISHED, (state.key, network)
+    assert not (root / "content" / "state").exists()  # the repository's state is untouched
+
+    commented = [s for s in states.values() if any(i.content_html for i in s.interactions.values())]
+    assert len(commented) == 1
+    texts = {i.network: i.content_html for i in commented[0].interactions.values()}
+    assert "freins à disque" in texts["bluesky"] and "trois semaines" in texts["mastodon"]
+
+    slug = commented[0].key.removesuffix(".fr")
+    page = (root / "output" / slug / "index.html").read_text(encoding="utf-8")
+    assert "u-syndication" in page and "h-cite" in page
+    assert "freins à disque" in page and "trois semaines" in page
+
+    printed = capfd.readouterr().out + out.getvalue()
+    assert QUESTION[:40] in printed or "freins" in printed
+    assert "Where to look" in printed and "invoke reply" in printed
+
+    # A second demo on the same sandbox posts nothing again and leaves no second comment.
+    before = {key: json.dumps(state.to_dict()["copies"]) for key, state in states.items()}
+    demo.run(root, info, port=free_port(), out=io.StringIO(), wait=False)
+    again = {state.key: state for state in store.all()}
+    assert {key: json.dumps(state.to_dict()["copies"]) for key, state in again.items()} == before
+    comments = [
+        i
+        for s in again.values()
+        for i in s.interactions.values()
+        if COMPLAINT[:20] in i.content_html
+    ]
+    assert len(comments) == 1
