@@ -95,7 +95,10 @@ def words_path(settings: Mapping[str, Any], settings_file: Path) -> Path:
 def open_desk(settings_file: str | Path) -> Desk:
     """Load the settings of ``settings_file`` and what the desk reads with them."""
     path = Path(settings_file)
-    settings = load_settings(path)
+    try:
+        settings = load_settings(path)
+    except ValueError as error:  # Pelican's own check, e.g. a content folder that is missing
+        raise ConfigError(f"{path}: Pelican cannot use these settings ({error}).") from error
     return Desk(
         settings=settings,
         store=StateStore(state_root(settings, path)),

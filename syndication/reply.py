@@ -246,22 +246,22 @@ class ReplyEngine:
         network = parent.network
         label = LABELS.get(network, network)
         parent_key = interaction_key(network, parent.id)
+        answer = state.answers.get(parent_key)
+        by_hand = _answered_by_company(state, parent)
+        if answer is None and by_hand is not None:
+            raise ContentError(
+                f"{wanted} was already answered on {label} by {by_hand.author.handle} "
+                f"({by_hand.url or by_hand.id}); nothing was posted."
+            )
         settings, own = self.account_for(network, author)
         adapter = self.factory(settings)
         body = signed(text, author, self.authors, own)
-        answer = state.answers.get(parent_key)
         if answer is not None and answer.status is CopyStatus.PUBLISHED:
             if answer.extra.get("text") == body:
                 return ReplyResult(ReplyAction.ALREADY, state.key, parent, answer)
             raise ContentError(
                 f"{wanted} was already answered on {label} ({answer.url or answer.id}); add to "
                 "the conversation on the network itself (nothing was posted)."
-            )
-        by_hand = _answered_by_company(state, parent)
-        if answer is None and by_hand is not None:
-            raise ContentError(
-                f"{wanted} was already answered on {label} by {by_hand.author.handle} "
-                f"({by_hand.url or by_hand.id}); nothing was posted."
             )
         await self._check_length(adapter, parent, body, label)
         if answer is not None:  # a pending intent: did the network get it before the stop?
