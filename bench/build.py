@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "pelicanconf.py"
 TARGET_RATIO = 1.15
+INTERACTIONS_RATIO = 1.10  # issue 4: a build with the stored conversation against one without
 SITEURL = "https://blogue.example.com"
 # Copied from the real content so the theme finds the pages, photos and files it links to.
 CONTENT_COPIED = ("pages", "images", "extra")
@@ -324,9 +325,15 @@ def build_once(variant: str, content: Path, output: Path, cache: Path) -> None:
         raise SystemExit("the build logged errors:\n" + "\n".join(errors))
 
 
-def measure(variant: str, content: Path, work: Path, cache: Path, log: Path) -> Measure:
-    """Run one build in a fresh Python process; its wall time and peak resident memory."""
-    output = work / f"output-{variant}"
+def measure(
+    variant: str, content: Path, work: Path, cache: Path, log: Path, name: str = ""
+) -> Measure:
+    """Run one build in a fresh Python process; its wall time and peak resident memory.
+
+    ``name`` (default: the variant) names the output folder, so two builds of one variant
+    from different content do not share it.
+    """
+    output = work / f"output-{name or variant}"
     shutil.rmtree(output, ignore_errors=True)
     command = [sys.executable, __file__, "--build-one", variant, str(content), str(output)]
     command.append(str(cache))
@@ -365,13 +372,57 @@ def bench_size(count: int, interactions: int, work: Path) -> list[str]:
             result = measure(variant, content, work, caches[variant], work / f"{variant}.log")
             results[variant] = result
             print(f"  {phase:4} {variant:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
-        ours, base = results["agora"], results["default"]
-        time_ratio, memory_ratio = ours.seconds / base.seconds, ours.peak_mb / base.peak_mb
-        verdict = "met" if time_ratio <= TARGET_RATIO else "MISSED"
+        rows.append(_row(count, articles, phase, results["agora"], results["default"]))
+    return rows
+
+
+def _row(
+    count: int,
+    articles: int,
+    phase: str,
+    ours: Measure,
+    base: Measure,
+    target: float = TARGET_RATIO,
+) -> str:
+    """One line of the table: both builds, their ratios, and whether the target is met."""
+    time_ratio, memory_ratio = ours.seconds / base.seconds, ours.peak_mb / base.peak_mb
+    verdict = "met" if time_ratio <= target else "MISSED"
+    return (
+        f"{count:>6} {articles:>8} {phase:>5} {ours.seconds:>9.1f} {base.seconds:>9.1f}"
+        f" {time_ratio:>6.2f} {ours.peak_mb:>8.0f} {base.peak_mb:>8.0f} {memory_ratio:>6.2f}"
+        f"  {verdict}"
+    )
+
+
+def bench_interactions(count: int, interactions: int, work: Path) -> list[str]:
+    """The same ``count`` posts built by this project with ``interactions`` stored, and with none.
+
+    Both are agora builds (issue 4): the ratio is what the stored conversation costs the build.
+    """
+    bare, stored = work / "content-none", work / "content-stored"
+    started = time.perf_counter()
+    articles = prepare_content(bare, count, 0)
+    shutil.copytree(bare, stored)
+    add_interactions(stored, interactions)
+    print(
+        f"\n{count} posts ({articles} articles), {interactions} interactions, generated in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    contents = {"stored": stored, "none": bare}
+    caches = {name: work / f"cache-{name}" for name in contents}
+    rows = []
+    for phase in ("cold", "warm"):
+        results: dict[str, Measure] = {}
+        order = list(contents) if phase == "cold" else list(reversed(contents))
+        for name in order:
+            if phase == "cold":
+                shutil.rmtree(caches[name], ignore_errors=True)
+            log = work / f"{name}.log"
+            result = measure("agora", contents[name], work, caches[name], log, name=name)
+            results[name] = result
+            print(f"  {phase:4} {name:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
         rows.append(
-            f"{count:>6} {articles:>8} {phase:>5} {ours.seconds:>9.1f} {base.seconds:>9.1f}"
-            f" {time_ratio:>6.2f} {ours.peak_mb:>8.0f} {base.peak_mb:>8.0f} {memory_ratio:>6.2f}"
-            f"  {verdict}"
+            _row(count, articles, phase, results["stored"], results["none"], INTERACTIONS_RATIO)
         )
     return rows
 
@@ -387,9 +438,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=0,
         help="stored interactions spread over the posts' state files (issue 4); default none",
     )
+    parser.add_argument(
+        "--compare-interactions",
+        action="store_true",
+        help="build the same posts with this project twice, with --interactions stored and "
+        "with none, instead of against the default theme (issue 4; target 1.10)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--build-one", nargs=4, metavar=("VARIANT", "CONTENT", "OUT", "CACHE"))
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.compare_interactions and args.interactions <= 0:
+        parser.error("--compare-interactions needs --interactions N with N above 0.")
+    return args
 
 
 def main(argv: list[str]) -> int:
@@ -401,25 +461,38 @@ def main(argv: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="agora-bench-"))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Build benchmark in {work}; {os.cpu_count()} CPUs, load average {load}")
-    for variant, label in VARIANTS.items():
-        print(f"  {variant}: {label}")
-    if args.interactions:
-        print(f"  with {args.interactions} stored interactions spread over the posts")
+    compare = args.compare_interactions
+    if compare:
+        print(f"  stored: this project's theme and plugin, {args.interactions} interactions stored")
+        print("  none: the same posts and build, no state files")
+    else:
+        for variant, label in VARIANTS.items():
+            print(f"  {variant}: {label}")
+        if args.interactions:
+            print(f"  with {args.interactions} stored interactions spread over the posts")
     rows = []
     try:
         for count in args.sizes:
             size_work = work / str(count)
             size_work.mkdir()
-            rows += bench_size(count, args.interactions, size_work)
+            if compare:
+                rows += bench_interactions(count, args.interactions, size_work)
+            else:
+                rows += bench_size(count, args.interactions, size_work)
     finally:
         if args.keep:
             print(f"\nKept {work} (content, outputs and build logs)")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"\nTarget: agora / default wall time at most {TARGET_RATIO:.2f}\n")
+    if compare:
+        print(f"\nTarget: stored / none wall time at most {INTERACTIONS_RATIO:.2f}\n")
+        names = ("stored s", "none s", "stored MB", "none MB")
+    else:
+        print(f"\nTarget: agora / default wall time at most {TARGET_RATIO:.2f}\n")
+        names = ("agora s", "default s", "agora MB", "dflt MB")
     print(
-        f"{'posts':>6} {'articles':>8} {'build':>5} {'agora s':>9} {'default s':>9} {'ratio':>6}"
-        f" {'agora MB':>8} {'dflt MB':>8} {'ratio':>6}  target"
+        f"{'posts':>6} {'articles':>8} {'build':>5} {names[0]:>9} {names[1]:>9} {'ratio':>6}"
+        f" {names[2]:>8} {names[3]:>8} {'ratio':>6}  target"
     )
     for row in rows:
         print(row)
