@@ -2,7 +2,8 @@
 
 ``publish``:
 
-1. **build** the site with the production settings (``syndication.build``, all or nothing);
+1. **build** the site with the production settings (``syndication.build``, all or nothing), and
+   take the drafts' pages out of it (a post dated in the future is a draft until its date);
 2. **links**: check every internal link and anchor (``syndication.linkcheck``);
 3. **deploy** it (``syndication.deploy``, to ``AGORA_DEPLOY_TARGET``);
 4. **wait** until the pages of the posts still to syndicate answer 200 with their OpenGraph tags
@@ -33,6 +34,7 @@ import asyncio
 import hashlib
 import io
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -49,7 +51,7 @@ from syndication.deploy import deploy
 from syndication.errors import AgoraError, ConfigError
 from syndication.gitstate import STATE_PATHS, commit_state, git, has_remote, push
 from syndication.linkcheck import check_site
-from syndication.live import check_all
+from syndication.live import check_all, parse_opengraph
 from syndication.model import CopyStatus, Post
 from syndication.posts import load_settings, read_posts, wants_syndication
 from syndication.secrets import redact
@@ -158,6 +160,11 @@ def prepare(root: Path, env: Mapping[str, str], out: TextIO) -> Pipeline:
     )
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 page``, ``2 pages``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 # -- the steps -------------------------------------------------------------------------------
 
 NOTHING_DONE = "fix it and push again (nothing was deployed or posted)."
@@ -169,7 +176,52 @@ def step_build(run: Pipeline, step: str = "build") -> None:
         step, NOTHING_DONE if step == "build" else "fix it and run the workflow again."
     ):
         seconds = build(run.settings_file, run.output)
-    run.say(step, f"built the site with {SETTINGS_FILE} into {OUTPUT}/ in {seconds:.1f} s")
+    held = drop_drafts(run.output, run.settings)
+    kept = f"; {_count(held, 'draft page')} kept off the site until their date" if held else ""
+    run.say(step, f"built the site with {SETTINGS_FILE} into {OUTPUT}/ in {seconds:.1f} s{kept}")
+
+
+def drafts_folder(settings: Mapping[str, Any]) -> str:
+    """The folder Pelican writes drafts into (``drafts`` of ``DRAFT_SAVE_AS``), or ``""``."""
+    first = str(settings.get("DRAFT_SAVE_AS", "")).split("/", 1)[0]
+    return "" if "{" in first or "." in first else first
+
+
+def _draft_images(folder: Path, output: Path, siteurl: str) -> set[Path]:
+    """The site's own files the drafts under ``folder`` show as their OpenGraph image."""
+    images: set[Path] = set()
+    prefix = siteurl.rstrip("/") + "/"
+    for page in folder.rglob("*.html"):
+        image = parse_opengraph(page.read_text(encoding="utf-8", errors="replace")).get("og:image")
+        if image and image.startswith(prefix):
+            path = output / image.removeprefix(prefix)
+            if path.is_file():
+                images.add(path)
+    return images
+
+
+def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
+    """Remove the drafts' pages, and the social cards drawn for them alone; how many pages.
+
+    Pelican writes a post dated in the future as a draft (``WITH_FUTURE_DATES = False``), still at
+    a public address: deployed, a scheduled announcement could be read before its date. Its card
+    (an image with its title) would tell as much, so an image no published page names goes too.
+    """
+    name = drafts_folder(settings)
+    folder = output / name if name else None
+    if folder is None or not folder.is_dir():
+        return 0
+    count = sum(1 for _ in folder.rglob("*.html"))
+    images = _draft_images(folder, output, str(settings.get("SITEURL", "")))
+    shutil.rmtree(folder)
+    if images:
+        published = "".join(
+            page.read_text(encoding="utf-8", errors="replace") for page in output.rglob("*.html")
+        )
+        for image in images:
+            if image.relative_to(output).as_posix() not in published:
+                image.unlink()
+    return count
 
 
 def step_links(run: Pipeline) -> None:
@@ -245,13 +297,13 @@ def step_wait(run: Pipeline) -> None:
     reasons = asyncio.run(_poll_until_live([post.url for post in posts], run.wait_seconds))
     took = time.monotonic() - started
     if not reasons:
-        run.say("wait", f"the pages of the {len(posts)} posts to syndicate answer ({took:.0f} s)")
+        run.say("wait", f"{_count(len(posts), 'page')} to syndicate answer ({took:.0f} s)")
         return
     url, reason = next(iter(reasons.items()))
     run.say(
         "wait",
-        f"{len(reasons)} of {len(posts)} pages are not live after {took:.0f} s ({url} {reason}); "
-        "a later run syndicates them once they answer",
+        f"{len(reasons)} of {_count(len(posts), 'page')} not live after {took:.0f} s "
+        f"({url} {reason}); a later run syndicates them once they answer",
     )
 
 

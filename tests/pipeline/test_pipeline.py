@@ -1,0 +1,130 @@
+"""The publish and refresh pipelines, end to end with real parts.
+
+A bare git repository is the remote; the project's settings, theme, plugin and sample content are
+pushed to it, and a post is pushed on top. The pipeline runs in a clone of it, as the workflow
+does: it builds with the production settings, deploys to a folder served on loopback (the site's
+address), syndicates to the real local Bluesky network and Mastodon peer, commits the state back
+and pushes it to the remote, then rebuilds and deploys with the syndication links.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import mf2py
+import pytest
+from pipeline_support import (
+    STATE_MARK,
+    Blog,
+    bluesky_copies,
+    make_blog,
+    mastodon_copies,
+    new_post,
+    peers_env,
+    served,
+)
+
+from syndication.pipeline import publish, refresh
+from syndication.sandbox.bluesky import BlueskyNetwork
+from syndication.sandbox.mastodon import MastodonServer
+
+pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
+
+BLOG_TIME = ZoneInfo("America/Toronto")
+# How far ahead the scheduled post is dated: long enough for one publish run on a busy machine.
+SCHEDULE_AHEAD = timedelta(seconds=15)
+
+
+@pytest.fixture
+def blog(
+    tmp_path: Path, bluesky_network: BlueskyNetwork, mastodon_server: MastodonServer
+) -> Iterator[Blog]:
+    """A blog repository whose site is deployed to a folder served on loopback."""
+    site = tmp_path / "www"
+    with served(site) as url:
+        yield make_blog(tmp_path, url, site, peers_env(bluesky_network, mastodon_server))
+
+
+def copies_on_networks(
+    blog: Blog, bluesky: BlueskyNetwork, mastodon: MastodonServer, url: str
+) -> tuple[int, int]:
+    """How many copies of the post at ``url`` the brand holds on Bluesky and on Mastodon."""
+    return len(bluesky_copies(bluesky, url)), len(mastodon_copies(mastodon, url))
+
+
+def syndication_links(page: Path, url: str) -> list[str]:
+    """The ``u-syndication`` links of the post's h-entry on a deployed page."""
+    parsed = mf2py.parse(doc=page.read_text(encoding="utf-8"), url=url)
+    entries = [item for item in parsed["items"] if "h-entry" in item["type"]]
+    assert entries, f"{page} has no h-entry"
+    links: list[str] = entries[0]["properties"].get("syndication", [])
+    return links
+
+
+def test_a_pushed_post_goes_out_once_and_its_links_reach_the_site(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("velos-cargos.md", new_post("velos-cargos", yesterday, "Cent vélos cargos"))
+    pushed = blog.remote_head()
+    post_url = f"{blog.url}/velos-cargos/"
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 0, report
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
+    head = blog.remote_head()
+    assert head != pushed and STATE_MARK in head, report
+    copies = blog.state("velos-cargos.fr")["copies"]
+    assert {copies[n]["status"] for n in ("bluesky", "mastodon")} == {"published"}
+    links = syndication_links(blog.site / "velos-cargos" / "index.html", post_url)
+    assert copies["mastodon"]["url"] in links
+    bluesky_rkey = copies["bluesky"]["id"].rsplit("/", 1)[-1]
+    assert any(link.endswith(bluesky_rkey) for link in links), links
+    assert "deploy again: deployed to" in report
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 0, report
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
+    assert blog.remote_head() == head, "a run with nothing new made a commit"
+    assert "state: nothing new to record" in report
+    assert "rebuild: skipped" in report and "deploy again" not in report
+
+
+def test_a_post_dated_in_the_future_waits_for_its_date(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    date = (datetime.now(BLOG_TIME) + SCHEDULE_AHEAD).replace(microsecond=0)
+    blog.push_post("atelier-ouvert.md", new_post("atelier-ouvert", date, "L'atelier ouvert"))
+    post_url = f"{blog.url}/atelier-ouvert/"
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert datetime.now(BLOG_TIME) < date, "the first run took longer than SCHEDULE_AHEAD"
+    assert code == 0, report
+    assert not (blog.site / "atelier-ouvert").exists()
+    assert not list(blog.site.rglob("atelier-ouvert*")), "the scheduled post is on the site"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (0, 0)
+    assert STATE_MARK not in blog.remote_head()
+
+    time.sleep((date - datetime.now(BLOG_TIME)).total_seconds() + 1)
+    code, report = blog.run(refresh, monkeypatch)
+
+    backfeed_ready = importlib.util.find_spec("syndication.backfeed_cli") is not None
+    assert code == (0 if backfeed_ready else 1), report
+    assert (blog.site / "atelier-ouvert" / "index.html").is_file()
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
+    assert STATE_MARK in blog.remote_head()
+    assert len(syndication_links(blog.site / "atelier-ouvert" / "index.html", post_url)) == 2
