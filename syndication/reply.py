@@ -250,7 +250,7 @@ class ReplyEngine:
         by_hand = _answered_by_company(state, parent)
         if answer is None and by_hand is not None:
             raise ContentError(
-                f"{wanted} was already answered on {label} by {by_hand.author.handle} "
+                f"{wanted} was already answered on {label} by @{by_hand.author.handle.lstrip('@')} "
                 f"({by_hand.url or by_hand.id}); nothing was posted."
             )
         settings, own = self.account_for(network, author)

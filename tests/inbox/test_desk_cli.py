@@ -339,7 +339,7 @@ def test_bad_replies_are_one_sentence_and_change_nothing(project: Path) -> None:
         (
             (item_id("mastodon", "10"), "Encore merci !", "Mathieu"),
             f"{item_id('mastodon', '10')} was already answered on Mastodon by "
-            "velosboreal@velo.example (https://mastodon.example/11); nothing was posted.",
+            "@velosboreal@velo.example (https://mastodon.example/11); nothing was posted.",
         ),
         (
             (question, "Oui.", "Mathieu"),
