@@ -306,6 +306,8 @@ def build_once(variant: str, content: Path, output: Path, cache: Path) -> None:
         "PATH": str(content),
         "OUTPUT_PATH": str(output),
         "CACHE_PATH": str(cache),
+        # The plugin's social cards too, or "cold" would reuse the repository's cache/ folder.
+        "AGORA_CARD_CACHE": str(cache / "social-cards"),
         "SITEURL": SITEURL,
         "FEED_DOMAIN": SITEURL,
         "AGORA_STATE_PATH": str(content / "state"),
