@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import os
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from syndication.state import StateStore
 
 SETTINGS = "publishconf.py"
 OUTPUT = "output"
+STEP_TIMEOUT_SECONDS = 900
 
 
 class DemoError(AgoraError):
@@ -80,10 +82,27 @@ def step(title: str, args: list[str], *, root: Path, env: Mapping[str, str], out
     """Run one command of the project as a person would, its output shown; its exit code."""
     out.write(f"\n== {title}\n")
     out.flush()
-    done = subprocess.run(
-        [sys.executable, "-m", *args], cwd=root, env=dict(env), check=False, timeout=900
-    )
-    return done.returncode
+    command = [sys.executable, "-m", *args]
+    try:
+        out.fileno()
+    except (AttributeError, io.UnsupportedOperation):
+        # Not a terminal or file (a test's buffer): collect the output and pass it on in order.
+        done = subprocess.run(
+            command,
+            cwd=root,
+            env=dict(env),
+            check=False,
+            timeout=STEP_TIMEOUT_SECONDS,
+            capture_output=True,
+            text=True,
+        )
+        out.write(done.stdout)
+        out.write(done.stderr)
+        return done.returncode
+    # Inherited, so a progress bar shows as it moves.
+    return subprocess.run(
+        command, cwd=root, env=dict(env), check=False, timeout=STEP_TIMEOUT_SECONDS
+    ).returncode
 
 
 def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = True) -> str:

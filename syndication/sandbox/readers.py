@@ -22,14 +22,16 @@ from syndication.sandbox.mastodon import MastodonServer
 from syndication.sandbox.processes import SandboxError
 
 MARKER = "demo-comments.json"
+# The question asks about brakes and the tune-up, so it goes under the post that announces it.
+DEMO_POST = "mise-au-point-du-printemps.fr"
 TIMEOUT_SECONDS = 30.0
 QUESTION = (
     "Bonjour ! Est-ce que la mise au point comprend aussi le réglage des freins à disque ? "
     "Et combien de temps faut-il laisser le vélo en boutique ?"
 )
 COMPLAINT = (
-    "Ma commande est en retard de trois semaines et personne ne répond au service client. "
-    "Franchement déçu."
+    "J'ai réservé ma mise au point il y a trois semaines, le vélo n'est toujours pas prêt et "
+    "personne ne répond au service client. Franchement déçu."
 )
 
 
@@ -104,22 +106,18 @@ def _mastodon_reply(server: MastodonServer, username: str, status_id: str, text:
 
 
 def _target(states: list[PostState]) -> PostState | None:
-    """The newest French post published on both networks (the one readers see first)."""
+    """The post the demo comments are about (the spring tune-up), else the first one on both."""
     both = [
         state
-        for state in states
-        if state.key.endswith(".fr")
-        and all(
-            state.copies.get(name) is not None and state.copies[name].status is CopyStatus.PUBLISHED
+        for state in sorted(states, key=lambda state: state.key)
+        if all(
+            state.copies.get(name) is not None
+            and state.copies[name].status is CopyStatus.PUBLISHED
             for name in ("bluesky", "mastodon")
         )
     ]
-    both.sort(
-        key=lambda state: max(
-            copy.published_at or datetime.min.replace(tzinfo=UTC) for copy in state.copies.values()
-        )
-    )
-    return both[-1] if both else None
+    chosen = [state for state in both if state.key == DEMO_POST] or both
+    return chosen[0] if chosen else None
 
 
 def leave_comments(
