@@ -11,27 +11,26 @@ then deletions and edits on the networks.
 
 from __future__ import annotations
 
-import asyncio
-import io
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from backfeed_support import (
+    backfeed,
+    mastodon_account,
+    publish_copies,
+    the_post,
+    workspace_with_settings,
+)
 from bluesky_players import Player, new_player
 from bs4 import BeautifulSoup, Tag
-from mastodon_support import Account, Recorder
-from site_build import SITEURL, build, copy_content, write_settings_file
+from mastodon_support import Account
+from site_build import SITEURL, build
 from syndicate_support import peers_env, tree_digest
 
-from syndication import backfeed_cli
-from syndication.config import configured_networks
-from syndication.model import Copy, CopyStatus, InteractionKind, Post, PostState, utc_now
-from syndication.networks import adapter_for
-from syndication.networks.base import Draft
-from syndication.networks.bluesky_convert import new_tid
+from syndication.model import Copy, InteractionKind, PostState
 from syndication.sandbox.bluesky import BlueskyNetwork
 from syndication.sandbox.mastodon import MastodonServer
 from syndication.state import StateStore
@@ -40,85 +39,6 @@ pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 
 POST = "rouler-l-hiver.fr"
 PAGE = "rouler-l-hiver/index.html"
-# The employee's own accounts on both peers: her answers count as the company's.
-EMPLOYEE_SETTINGS = """
-AGORA_AUTHORS = {
-    **AGORA_AUTHORS,
-    "Camille Tremblay": {
-        **AGORA_AUTHORS["Camille Tremblay"], "bluesky": "camille.test", "mastodon": "camille"
-    },
-}
-"""
-
-
-def the_post(slug: str, lang: str, title: str) -> Post:
-    """The sample post as syndication sees it (only what a copy's text needs)."""
-    prefix = "" if lang == "fr" else f"{lang}/"
-    return Post(
-        key=f"{slug}.{lang}",
-        slug=slug,
-        lang=lang,
-        title=title,
-        summary="",
-        url=f"{SITEURL}/{prefix}{slug}/",
-        date=utc_now(),
-        author="Mathieu Gagnon",
-    )
-
-
-def publish_copies(env: dict[str, str], post: Post, store: StateStore) -> dict[str, Copy]:
-    """Publish ``post`` on every network of ``env`` through the adapters; record the copies."""
-
-    async def main() -> dict[str, Copy]:
-        copies: dict[str, Copy] = {}
-        async with httpx.AsyncClient(timeout=30) as http:
-            for name, settings in configured_networks(env).items():
-                key = new_tid(utc_now()) if name == "bluesky" else uuid.uuid4().hex
-                text = f"{post.title} {post.url}"
-                draft = Draft(
-                    name, post, text, len(text), 300, False, None, post.lang, post.author, ""
-                )
-                published = await adapter_for(settings, http).publish(draft, key)
-                copies[name] = Copy(
-                    network=name,
-                    status=CopyStatus.PUBLISHED,
-                    key=key,
-                    intent_at=published.published_at,
-                    id=published.id,
-                    url=published.url,
-                    published_at=published.published_at,
-                    account=published.account,
-                    extra=dict(published.extra),
-                )
-        return copies
-
-    copies = asyncio.run(main())
-    state = store.load(post.key)
-    state.copies.update(copies)
-    store.save(state)
-    return copies
-
-
-def mastodon_account(server: MastodonServer, http: httpx.Client, username: str) -> Account:
-    """A demo account of the peer, acting through its own token."""
-    account = server.account(username)
-    me = http.get(
-        "/api/v1/accounts/verify_credentials",
-        headers={"Authorization": f"Bearer {account.token}"},
-    ).json()
-    return Account(username, str(me["id"]), account.token, http)
-
-
-def backfeed(
-    settings: Path, env: dict[str, str], *, full: bool = False
-) -> tuple[int, str, Recorder]:
-    """One ``invoke backfeed`` run in this process: exit code, report, requests sent."""
-    out, progress = io.StringIO(), io.StringIO()
-    recorder = Recorder(httpx.AsyncHTTPTransport())
-    code = backfeed_cli.run(
-        settings, full=full, env=env, stdout=out, progress_stream=progress, transport=recorder
-    )
-    return code, out.getvalue(), recorder
 
 
 @dataclass
@@ -146,9 +66,7 @@ def scene(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Scene]:
     workspace = tmp_path_factory.mktemp("backfeed-site")
-    copy_content(workspace)
-    settings = write_settings_file(workspace)
-    settings.write_text(settings.read_text(encoding="utf-8") + EMPLOYEE_SETTINGS, encoding="utf-8")
+    settings = workspace_with_settings(workspace)
     env = peers_env(bluesky_network, mastodon_server)
     store = StateStore(workspace / "content" / "state")
     post = the_post("rouler-l-hiver", "fr", "Rouler l'hiver à Québec")
