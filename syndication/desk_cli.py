@@ -383,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     answer.add_argument("id", help="the ID shown by the inbox")
     answer.add_argument("text", help="the answer")
     answer.add_argument("--as", dest="author", required=True, help="who answers (AGORA_AUTHORS)")
+    for command in (inbox, answer):  # also after the command; given there only (SUPPRESS)
+        command.add_argument("--settings", default=argparse.SUPPRESS, help="Pelican settings")
     args = parser.parse_args(argv)
     setup_logging()
     if args.command == "inbox":

@@ -388,5 +388,8 @@ def test_the_command_line_takes_as(project: Path, capsys: pytest.CaptureFixture[
     code = main(["--settings", str(project), "reply", "nope", "Merci", "--as", "Mathieu"])
     assert code == 2
     assert "no comment has the ID 'nope'" in capsys.readouterr().out
+    # --settings also after the command, as `make demo` writes it
+    assert main(["inbox", "--settings", str(project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 2
     with pytest.raises(ConfigError, match="--since 'demain'"):
         parse_since("demain", NOW)
