@@ -323,6 +323,10 @@ def test_bad_replies_are_one_sentence_and_change_nothing(project: Path) -> None:
             "Gagnon); use one of them with --as, or add them to pelicanconf.py.",
         ),
         (
+            (complaint, "Désolés !", " "),
+            "say who answers with --as, e.g. --as Camille (see AGORA_AUTHORS).",
+        ),
+        (
             (complaint, "Désolés !", "camille"),
             "'camille' is the first name of Camille Roy, Camille Tremblay; give the full name.",
         ),
