@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -397,3 +399,26 @@ def test_the_command_line_takes_as(project: Path, capsys: pytest.CaptureFixture[
     assert json.loads(capsys.readouterr().out)["count"] == 2
     with pytest.raises(ConfigError, match="--since 'demain'"):
         parse_since("demain", NOW)
+
+
+def test_invoke_takes_the_id_the_text_and_as(project: Path) -> None:
+    """The tasks themselves: ``invoke reply ID "text" --as "Camille Tremblay"`` and ``inbox``."""
+    scene(project)
+
+    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", "-r", str(ROOT), *args, "--settings", str(project)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    refused = invoke("reply", "nope", "Merci !", "--as", "Camille Tremblay")
+    assert (refused.returncode, refused.stdout) == (
+        2,
+        "Nothing was posted: no comment has the ID 'nope'; run `invoke inbox` to see the IDs.\n",
+    )
+    listed = invoke("inbox", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout)["count"] == 2
