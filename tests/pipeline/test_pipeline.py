@@ -128,3 +128,105 @@ def test_a_post_dated_in_the_future_waits_for_its_date(
     assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
     assert STATE_MARK in blog.remote_head()
     assert len(syndication_links(blog.site / "atelier-ouvert" / "index.html", post_url)) == 2
+
+
+def test_a_broken_internal_link_stops_before_anything_goes_out(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = "Voyez [notre atelier](/atelier/nulle-part/) avant de venir."
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("lien-brise.md", new_post("lien-brise", yesterday, "Un lien brisé", body))
+    pushed = blog.remote_head()
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 1, report
+    assert (
+        "FAILED at links: lien-brise/index.html: broken link '/atelier/nulle-part/' "
+        "(no such page or file)" in report
+    )
+    assert not any(blog.site.iterdir()), "a site with a broken link was deployed"
+    url = f"{blog.url}/lien-brise/"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert blog.remote_head() == pushed
+
+
+def test_the_kill_switch_deploys_the_site_but_posts_nothing(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("en-pause.md", new_post("en-pause", yesterday, "Un billet en pause"))
+    pushed = blog.remote_head()
+
+    code, report = blog.run(publish, monkeypatch, env={"AGORA_PAUSE_POSTING": "crise en cours"})
+
+    assert code == 0, report
+    assert "wait: posting is paused (AGORA_PAUSE_POSTING is set (crise en cours))" in report
+    assert (blog.site / "en-pause" / "index.html").is_file()
+    url = f"{blog.url}/en-pause/"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert blog.remote_head() == pushed
+
+
+def test_what_one_network_took_is_recorded_when_the_other_refuses(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("a-moitie.md", new_post("a-moitie", yesterday, "Un billet à moitié"))
+    refused = {"AGORA_MASTODON_ACCESS_TOKEN": "not-the-brand-token-at-all"}
+
+    code, report = blog.run(publish, monkeypatch, env=refused)
+
+    assert code == 1, report
+    assert "FAILED at syndicate:" in report and "not-the-brand-token-at-all" not in report
+    url = f"{blog.url}/a-moitie/"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (1, 0)
+    assert STATE_MARK in blog.remote_head()
+    copies = blog.state("a-moitie.fr")["copies"]
+    # Mastodon's intent stays pending, committed too: the next run looks for it before posting.
+    assert (copies["bluesky"]["status"], copies["mastodon"]["status"]) == ("published", "pending")
+    assert len(syndication_links(blog.site / "a-moitie" / "index.html", url)) == 1
+
+
+def test_a_deploy_that_fails_posts_nothing(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("sans-site.md", new_post("sans-site", yesterday, "Un billet sans site"))
+
+    code, report = blog.run(publish, monkeypatch, env={"AGORA_DEPLOY_TARGET": "gh-pages:nowhere"})
+
+    assert code == 1, report
+    assert "FAILED at deploy: `git remote` failed: error: No such remote 'nowhere'" in report
+    assert "(nothing was posted)" in report and "syndicate:" not in report
+    url = f"{blog.url}/sans-site/"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({"AGORA_DEPLOY_TARGET": ""}, "AGORA_DEPLOY_TARGET is not set"),
+        ({"AGORA_LIVE_WAIT_SECONDS": "soon"}, "AGORA_LIVE_WAIT_SECONDS='soon' is not a number"),
+    ],
+)
+def test_a_pipeline_without_its_settings_does_not_start(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch, setting: dict[str, str], said: str
+) -> None:
+    code, report = blog.run(publish, monkeypatch, env=setting)
+
+    assert code == 2, report
+    assert report.startswith("The publish pipeline did not start: ") and said in report
+    assert not (blog.ci / "output").exists()
