@@ -246,3 +246,17 @@ def reply(
     code = run_reply(item, text, as_, ROOT / settings)
     if code:
         raise Exit(code=code)
+
+
+@task
+def check(c: Context) -> None:
+    """What a pull request runs: build with production settings, check every internal link."""
+    from invoke.exceptions import Exit
+
+    from syndication.pipeline import check as check_pipeline
+    from syndication.syndicate_cli import setup_logging
+
+    setup_logging()
+    code = check_pipeline(ROOT)
+    if code:
+        raise Exit(code=code)

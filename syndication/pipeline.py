@@ -1,4 +1,4 @@
-"""The two pipelines of the workflows: ``publish`` on each push to main, ``refresh`` on a schedule.
+"""The workflows' pipelines: ``publish`` on a push to main, ``refresh`` on a schedule, ``check``.
 
 ``publish``:
 
@@ -17,6 +17,9 @@
 ``refresh`` runs **backfeed** first (``syndication.backfeed_cli.run``), then the same steps: a post
 whose date has come (``WITH_FUTURE_DATES = False``) is built, deployed and syndicated by the first
 scheduled run after that date, and the conversation brought home reaches the site.
+
+``check`` (on a pull request) builds and checks the links only; the drafts stay in the built site
+for the reviewer, and their own links are checked once they are published.
 
 Each step writes one line saying what it did; a failure writes ``FAILED at <step>:`` and one
 sentence saying what to do. A step that failed stops the steps that depend on it: nothing is
@@ -136,19 +139,20 @@ def _wait_seconds(env: Mapping[str, str]) -> float:
     return seconds
 
 
-def prepare(root: Path, env: Mapping[str, str], out: TextIO) -> Pipeline:
+def prepare(root: Path, env: Mapping[str, str], out: TextIO, *, deploying: bool) -> Pipeline:
     """Check what the pipeline needs before it changes anything (ConfigError: it cannot start)."""
     root = root.resolve()
     settings_file = root / SETTINGS_FILE
     if Path.cwd().resolve() != root:
         raise ConfigError(f"the pipeline runs in the repository root; cd {root} and run it again.")
     target = env.get("AGORA_DEPLOY_TARGET", "").strip()
-    if not target:
+    if deploying and not target:
         raise ConfigError(
             "AGORA_DEPLOY_TARGET is not set; set it to gh-pages, a folder, user@host:path or "
             "s3://bucket (see .github/agora.env)."
         )
-    git(root, "rev-parse", "--git-dir")  # a GitError here: not a repository to commit the state to
+    if deploying:
+        git(root, "rev-parse", "--git-dir")  # a GitError: no repository to commit the state to
     return Pipeline(
         root=root,
         env=env,
@@ -170,13 +174,13 @@ def _count(number: int, noun: str) -> str:
 NOTHING_DONE = "fix it and push again (nothing was deployed or posted)."
 
 
-def step_build(run: Pipeline, step: str = "build") -> None:
-    """Build the site into output/, all or nothing."""
+def step_build(run: Pipeline, step: str = "build", *, deploying: bool = True) -> None:
+    """Build the site into output/, all or nothing; the drafts taken out of what is deployed."""
     with failing_as(
         step, NOTHING_DONE if step == "build" else "fix it and run the workflow again."
     ):
         seconds = build(run.settings_file, run.output)
-    held = drop_drafts(run.output, run.settings)
+    held = drop_drafts(run.output, run.settings) if deploying else 0
     kept = f"; {_count(held, 'draft page')} kept off the site until their date" if held else ""
     run.say(step, f"built the site with {SETTINGS_FILE} into {OUTPUT}/ in {seconds:.1f} s{kept}")
 
@@ -226,7 +230,13 @@ def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
 
 def step_links(run: Pipeline) -> None:
     """Every internal link and anchor of the built site leads somewhere."""
-    broken = check_site(run.output, str(run.settings.get("SITEURL", "")))
+    drafts = drafts_folder(run.settings)
+    broken = [
+        link
+        for link in check_site(run.output, str(run.settings.get("SITEURL", "")))
+        # A draft links to the tag pages it creates once published: not broken, just early.
+        if not (drafts and link.page.startswith(f"{drafts}/"))
+    ]
     if broken:
         named = "; ".join(str(link) for link in broken[:LISTED_BROKEN_LINKS])
         more = len(broken) - LISTED_BROKEN_LINKS
@@ -330,14 +340,10 @@ def step_syndicate(run: Pipeline) -> int:
 
 def step_backfeed(run: Pipeline) -> int:
     """Bring the conversation home; the exit code of ``invoke backfeed``."""
-    try:
-        # Imported here: the pipeline still publishes where the backfeed command is missing.
-        from syndication.backfeed_cli import run as backfeed_run  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        run.fail("backfeed", "syndication.backfeed_cli is missing; update the project.")
-        return 1
+    from syndication.backfeed_cli import run as backfeed_run
+
     report = io.StringIO()
-    code: int = backfeed_run(run.settings_file, env=run.env, stdout=report)
+    code = backfeed_run(run.settings_file, env=run.env, stdout=report)
     _quote_command(run, "backfeed", code, report.getvalue(), "the next scheduled run goes on")
     return code
 
@@ -354,12 +360,13 @@ def state_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def step_state(run: Pipeline, message: str) -> None:
+def step_state(run: Pipeline, message: str, *, quiet: bool = False) -> None:
     """Commit the state paths and push them when the repository has a remote."""
     advice = "the state files are in place: commit and push them by hand before the next run."
     with failing_as("state", advice):
         if not commit_state(run.root, message):
-            run.say("state", "nothing new to record")
+            if not quiet:
+                run.say("state", "nothing new to record")
             return
         commit = git(run.root, "rev-parse", "--short", "HEAD").strip()
         if not has_remote(run.root, REMOTE):
@@ -398,11 +405,13 @@ def _run(
     stdout: TextIO | None,
     name: str,
     body: Callable[[Pipeline], int],
+    *,
+    deploying: bool = True,
 ) -> int:
     """Prepare, run ``body``, and turn a failed step into its line and exit code 1."""
     out = stdout or sys.stdout
     try:
-        run = prepare(root, os.environ if env is None else env, out)
+        run = prepare(root, os.environ if env is None else env, out, deploying=deploying)
     except AgoraError as error:
         out.write(redact(f"The {name} pipeline did not start: {error}") + "\n")
         return 2
@@ -411,6 +420,17 @@ def _run(
     except StepFailed as failure:
         run.fail(failure.step, failure.message)
         return 1
+
+
+def check(root: Path, *, env: Mapping[str, str] | None = None, stdout: TextIO | None = None) -> int:
+    """Build with production settings and check every link; deploys and posts nothing (a PR)."""
+
+    def body(run: Pipeline) -> int:
+        step_build(run, deploying=False)  # drafts stay in output/, for the reviewer to read
+        step_links(run)
+        return 0
+
+    return _run(root, env, stdout, "check", body, deploying=False)
 
 
 def publish(
@@ -434,7 +454,7 @@ def refresh(
             code = _build_to_deploy(run, message)
         except StepFailed:
             # What backfeed brought home is kept even when the site could not be rebuilt.
-            step_state(run, message)
+            step_state(run, message, quiet=True)
             raise
         return max(code, backfed)
 

@@ -9,7 +9,6 @@ and pushes it to the remote, then rebuilds and deploys with the syndication link
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from pipeline_support import (
     served,
 )
 
-from syndication.pipeline import publish, refresh
+from syndication.pipeline import check, publish, refresh
 from syndication.sandbox.bluesky import BlueskyNetwork
 from syndication.sandbox.mastodon import MastodonServer
 
@@ -122,8 +121,8 @@ def test_a_post_dated_in_the_future_waits_for_its_date(
     time.sleep((date - datetime.now(BLOG_TIME)).total_seconds() + 1)
     code, report = blog.run(refresh, monkeypatch)
 
-    backfeed_ready = importlib.util.find_spec("syndication.backfeed_cli") is not None
-    assert code == (0 if backfeed_ready else 1), report
+    assert code == 0, report
+    assert "backfeed: done" in report
     assert (blog.site / "atelier-ouvert" / "index.html").is_file()
     assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
     assert STATE_MARK in blog.remote_head()
@@ -213,6 +212,27 @@ def test_a_deploy_that_fails_posts_nothing(
     assert "(nothing was posted)" in report and "syndicate:" not in report
     url = f"{blog.url}/sans-site/"
     assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+
+
+def test_the_pull_request_check_keeps_drafts_for_review_and_names_a_broken_link(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later = datetime.now(BLOG_TIME) + timedelta(days=30)
+    blog.push_post("plus-tard.md", new_post("plus-tard", later, "Un billet pour plus tard"))
+    no_target = {"AGORA_DEPLOY_TARGET": ""}
+
+    code, report = blog.run(check, monkeypatch, env=no_target)
+
+    assert code == 0, report
+    assert (blog.ci / "output" / "drafts" / "plus-tard" / "index.html").is_file()
+    assert not any(blog.site.iterdir()), "the check deployed the site"
+
+    body = "Voyez [la suite](/plus-tard/#suite)."
+    blog.push_post("renvoi.md", new_post("renvoi", later - timedelta(days=60), "Un renvoi", body))
+    code, report = blog.run(check, monkeypatch, env=no_target)
+
+    assert code == 1, report
+    assert "FAILED at links: renvoi/index.html: broken link '/plus-tard/#suite'" in report
 
 
 @pytest.mark.parametrize(
