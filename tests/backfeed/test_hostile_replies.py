@@ -25,7 +25,7 @@ from backfeed_support import backfeed, mastodon_account, publish_copies, the_pos
 from backfeed_support import workspace_with_settings as new_workspace
 from bs4 import BeautifulSoup
 from mastodon_support import Peer
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import Dialog, Route, sync_playwright
 from site_build import build
 from syndicate_support import peers_env, served
 
@@ -206,7 +206,12 @@ def test_no_script_of_theirs_runs_and_nothing_leaves_the_site(site: Served, csp:
             requests: list[str] = []
             dialogs: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+            def dismiss(dialog: Dialog) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", dismiss)
             if csp == "without its CSP":
                 page.route(url, strip_csp)
             page.goto(url, wait_until="load")

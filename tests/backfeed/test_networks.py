@@ -11,6 +11,7 @@ then deletions and edits on the networks.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from backfeed_support import (
 from bluesky_players import Player, new_player
 from bs4 import BeautifulSoup, Tag
 from mastodon_support import Account
+from PIL import Image
 from site_build import SITEURL, build
 from syndicate_support import peers_env, tree_digest
 
@@ -95,8 +97,9 @@ def scene(
     bsky["doomed"] = noor.post("Je vais effacer ce message.", reply_to=root)
     bsky["hidden"] = samuel.post("Message que la marque cache", reply_to=root)
     bsky["discreet"] = players["discreet"].post("Je reste discrète", reply_to=root)
+    players["zoe"] = with_avatar(new_player(pds, "zoe"), "Zoé")
     lea.like(root)
-    noor.like(root)
+    players["zoe"].like(root)
     samuel.repost(root)
     bsky["quote"] = noor.post("À lire avant la première neige", quote=root)
     players["brand"].hide_replies(root["uri"], [bsky["hidden"]["uri"]])
@@ -150,6 +153,31 @@ def scene(
         )
 
 
+def with_avatar(player: Player, name: str) -> Player:
+    """``player`` with a display name and a real photo as avatar (a PNG blob on the PDS)."""
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 60, 40)).save(out, format="PNG")
+    uploaded = httpx.post(
+        f"{player.pds_url}/xrpc/com.atproto.repo.uploadBlob",
+        content=out.getvalue(),
+        headers={**player._headers(), "Content-Type": "image/png"},
+        timeout=30,
+    )
+    uploaded.raise_for_status()
+    profile = {"$type": "app.bsky.actor.profile", "displayName": name}
+    player.call(
+        "POST",
+        "com.atproto.repo.putRecord",
+        json={
+            "repo": player.did,
+            "collection": "app.bsky.actor.profile",
+            "rkey": "self",
+            "record": profile | {"avatar": uploaded.json()["blob"]},
+        },
+    )
+    return player
+
+
 def tally(report: str, label: str) -> dict[str, int]:
     """The figures of one network's summary line (``Bluesky: 3 new, 0 changed, ...``)."""
     line = next(line for line in report.splitlines() if line.startswith(f"{label}: "))
@@ -176,7 +204,8 @@ def test_first_backfeed_stores_the_public_conversation_of_both_networks(scene: S
     assert b["hidden"]["uri"] not in sky and b["discreet"]["uri"] not in sky
     assert sky[b["quote"]["uri"]].kind is InteractionKind.QUOTE
     reactions = sorted((i.kind.value, i.author.handle) for i in sky.values() if not i.content_html)
-    assert reactions == [("like", "@lea.test"), ("like", "@noor.test"), ("repost", "@samuel.test")]
+    zoe = f"@{scene.players['zoe'].handle}"
+    assert reactions == [("like", "@lea.test"), ("like", zoe), ("repost", "@samuel.test")]
 
     masto = {i.id: i for i in items if i.network == "mastodon"}
     m = scene.masto
@@ -202,6 +231,12 @@ def test_first_backfeed_stores_the_public_conversation_of_both_networks(scene: S
         "repost",
     ]
     assert set(state.refreshed_at) == {"bluesky", "mastodon"}
+    # Zoé's avatar is copied into the site's content (people without one get the placeholder)
+    face = next(i.author for i in sky.values() if i.author.id == scene.players["zoe"].did)
+    assert face.avatar_url.startswith(scene.network.appview_url)
+    assert face.avatar.startswith("avatars/") and face.avatar.endswith(".webp")
+    assert (scene.workspace / "content" / face.avatar).is_file()
+    assert not sky[b["first"]["uri"]].author.avatar
     # the summary names each network with what it brought
     # (a notification may bring an item that the thread then shows is hidden: new, then removed)
     bluesky, mastodon = tally(scene.report, "Bluesky"), tally(scene.report, "Mastodon")
@@ -240,7 +275,8 @@ def parent_reply(article: Tag) -> str:
     holder = article.find_parent("li")
     outer = holder.find_parent("li") if holder else None
     above = outer.find("article", class_="u-comment") if outer else None
-    return above.select_one(".p-content").get_text(" ", strip=True) if above else ""
+    content = above.select_one(".p-content") if isinstance(above, Tag) else None
+    return content.get_text(" ", strip=True) if content else ""
 
 
 def test_the_page_built_from_the_state_shows_the_threads_and_reactions_in_french(
@@ -282,6 +318,11 @@ def test_the_page_built_from_the_state_shows_the_threads_and_reactions_in_french
     # faces and avatars come from the site itself, never from the networks
     sources = [img["src"] for img in soup.select(".conversation img")]
     assert sources and all(str(src).startswith(SITEURL + "/") for src in sources)
+    faces = {str(img["alt"]): str(img["src"]) for img in soup.select(".reactions img")}
+    zoe = next(
+        i.author for i in scene.store.load(POST).interactions.values() if i.author.name == "Zoé"
+    )
+    assert faces["Zoé"] == f"{SITEURL}/{zoe.avatar}" and (output / zoe.avatar).is_file()
 
 
 def test_deletions_and_edits_on_the_networks_reach_the_state_at_the_next_full_backfeed(
