@@ -362,7 +362,10 @@ def state_digest(root: Path) -> str:
 
 def step_state(run: Pipeline, message: str, *, quiet: bool = False) -> None:
     """Commit the state paths and push them when the repository has a remote."""
-    advice = "the state files are in place: commit and push them by hand before the next run."
+    advice = (
+        "the state files are kept (in CI, as the run's agora-state artifact): commit them back "
+        "before the next run, or that run may post their copies again."
+    )
     with failing_as("state", advice):
         if not commit_state(run.root, message):
             if not quiet:
