@@ -46,7 +46,7 @@ from syndication.model import Copy, CopyStatus, PostState, utc_now
 from syndication.networks import adapter_for
 from syndication.sandbox import mastodon
 from syndication.sandbox.mastodon import MastodonServer
-from syndication.sandbox.processes import SandboxError, free_port
+from syndication.sandbox.processes import SandboxError, free_port, read_pid
 from syndication.state import StateStore
 
 FIRST_RUN_TARGET_SECONDS = 10.0
@@ -90,6 +90,18 @@ class DelayedTransport(httpx.AsyncBaseTransport):
         self.requests.clear()
 
 
+def process_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user and system) ``pid`` has used so far, from ``/proc``; None elsewhere."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime are fields 14 and 15 of stat(5); the split above starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pattern(path: str) -> str:
     """``/api/v1/statuses/123/context`` -> ``/api/v1/statuses/:id/context``."""
     return "/".join(":id" if part.isdigit() else part for part in path.split("/"))
@@ -102,6 +114,8 @@ class RunFigures:
     label: str
     seconds: float
     requests: int
+    peer_cpu: float | None  # CPU seconds the peer's process spent meanwhile (Linux only)
+    own_cpu: float  # CPU seconds of this process (the engine, the adapter, httpx)
     by_path: dict[str, int]
     report: BackfeedReport
 
@@ -211,24 +225,31 @@ async def measure(
     *,
     full: bool,
     now: datetime,
+    peer_pid: int | None,
 ) -> RunFigures:
-    """One backfeed run through the delaying transport, its wall time and requests."""
+    """One backfeed run through the delaying transport: wall time, requests, CPU on both ends."""
     async with httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT_SECONDS) as client:
         settings = MastodonSettings(base_url=server.base_url, access_token=server.brand_token)
         readers = {"mastodon": adapter_for(settings, client)}
         engine = Backfeed(store, readers, client, now=lambda: now)
         transport.reset()
+        peer_before, own_before = process_cpu(peer_pid), time.process_time()
         started = time.perf_counter()
         report = await engine.run(full=full)
         seconds = time.perf_counter() - started
-    return RunFigures(label, seconds, transport.total, dict(transport.requests), report)
+        own_cpu, peer_after = time.process_time() - own_before, process_cpu(peer_pid)
+    peer_cpu = None if peer_before is None or peer_after is None else peer_after - peer_before
+    by_path = dict(transport.requests)
+    return RunFigures(label, seconds, transport.total, peer_cpu, own_cpu, by_path, report)
 
 
 def _stored(store: StateStore) -> int:
     return sum(len(state.interactions) for state in store.all())
 
 
-async def bench(server: MastodonServer, work: Path, posts: int, delay: float) -> list[str]:
+async def bench(
+    server: MastodonServer, work: Path, posts: int, delay: float, peer_pid: int | None = None
+) -> list[str]:
     """Seed the peer, run both backfeeds; the lines of the report."""
     store = StateStore(work / "state")
     lines = []
@@ -250,6 +271,7 @@ async def bench(server: MastodonServer, work: Path, posts: int, delay: float) ->
             DelayedTransport(httpx.AsyncHTTPTransport(), delay),
             full=True,
             now=first_now,
+            peer_pid=peer_pid,
         )
         stored_first = _stored(store)
         # Ten readers' replies to posts across the archive, then the next hourly run.
@@ -270,6 +292,7 @@ async def bench(server: MastodonServer, work: Path, posts: int, delay: float) ->
         DelayedTransport(httpx.AsyncHTTPTransport(), delay),
         full=False,
         now=first_now + STEADY_LATER,
+        peer_pid=peer_pid,
     )
     stored_steady = _stored(store)
     lines.append(f"interactions stored after the first run: {stored_first}")
@@ -292,16 +315,19 @@ def _table(first: RunFigures, steady: RunFigures) -> list[str]:
     steady_met = steady.requests <= STEADY_TARGET_REQUESTS
     lines = [
         "",
-        f"{'run':<36} {'requests':>8} {'wall s':>7} {'threads':>7} {'new':>5}  target",
+        f"{'run':<36} {'requests':>8} {'wall s':>7} {'peer CPU s':>10} {'own CPU s':>9}"
+        f" {'threads':>7} {'new':>5}  target",
     ]
     for figures, target, met in (
         (first, f"under {FIRST_RUN_TARGET_SECONDS:g} s", first_met),
         (steady, f"at most {STEADY_TARGET_REQUESTS} requests per network", steady_met),
     ):
         tally = figures.report.tallies["mastodon"]
+        peer = "?" if figures.peer_cpu is None else f"{figures.peer_cpu:.1f}"
         lines.append(
-            f"{figures.label:<36} {figures.requests:>8} {figures.seconds:>7.1f}"
-            f" {tally.refreshed:>7} {tally.new:>5}  {target}: {'met' if met else 'MISSED'}"
+            f"{figures.label:<36} {figures.requests:>8} {figures.seconds:>7.1f} {peer:>10}"
+            f" {figures.own_cpu:>9.1f} {tally.refreshed:>7} {tally.new:>5}"
+            f"  {target}: {'met' if met else 'MISSED'}"
         )
     for figures in (first, steady):
         lines.append(f"\nrequests of the {figures.label} run, by path:")
@@ -341,7 +367,8 @@ def main(argv: list[str]) -> int:
             f"Mastodon peer at {server.base_url}; {args.posts} posts, "
             f"{args.delay_ms} ms added to each request"
         )
-        lines = asyncio.run(bench(server, work, args.posts, args.delay_ms / 1000))
+        peer_pid = read_pid(home / "pid")
+        lines = asyncio.run(bench(server, work, args.posts, args.delay_ms / 1000, peer_pid))
     finally:
         mastodon.stop(home)
         if args.keep:
