@@ -35,7 +35,7 @@ from syndicate_support import (  # noqa: E402
     served,
 )
 
-__all__ = ["Blog", "bluesky_copies", "make_blog", "mastodon_copies", "peers_env", "served"]
+__all__ = ["Blog", "bluesky_copies", "git", "make_blog", "mastodon_copies", "peers_env", "served"]
 
 PROJECT_FILES = ("pelicanconf.py", "publishconf.py", ".gitignore")
 PROJECT_FOLDERS = ("theme", "plugins")

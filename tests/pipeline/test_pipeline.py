@@ -21,6 +21,7 @@ from pipeline_support import (
     STATE_MARK,
     Blog,
     bluesky_copies,
+    git,
     make_blog,
     mastodon_copies,
     new_post,
@@ -194,6 +195,30 @@ def test_what_one_network_took_is_recorded_when_the_other_refuses(
     # Mastodon's intent stays pending, committed too: the next run looks for it before posting.
     assert (copies["bluesky"]["status"], copies["mastodon"]["status"]) == ("published", "pending")
     assert len(syndication_links(blog.site / "a-moitie" / "index.html", url)) == 1
+
+
+def test_a_state_push_that_fails_keeps_the_commit_and_says_what_to_do(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("hors-ligne.md", new_post("hors-ligne", yesterday, "Un dépôt hors ligne"))
+    pushed = blog.remote_head()
+    git(blog.ci, "remote", "set-url", "--push", "origin", str(tmp_path / "gone.git"))
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 1, report
+    assert "FAILED at state: could not push the state to origin/main" in report
+    assert "commit them back before the next run" in report and "rebuild" not in report
+    assert blog.remote_head() == pushed
+    local = git(blog.ci, "log", "-1", "--format=%s", "--name-only")
+    assert STATE_MARK in local and "content/state/posts/hors-ligne.fr.json" in local
+    url = f"{blog.url}/hors-ligne/"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (1, 1)
 
 
 def test_a_deploy_that_fails_posts_nothing(
