@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import math
 import os
 import shutil
 import sys
@@ -134,7 +135,7 @@ def _wait_seconds(env: Mapping[str, str]) -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if seconds < 0:
+    if not 0 <= seconds < math.inf:  # also refuses "nan" and "inf"
         raise ConfigError(f"{WAIT_VARIABLE}={value!r} is not a number of seconds; set it like 600.")
     return seconds
 
@@ -342,6 +343,14 @@ def step_backfeed(run: Pipeline) -> int:
     """Bring the conversation home; the exit code of ``invoke backfeed``."""
     from syndication.backfeed_cli import run as backfeed_run
 
+    try:
+        configured = bool(configured_networks(run.env))
+    except ConfigError:
+        configured = True  # the backfeed command names the setting that is wrong
+    if not configured:
+        # A blog without networks has no conversation to bring home: nothing failed.
+        run.say("backfeed", "skipped: no network is configured")
+        return 0
     report = io.StringIO()
     code = backfeed_run(run.settings_file, env=run.env, stdout=report)
     _quote_command(run, "backfeed", code, report.getvalue(), "the next scheduled run goes on")
@@ -394,12 +403,14 @@ def _build_to_deploy(run: Pipeline, message: str) -> int:
     finally:
         # Whatever syndication recorded is committed, even when it stopped halfway.
         step_state(run, message)
+    # The command's own 2 ("did not start") is a failed step here: the pipeline did start.
+    failed = 1 if code else 0
     if state_digest(run.root) == before:
         run.say("rebuild", "skipped: syndication changed nothing, the site is up to date")
-        return code
+        return failed
     step_build(run, "rebuild")
     step_deploy(run, "deploy again")
-    return code
+    return failed
 
 
 def _run(
@@ -455,10 +466,12 @@ def refresh(
         message = "Record backfeed and syndication"
         try:
             code = _build_to_deploy(run, message)
-        except StepFailed:
-            # What backfeed brought home is kept even when the site could not be rebuilt.
-            step_state(run, message, quiet=True)
-            raise
-        return max(code, backfed)
+        except StepFailed as failure:
+            run.fail(failure.step, failure.message)
+            if failure.step != "state":
+                # What backfeed brought home is kept even when the site could not be rebuilt.
+                step_state(run, message, quiet=True)
+            return 1
+        return 1 if code or backfed else 0
 
     return _run(root, env, stdout, "refresh", body)
