@@ -182,7 +182,8 @@ def step_build(run: Pipeline, step: str = "build", *, deploying: bool = True) ->
     ):
         seconds = build(run.settings_file, run.output)
     held = drop_drafts(run.output, run.settings) if deploying else 0
-    kept = f"; {_count(held, 'draft page')} kept off the site until their date" if held else ""
+    whose = "its" if held == 1 else "their"
+    kept = f"; {_count(held, 'draft page')} kept off the site until {whose} date" if held else ""
     run.say(step, f"built the site with {SETTINGS_FILE} into {OUTPUT}/ in {seconds:.1f} s{kept}")
 
 
@@ -308,7 +309,9 @@ def step_wait(run: Pipeline) -> None:
     reasons = asyncio.run(_poll_until_live([post.url for post in posts], run.wait_seconds))
     took = time.monotonic() - started
     if not reasons:
-        run.say("wait", f"{_count(len(posts), 'page')} to syndicate answer ({took:.0f} s)")
+        run.say(
+            "wait", f"every page to syndicate answers ({_count(len(posts), 'page')}, {took:.0f} s)"
+        )
         return
     url, reason = next(iter(reasons.items()))
     run.say(

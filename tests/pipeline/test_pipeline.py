@@ -32,6 +32,7 @@ from pipeline_support import (
 from syndication.pipeline import check, publish, refresh
 from syndication.sandbox.bluesky import BlueskyNetwork
 from syndication.sandbox.mastodon import MastodonServer
+from syndication.sandbox.processes import free_port
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 
@@ -128,6 +129,33 @@ def test_a_post_dated_in_the_future_waits_for_its_date(
     assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
     assert STATE_MARK in blog.remote_head()
     assert len(syndication_links(blog.site / "atelier-ouvert" / "index.html", post_url)) == 2
+
+
+def test_a_page_that_never_answers_is_not_announced(
+    tmp_path: Path,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Deployed where no server listens: the page never answers at the site's address.
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    env = peers_env(bluesky_network, mastodon_server)
+    blog = make_blog(tmp_path, nowhere, tmp_path / "www", env)
+    blog.env["AGORA_LIVE_WAIT_SECONDS"] = "1"
+    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+    blog.push_post("pas-en-ligne.md", new_post("pas-en-ligne", yesterday, "Pas en ligne"))
+    pushed = blog.remote_head()
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 0, report
+    assert (
+        f"wait: 1 of 1 page not live after 1 s ({nowhere}/pas-en-ligne/ does not answer" in report
+    )
+    assert "a later run syndicates them once they answer" in report
+    url = f"{nowhere}/pas-en-ligne/"
+    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert blog.remote_head() == pushed
 
 
 def test_a_broken_internal_link_stops_before_anything_goes_out(
