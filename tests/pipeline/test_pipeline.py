@@ -52,7 +52,7 @@ def blog(
 
 
 def copies_on_networks(
-    blog: Blog, bluesky: BlueskyNetwork, mastodon: MastodonServer, url: str
+    bluesky: BlueskyNetwork, mastodon: MastodonServer, url: str
 ) -> tuple[int, int]:
     """How many copies of the post at ``url`` the brand holds on Bluesky and on Mastodon."""
     return len(bluesky_copies(bluesky, url)), len(mastodon_copies(mastodon, url))
@@ -81,7 +81,7 @@ def test_a_pushed_post_goes_out_once_and_its_links_reach_the_site(
     code, report = blog.run(publish, monkeypatch)
 
     assert code == 0, report
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
+    assert copies_on_networks(bluesky_network, mastodon_server, post_url) == (1, 1)
     head = blog.remote_head()
     assert head != pushed and STATE_MARK in head, report
     copies = blog.state("velos-cargos.fr")["copies"]
@@ -95,7 +95,7 @@ def test_a_pushed_post_goes_out_once_and_its_links_reach_the_site(
     code, report = blog.run(publish, monkeypatch)
 
     assert code == 0, report
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
+    assert copies_on_networks(bluesky_network, mastodon_server, post_url) == (1, 1)
     assert blog.remote_head() == head, "a run with nothing new made a commit"
     assert "state: nothing new to record" in report
     assert "rebuild: skipped" in report and "deploy again" not in report
@@ -117,7 +117,7 @@ def test_a_post_dated_in_the_future_waits_for_its_date(
     assert code == 0, report
     assert not (blog.site / "atelier-ouvert").exists()
     assert not list(blog.site.rglob("atelier-ouvert*")), "the scheduled post is on the site"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (0, 0)
+    assert copies_on_networks(bluesky_network, mastodon_server, post_url) == (0, 0)
     assert STATE_MARK not in blog.remote_head()
 
     time.sleep((date - datetime.now(BLOG_TIME)).total_seconds() + 1)
@@ -126,7 +126,7 @@ def test_a_post_dated_in_the_future_waits_for_its_date(
     assert code == 0, report
     assert "backfeed: done" in report
     assert (blog.site / "atelier-ouvert" / "index.html").is_file()
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, post_url) == (1, 1)
+    assert copies_on_networks(bluesky_network, mastodon_server, post_url) == (1, 1)
     assert STATE_MARK in blog.remote_head()
     assert len(syndication_links(blog.site / "atelier-ouvert" / "index.html", post_url)) == 2
 
@@ -154,7 +154,7 @@ def test_a_page_that_never_answers_is_not_announced(
     )
     assert "a later run syndicates them once they answer" in report
     url = f"{nowhere}/pas-en-ligne/"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert copies_on_networks(bluesky_network, mastodon_server, url) == (0, 0)
     assert blog.remote_head() == pushed
 
 
@@ -178,7 +178,7 @@ def test_a_broken_internal_link_stops_before_anything_goes_out(
     )
     assert not any(blog.site.iterdir()), "a site with a broken link was deployed"
     url = f"{blog.url}/lien-brise/"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert copies_on_networks(bluesky_network, mastodon_server, url) == (0, 0)
     assert blog.remote_head() == pushed
 
 
@@ -198,7 +198,7 @@ def test_the_kill_switch_deploys_the_site_but_posts_nothing(
     assert "wait: posting is paused (AGORA_PAUSE_POSTING is set (crise en cours))" in report
     assert (blog.site / "en-pause" / "index.html").is_file()
     url = f"{blog.url}/en-pause/"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert copies_on_networks(bluesky_network, mastodon_server, url) == (0, 0)
     assert blog.remote_head() == pushed
 
 
@@ -217,7 +217,7 @@ def test_what_one_network_took_is_recorded_when_the_other_refuses(
     assert code == 1, report
     assert "FAILED at syndicate:" in report and "not-the-brand-token-at-all" not in report
     url = f"{blog.url}/a-moitie/"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (1, 0)
+    assert copies_on_networks(bluesky_network, mastodon_server, url) == (1, 0)
     assert STATE_MARK in blog.remote_head()
     copies = blog.state("a-moitie.fr")["copies"]
     # Mastodon's intent stays pending, committed too: the next run looks for it before posting.
@@ -246,7 +246,7 @@ def test_a_state_push_that_fails_keeps_the_commit_and_says_what_to_do(
     local = git(blog.ci, "log", "-1", "--format=%s", "--name-only")
     assert STATE_MARK in local and "content/state/posts/hors-ligne.fr.json" in local
     url = f"{blog.url}/hors-ligne/"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (1, 1)
+    assert copies_on_networks(bluesky_network, mastodon_server, url) == (1, 1)
 
 
 def test_a_deploy_that_fails_posts_nothing(
@@ -264,7 +264,7 @@ def test_a_deploy_that_fails_posts_nothing(
     assert "FAILED at deploy: `git remote` failed: error: No such remote 'nowhere'" in report
     assert "(nothing was posted)" in report and "syndicate:" not in report
     url = f"{blog.url}/sans-site/"
-    assert copies_on_networks(blog, bluesky_network, mastodon_server, url) == (0, 0)
+    assert copies_on_networks(bluesky_network, mastodon_server, url) == (0, 0)
 
 
 def test_the_pull_request_check_keeps_drafts_for_review_and_names_a_broken_link(
