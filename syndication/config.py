@@ -10,6 +10,7 @@ AGORA_BLUESKY_HANDLE          the brand account's handle                        
 AGORA_BLUESKY_APP_PASSWORD    an app password of that account (secret)               -
 AGORA_MASTODON_BASE_URL       the instance's base URL                                -
 AGORA_MASTODON_ACCESS_TOKEN   an access token of the brand account (secret)          -
+AGORA_MASTODON_ACCOUNT        the brand account's name on it (``velosboreal``)       read from it
 AGORA_PAUSE_POSTING           any non-empty value stops all posting (kill switch)    -
 ============================  =====================================================  ==========
 
@@ -18,6 +19,10 @@ An employee may post under their own account: their public handle is in ``AGORA_
 ``AGORA_BLUESKY_APP_PASSWORD_<AUTHOR>`` or ``AGORA_MASTODON_ACCESS_TOKEN_<AUTHOR>``, where
 ``<AUTHOR>`` is the author's name in capitals with ``_`` between words (``CAMILLE_TREMBLAY``).
 Every credential is registered with ``syndication.secrets`` as soon as it is read.
+
+A preview (``invoke syndicate --dry-run``, as a pull request runs it, with no secrets) takes a
+network whose public settings are there (the handle, the instance) as configured without its
+credential: it composes exactly what would be sent and never calls the network with an account.
 """
 
 from __future__ import annotations
@@ -107,7 +112,14 @@ def _require(env: Mapping[str, str], variable: str, because: str) -> str:
     return value
 
 
-def bluesky_settings(env: Mapping[str, str]) -> BlueskySettings | None:
+def _credential(env: Mapping[str, str], variable: str, because: str, preview: bool) -> str:
+    """The credential in ``variable``; in a preview its absence is fine (nothing is sent)."""
+    if preview and not env.get(variable, "").strip():
+        return ""
+    return secrets.register(_require(env, variable, because))
+
+
+def bluesky_settings(env: Mapping[str, str], *, preview: bool = False) -> BlueskySettings | None:
     """The brand's Bluesky account, or None when Bluesky is not configured."""
     handle = env.get("AGORA_BLUESKY_HANDLE", "").strip().lstrip("@")
     password = env.get("AGORA_BLUESKY_APP_PASSWORD", "").strip()
@@ -115,15 +127,16 @@ def bluesky_settings(env: Mapping[str, str]) -> BlueskySettings | None:
         return None
     if not handle:
         _require(env, "AGORA_BLUESKY_HANDLE", "AGORA_BLUESKY_APP_PASSWORD is set")
-    password = _require(env, "AGORA_BLUESKY_APP_PASSWORD", "AGORA_BLUESKY_HANDLE is set")
     return BlueskySettings(
         service=_base_url(env, "AGORA_BLUESKY_SERVICE", DEFAULT_BLUESKY_SERVICE),
         handle=handle,
-        app_password=secrets.register(password),
+        app_password=_credential(
+            env, "AGORA_BLUESKY_APP_PASSWORD", "AGORA_BLUESKY_HANDLE is set", preview
+        ),
     )
 
 
-def mastodon_settings(env: Mapping[str, str]) -> MastodonSettings | None:
+def mastodon_settings(env: Mapping[str, str], *, preview: bool = False) -> MastodonSettings | None:
     """The brand's Mastodon account, or None when Mastodon is not configured."""
     base_url = _base_url(env, "AGORA_MASTODON_BASE_URL")
     token = env.get("AGORA_MASTODON_ACCESS_TOKEN", "").strip()
@@ -131,17 +144,27 @@ def mastodon_settings(env: Mapping[str, str]) -> MastodonSettings | None:
         return None
     if not base_url:
         _require(env, "AGORA_MASTODON_BASE_URL", "AGORA_MASTODON_ACCESS_TOKEN is set")
-    token = _require(env, "AGORA_MASTODON_ACCESS_TOKEN", "AGORA_MASTODON_BASE_URL is set")
-    return MastodonSettings(base_url=base_url, access_token=secrets.register(token))
+    return MastodonSettings(
+        base_url=base_url,
+        access_token=_credential(
+            env, "AGORA_MASTODON_ACCESS_TOKEN", "AGORA_MASTODON_BASE_URL is set", preview
+        ),
+        acct=env.get("AGORA_MASTODON_ACCOUNT", "").strip().lstrip("@"),
+    )
 
 
-def configured_networks(env: Mapping[str, str]) -> dict[str, NetworkSettings]:
-    """Every network whose brand account is configured, by name, in a stable order."""
+def configured_networks(
+    env: Mapping[str, str], *, preview: bool = False
+) -> dict[str, NetworkSettings]:
+    """Every network whose brand account is configured, by name, in a stable order.
+
+    ``preview``: a network with its public settings but no credential counts (a dry run).
+    """
     found: dict[str, NetworkSettings] = {}
-    bluesky = bluesky_settings(env)
+    bluesky = bluesky_settings(env, preview=preview)
     if bluesky:
         found["bluesky"] = bluesky
-    mastodon = mastodon_settings(env)
+    mastodon = mastodon_settings(env, preview=preview)
     if mastodon:
         found["mastodon"] = mastodon
     return found

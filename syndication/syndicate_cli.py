@@ -195,7 +195,9 @@ def run(
     try:
         settings_path = Path(settings_file)
         settings = load_settings(settings_path)
-        networks = configured_networks(environment)
+        # A dry run needs no credential: it sends nothing with an account (a pull request's
+        # preview has the public settings only).
+        networks = configured_networks(environment, preview=dry_run)
         store = StateStore(state_root(settings, settings_path))
         posts = read_posts(settings)
         authors = settings.get("AGORA_AUTHORS", {}) or {}

@@ -121,7 +121,9 @@ class MastodonClient:
         json: Mapping[str, Any] | None = None,
         key: str = "",
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.settings.access_token}"}
+        # No token in a preview (a pull request has no secrets): only public reads are made then.
+        token = self.settings.access_token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         if key:
             headers["Idempotency-Key"] = key
         request = self.client.build_request(

@@ -111,8 +111,7 @@ def _target(states: list[PostState]) -> PostState | None:
         state
         for state in sorted(states, key=lambda state: state.key)
         if all(
-            state.copies.get(name) is not None
-            and state.copies[name].status is CopyStatus.PUBLISHED
+            state.copies.get(name) is not None and state.copies[name].status is CopyStatus.PUBLISHED
             for name in ("bluesky", "mastodon")
         )
     ]

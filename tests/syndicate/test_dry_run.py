@@ -145,3 +145,39 @@ def test_a_paused_dry_run_shows_what_is_held_back(
     assert "Posting is paused: AGORA_PAUSE_POSTING is set (1)" in report
     assert "rouler-l-hiver.fr -> Bluesky: paused" in report
     assert "  length: " in report  # the text is still shown
+
+
+def test_a_pull_request_preview_needs_no_credential(
+    site: Site, mastodon_server: MastodonServer
+) -> None:
+    """A pull request gets the public settings only: every network is still previewed in full."""
+    prepare(site)
+    before = tree_digest(site.state)
+    public = {
+        "AGORA_BLUESKY_SERVICE": "http://127.0.0.1:9",  # never called
+        "AGORA_BLUESKY_HANDLE": "velosboreal.test",
+        "AGORA_MASTODON_BASE_URL": mastodon_server.base_url,
+        "AGORA_MASTODON_ACCOUNT": "velosboreal",
+    }
+    out = io.StringIO()
+
+    run(site.settings_file, dry_run=True, markdown=True, env=public, stdout=out)
+
+    summary = out.getvalue()
+    assert tree_digest(site.state) == before
+    assert "No network is configured" not in summary
+    assert "### Rouler l'hiver sans y laisser sa chaîne (rouler-l-hiver.fr) on Bluesky" in summary
+    assert "### Rouler l'hiver sans y laisser sa chaîne (rouler-l-hiver.fr) on Mastodon" in summary
+    assert "/ 500 characters" in summary  # the instance's public limits, read without a token
+    assert mastodon_copies(mastodon_server, f"{site.url}/rouler-l-hiver/") == []
+
+
+def test_a_real_run_still_requires_the_credential(site: Site) -> None:
+    out = io.StringIO()
+    code = run(
+        site.settings_file,
+        env={"AGORA_MASTODON_BASE_URL": "http://127.0.0.1:9"},
+        stdout=out,
+    )
+    assert code == 2
+    assert "AGORA_MASTODON_ACCESS_TOKEN is not set" in out.getvalue()
