@@ -11,9 +11,13 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.tasks import task
+
+if TYPE_CHECKING:
+    from syndication.sandbox import SandboxInfo
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -97,9 +101,24 @@ def demo(c: Context, port: int = PORT) -> None:
 
     try:
         info = box.start(ROOT)
+        _print_sandbox(info)
         show.run(ROOT, info, port=port, out=sys.stdout)
     except (box.SandboxError, show.DemoError) as error:
         raise Exit(f"The demo stopped: {error}", code=1) from None
+
+
+def _print_sandbox(info: SandboxInfo) -> None:
+    """The sandbox's addresses and demo accounts, as ``invoke sandbox`` and the demo show them."""
+    bsky, masto = info.bluesky, info.mastodon
+    print("Sandbox already running:" if info.already_running else "Sandbox started:")
+    print(f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}")
+    print(f"           index now: curl -X POST {bsky.control_url}/process")
+    print(f"  Mastodon {masto.base_url}")
+    print("Demo accounts (throw-away credentials, in .sandbox/info.json):")
+    for account in bsky.accounts:
+        print(f"  Bluesky  {account.handle:<18} {account.role:<9} {account.display_name}")
+    for person in masto.accounts:
+        print(f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}")
 
 
 @task(help={"stop": "stop the sandbox and delete its run data"})
@@ -117,16 +136,7 @@ def sandbox(c: Context, stop: bool = False) -> None:
         info = box.start(ROOT)
     except box.SandboxError as error:
         raise Exit(f"The sandbox did not start: {error}", code=1) from None
-    bsky, masto = info.bluesky, info.mastodon
-    print("Sandbox already running:" if info.already_running else "Sandbox started:")
-    print(f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}")
-    print(f"           index now: curl -X POST {bsky.control_url}/process")
-    print(f"  Mastodon {masto.base_url}")
-    print("Demo accounts (throw-away credentials, in .sandbox/info.json):")
-    for account in bsky.accounts:
-        print(f"  Bluesky  {account.handle:<18} {account.role:<9} {account.display_name}")
-    for person in masto.accounts:
-        print(f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}")
+    _print_sandbox(info)
     print("Use them: set -a; . .sandbox/env; set +a   then e.g. invoke syndicate --dry-run")
     print("Stop: invoke sandbox --stop")
 

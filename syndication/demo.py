@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
@@ -145,19 +146,30 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
 
 
 def _where(store: StateStore, site: str, info: SandboxInfo, out: TextIO) -> None:
-    """Where to see what happened: the posts and their copies, and how to answer."""
-    out.write("\n== Where to look\n")
+    """Where to see what happened: each post's copies, readable on the local peers, and how to
+    answer. The peers have no web app, so the links are their APIs' JSON (a browser shows it)."""
+    out.write("\n== Where to look (the local peers answer JSON)\n")
     for state in sorted(store.all(), key=lambda s: s.key):
-        links = [f"{name} {copy.url or copy.id}" for name, copy in sorted(state.copies.items())]
+        links = [
+            f"{name} {_readable(name, copy.id, info) or copy.url}"
+            for name, copy in sorted(state.copies.items())
+        ]
         if links:
-            out.write(f"  {state.key}: " + "; ".join(links) + "\n")
+            out.write(f"  {state.key}:\n" + "".join(f"    {link}\n" for link in links))
     out.write(
-        f"  Bluesky (API): {info.bluesky.pds_url}/xrpc/app.bsky.feed.getAuthorFeed"
-        f"?actor={info.bluesky.brand.handle}\n"
-        f"  Mastodon (API): {info.mastodon.base_url}/api/v1/timelines/public\n"
         "Answer a comment under your own name (IDs from the inbox above):\n"
         "  set -a; . .sandbox/env; set +a\n"
         '  .venv/bin/invoke reply <ID> "Merci de votre message…" --as Camille\n'
         "Then: .venv/bin/invoke backfeed && .venv/bin/invoke preview, and reload the post page.\n"
         f"The site: {site}/  (Ctrl-C stops it; invoke sandbox --stop ends the networks)\n"
     )
+
+
+def _readable(network: str, native_id: str, info: SandboxInfo) -> str:
+    """An address on the local peer that shows the copy and its thread without logging in."""
+    if not native_id:
+        return ""
+    if network == "bluesky":
+        query = urllib.parse.urlencode({"uri": native_id})
+        return f"{info.bluesky.appview_url}/xrpc/app.bsky.feed.getPostThread?{query}"
+    return f"{info.mastodon.base_url}/api/v1/statuses/{native_id}/context"

@@ -13,6 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 
 from syndication import demo
@@ -84,6 +85,12 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     assert "2 comments waiting" in inbox
     assert "question" in inbox and "complaint" in inbox and "@lea.test" in inbox
     assert "Where to look" in printed and "invoke reply" in printed
+    # The links it prints to see each copy answer without logging in.
+    where = printed[printed.index("Where to look") :]
+    links = [line.split()[1] for line in where.splitlines() if line.startswith("    ")]
+    assert len(links) == 2 * len(expected)
+    for link in (links[0], links[1]):
+        assert httpx.get(link, timeout=30).status_code == 200, link
 
     # A second demo on the same sandbox posts nothing again and leaves no second comment.
     before = {key: json.dumps(state.to_dict()["copies"]) for key, state in states.items()}
