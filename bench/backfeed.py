@@ -1,13 +1,14 @@
 """Backfeed benchmark: what a first full backfeed and a steady-state run cost over 1,000 posts.
 
-It starts the local Mastodon peer (``syndication.sandbox.mastodon``, mastodon-mock) on a free
-loopback port in a temporary folder, publishes N statuses as the brand with some replies,
-favourites and boosts by the demo readers, and writes N state files whose published copies point
-at those real statuses. The backfeed engine (``syndication.backfeed.Backfeed``) then reads them
-through the Mastodon adapter, with a transport that waits ``--delay-ms`` before each request (a
-distant instance's round trip) and counts the requests; they really go to the loopback server.
+For each network it starts the real local peer on free loopback ports in a temporary folder
+(Mastodon: ``syndication.sandbox.mastodon``, mastodon-mock; Bluesky: Bluesky's own PDS and
+AppView, ``syndication.sandbox.bluesky``), publishes N posts as the brand with some replies,
+likes and reposts by the demo readers, and writes N state files whose published copies point at
+those real posts. The backfeed engine (``syndication.backfeed.Backfeed``) then reads them through
+the network's adapter, with a transport that waits ``--delay-ms`` before each request (a distant
+server's round trip) and counts the requests; they really go to the loopback server.
 
-Two runs are measured:
+Two runs are measured per network:
 
   (a) the first full backfeed (``run(full=True)``), every thread read. Target: under 10 s;
   (b) a steady-state run after 10 new replies arrived, one hour later (the clock given to the
@@ -17,9 +18,10 @@ Two runs are measured:
 
 The copies' publication dates are one day apart, the newest an hour old (a busy company blog:
 1,000 posts in under three years), so the schedule (``refresh_interval``) has something to do.
-Figures are wall times: run it on a quiet machine. Only Mastodon is measured (see README.md).
+Each network is measured on its own; figures are wall times: run it on a quiet machine.
 
-Usage: ``.venv/bin/python bench/backfeed.py [--posts 1000] [--delay-ms 50]``
+Usage: ``.venv/bin/python bench/backfeed.py [--posts 1000] [--delay-ms 50]
+[--networks mastodon bluesky]``
 """
 
 from __future__ import annotations
@@ -32,19 +34,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from syndication.backfeed import REFRESH_SCHEDULE, Backfeed, BackfeedReport
-from syndication.config import MastodonSettings
+from syndication.config import BlueskySettings, MastodonSettings
 from syndication.model import Copy, CopyStatus, PostState, utc_now
 from syndication.networks import adapter_for
-from syndication.sandbox import mastodon
+from syndication.networks.base import Reader
+from syndication.networks.bluesky_convert import post_url
+from syndication.sandbox import bluesky, mastodon
+from syndication.sandbox.bluesky import BlueskyNetwork, Ports
 from syndication.sandbox.mastodon import MastodonServer
 from syndication.sandbox.processes import SandboxError, free_port, read_pid
 from syndication.state import StateStore
@@ -52,14 +57,18 @@ from syndication.state import StateStore
 FIRST_RUN_TARGET_SECONDS = 10.0
 STEADY_TARGET_REQUESTS = 20
 NEW_REPLIES = 10
+NETWORKS = ("mastodon", "bluesky")
 SITEURL = "https://blogue.example.com"
 # How the seed spreads reactions: every Nth post gets one (so 1,000 posts carry about 700).
-REPLY_EVERY, NESTED_EVERY, FAVOURITE_EVERY, BOOST_EVERY = 5, 20, 3, 10
-SEED_CONCURRENCY = 8  # writes to the peer while seeding; its SQLite file serialises them anyway
+REPLY_EVERY, NESTED_EVERY, LIKE_EVERY, REPOST_EVERY = 5, 20, 3, 10
+SEED_CONCURRENCY = 8  # writes to a peer while seeding; its database serialises them anyway
 HTTP_TIMEOUT_SECONDS = 60.0
 # The steady-state run comes one shortest schedule interval after the first.
 STEADY_LATER = min(interval for _, interval in REFRESH_SCHEDULE)
 POST_SPACING = timedelta(days=1)
+
+T = TypeVar("T")
+Post = dict[str, str]  # what a seeded post is known by: id, url, and Bluesky's cid
 
 
 class DelayedTransport(httpx.AsyncBaseTransport):
@@ -82,12 +91,8 @@ class DelayedTransport(httpx.AsyncBaseTransport):
 
     @property
     def total(self) -> int:
-        """Requests carried since the last ``reset``."""
+        """Requests carried so far."""
         return sum(self.requests.values())
-
-    def reset(self) -> None:
-        """Start counting afresh."""
-        self.requests.clear()
 
 
 def process_cpu(pid: int | None) -> float | None:
@@ -107,6 +112,10 @@ def _pattern(path: str) -> str:
     return "/".join(":id" if part.isdigit() else part for part in path.split("/"))
 
 
+async def _all(calls: Iterable[Awaitable[T]]) -> list[T]:
+    return list(await asyncio.gather(*calls))
+
+
 @dataclass(frozen=True)
 class RunFigures:
     """What one measured backfeed run cost and did."""
@@ -121,19 +130,30 @@ class RunFigures:
 
 
 # ---------------------------------------------------------------------------------------------
-# The world on the peer
+# The worlds on the peers: what the brand posted and what the readers did with it
 
 
-class Seeder:
-    """Writes on the peer as its demo accounts, straight to the server (no delay, not counted)."""
+class MastodonWorld:
+    """The Mastodon peer, written to as its demo accounts straight (no delay, not counted)."""
 
-    def __init__(self, server: MastodonServer, client: httpx.AsyncClient) -> None:
+    network = "mastodon"
+
+    def __init__(self, server: MastodonServer, client: httpx.AsyncClient, pid: int | None) -> None:
         self.server = server
         self.client = client
+        self.peer_pid = pid
+        self.account = mastodon.BRAND
+        self.readers = [account.username for account in server.readers]
         self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
 
-    async def call(self, username: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """POST ``payload`` to ``path`` as ``username``; the JSON object answered."""
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The brand's adapter, reading through ``client``."""
+        settings = MastodonSettings(
+            base_url=self.server.base_url, access_token=self.server.brand_token
+        )
+        return adapter_for(settings, client)
+
+    async def _call(self, username: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.server.tokens[username]}"}
         async with self.limit:
             response = await self.client.post(
@@ -143,72 +163,166 @@ class Seeder:
         body: dict[str, Any] = response.json()
         return body
 
-    async def status(self, username: str, text: str, parent: str = "") -> dict[str, Any]:
+    async def post(self, username: str, text: str, parent: Post | None = None) -> Post:
         """A public status by ``username``, answering ``parent`` when given."""
         payload: dict[str, Any] = {"status": text, "visibility": "public"}
         if parent:
-            payload["in_reply_to_id"] = parent
-        return await self.call(username, "/api/v1/statuses", payload)
+            payload["in_reply_to_id"] = parent["id"]
+            text = f"@{self.account} {text}"  # as clients do, so the brand is notified
+            payload["status"] = text
+        status = await self._call(username, "/api/v1/statuses", payload)
+        return {"id": str(status["id"]), "url": str(status["url"])}
+
+    async def like(self, username: str, subject: Post) -> None:
+        """``username`` favourites ``subject``."""
+        await self._call(username, f"/api/v1/statuses/{subject['id']}/favourite", {})
+
+    async def repost(self, username: str, subject: Post) -> None:
+        """``username`` boosts ``subject``."""
+        await self._call(username, f"/api/v1/statuses/{subject['id']}/reblog", {})
+
+    async def settle(self) -> None:
+        """Nothing to wait for: the peer answers with what it stored."""
 
 
-async def _all(calls: Iterable[Awaitable[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return list(await asyncio.gather(*calls))
+class BlueskyWorld:
+    """The local Bluesky network, written to through the PDS as its demo accounts (raw XRPC)."""
+
+    network = "bluesky"
+
+    def __init__(self, net: BlueskyNetwork, client: httpx.AsyncClient, pid: int | None) -> None:
+        self.net = net
+        self.client = client
+        self.peer_pid = pid
+        self.account = net.brand.handle
+        self.readers = [account.handle for account in net.readers]
+        self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
+        self._sessions: dict[str, tuple[str, str]] = {}  # handle -> (access token, did)
+
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The brand's adapter, reading through ``client``."""
+        brand = self.net.brand
+        settings = BlueskySettings(
+            service=self.net.pds_url, handle=brand.handle, app_password=brand.app_password
+        )
+        return adapter_for(settings, client)
+
+    async def _xrpc(self, nsid: str, body: dict[str, Any], token: str = "") -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.limit:
+            response = await self.client.post(
+                f"{self.net.pds_url}/xrpc/{nsid}", json=body, headers=headers
+            )
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    async def _session(self, handle: str) -> tuple[str, str]:
+        # One login per account: each costs the PDS a password hash.
+        if handle not in self._sessions:
+            account = self.net.account(handle)
+            body = {"identifier": handle, "password": account.app_password}
+            answer = await self._xrpc("com.atproto.server.createSession", body)
+            self._sessions[handle] = (str(answer["accessJwt"]), str(answer["did"]))
+        return self._sessions[handle]
+
+    async def _create(self, handle: str, collection: str, record: dict[str, Any]) -> Post:
+        token, did = await self._session(handle)
+        body = {"repo": did, "collection": collection, "record": {"$type": collection, **record}}
+        created = await self._xrpc("com.atproto.repo.createRecord", body, token)
+        uri = str(created["uri"])
+        return {"id": uri, "cid": str(created["cid"]), "url": post_url(handle, uri)}
+
+    @staticmethod
+    def _now() -> str:
+        return utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    async def post(self, handle: str, text: str, parent: Post | None = None) -> Post:
+        """A post by ``handle``, answering ``parent`` (and its thread's root) when given."""
+        record: dict[str, Any] = {"text": text, "createdAt": self._now(), "langs": ["fr"]}
+        if parent:
+            ref = {"uri": parent["id"], "cid": parent["cid"]}
+            root = {
+                "uri": parent.get("root_id", parent["id"]),
+                "cid": parent.get("root_cid", parent["cid"]),
+            }
+            record["reply"] = {"root": root, "parent": ref}
+        made = await self._create(handle, "app.bsky.feed.post", record)
+        if parent:
+            made |= {
+                "root_id": record["reply"]["root"]["uri"],
+                "root_cid": record["reply"]["root"]["cid"],
+            }
+        return made
+
+    async def like(self, handle: str, subject: Post) -> None:
+        """``handle`` likes ``subject``."""
+        ref = {"uri": subject["id"], "cid": subject["cid"]}
+        await self._create(handle, "app.bsky.feed.like", {"subject": ref, "createdAt": self._now()})
+
+    async def repost(self, handle: str, subject: Post) -> None:
+        """``handle`` reposts ``subject``."""
+        ref = {"uri": subject["id"], "cid": subject["cid"]}
+        await self._create(
+            handle, "app.bsky.feed.repost", {"subject": ref, "createdAt": self._now()}
+        )
+
+    async def settle(self) -> None:
+        """Let the AppView index every write so far (it serves the adapter's reads)."""
+        await asyncio.to_thread(self.net.process)
 
 
-async def seed_world(seeder: Seeder, posts: int) -> tuple[list[dict[str, Any]], int]:
-    """The brand's ``posts`` statuses (oldest first) and the number of reactions added."""
-    brand = mastodon.BRAND
-    readers = [account.username for account in seeder.server.readers]
-    statuses: list[dict[str, Any]] = []
+World = MastodonWorld | BlueskyWorld
+
+
+async def seed(world: World, posts: int) -> tuple[list[Post], int]:
+    """The brand's ``posts`` posts (oldest first) and the number of reactions added to them."""
+    readers = world.readers
+    published: list[Post] = []
     # One at a time, so the ids grow with the publication order as on a real account.
     for index in range(posts):
-        text = f"Billet {index} : {SITEURL}/fr/billet-{index:05d}/"
-        statuses.append(await seeder.status(brand, text))
-    replies = await _all(
-        seeder.status(
-            readers[index % len(readers)], f"@{brand} Merci pour ce billet {index} !", s["id"]
+        published.append(
+            await world.post(world.account, f"Billet {index} : {SITEURL}/fr/billet-{index:05d}/")
         )
-        for index, s in enumerate(statuses)
+    replies = await _all(
+        world.post(readers[index % len(readers)], f"Merci pour ce billet {index} !", post)
+        for index, post in enumerate(published)
         if index % REPLY_EVERY == 0
     )
     nested = await _all(
-        seeder.status(readers[(index + 1) % len(readers)], "Je suis d'accord.", reply["id"])
+        world.post(readers[(index + 1) % len(readers)], "Je suis d'accord.", reply)
         for index, reply in enumerate(replies)
         if index % (NESTED_EVERY // REPLY_EVERY) == 0
     )
-    reactions = await _all(
+    likes = [p for i, p in enumerate(published) if i % LIKE_EVERY == 0]
+    reposts = [p for i, p in enumerate(published) if i % REPOST_EVERY == 0]
+    await _all(
         [
-            *(
-                seeder.call(readers[i % len(readers)], f"/api/v1/statuses/{s['id']}/favourite", {})
-                for i, s in enumerate(statuses)
-                if i % FAVOURITE_EVERY == 0
-            ),
-            *(
-                seeder.call(readers[i % len(readers)], f"/api/v1/statuses/{s['id']}/reblog", {})
-                for i, s in enumerate(statuses)
-                if i % BOOST_EVERY == 0
-            ),
+            *(world.like(readers[i % len(readers)], post) for i, post in enumerate(likes)),
+            *(world.repost(readers[i % len(readers)], post) for i, post in enumerate(reposts)),
         ]
     )
-    return statuses, len(replies) + len(nested) + len(reactions)
+    await world.settle()
+    return published, len(replies) + len(nested) + len(likes) + len(reposts)
 
 
-def write_states(store: StateStore, statuses: list[dict[str, Any]], now: datetime) -> None:
-    """One state file per status, its published copy dated ``POST_SPACING`` apart, newest last."""
+def write_states(store: StateStore, world: World, posts: list[Post], now: datetime) -> None:
+    """One state file per post, its published copy dated ``POST_SPACING`` apart, newest last."""
     newest = now - timedelta(hours=1)
-    for index, status in enumerate(statuses):
-        published = newest - POST_SPACING * (len(statuses) - 1 - index)
+    for index, post in enumerate(posts):
+        published = newest - POST_SPACING * (len(posts) - 1 - index)
         key = f"billet-{index:05d}.fr"
         state = PostState(key=key)
-        state.copies["mastodon"] = Copy(
-            network="mastodon",
+        state.copies[world.network] = Copy(
+            network=world.network,
             status=CopyStatus.PUBLISHED,
-            key=f"{key}-mastodon",
+            key=f"{key}-{world.network}",
             intent_at=published,
-            id=str(status["id"]),
-            url=str(status["url"]),
+            id=post["id"],
+            url=post["url"],
             published_at=published,
-            account=mastodon.BRAND,
+            account=world.account,
+            extra={"cid": post["cid"]} if "cid" in post else {},
         )
         store.save(state)
 
@@ -218,26 +332,17 @@ def write_states(store: StateStore, statuses: list[dict[str, Any]], now: datetim
 
 
 async def measure(
-    label: str,
-    store: StateStore,
-    server: MastodonServer,
-    transport: DelayedTransport,
-    *,
-    full: bool,
-    now: datetime,
-    peer_pid: int | None,
+    label: str, store: StateStore, world: World, delay: float, *, full: bool, now: datetime
 ) -> RunFigures:
-    """One backfeed run through the delaying transport: wall time, requests, CPU on both ends."""
+    """One backfeed run through a delaying transport: wall time, requests, CPU on both ends."""
+    transport = DelayedTransport(httpx.AsyncHTTPTransport(), delay)
     async with httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT_SECONDS) as client:
-        settings = MastodonSettings(base_url=server.base_url, access_token=server.brand_token)
-        readers = {"mastodon": adapter_for(settings, client)}
-        engine = Backfeed(store, readers, client, now=lambda: now)
-        transport.reset()
-        peer_before, own_before = process_cpu(peer_pid), time.process_time()
+        engine = Backfeed(store, {world.network: world.adapter(client)}, client, now=lambda: now)
+        peer_before, own_before = process_cpu(world.peer_pid), time.process_time()
         started = time.perf_counter()
         report = await engine.run(full=full)
         seconds = time.perf_counter() - started
-        own_cpu, peer_after = time.process_time() - own_before, process_cpu(peer_pid)
+        own_cpu, peer_after = time.process_time() - own_before, process_cpu(world.peer_pid)
     peer_cpu = None if peer_before is None or peer_after is None else peer_after - peer_before
     by_path = dict(transport.requests)
     return RunFigures(label, seconds, transport.total, peer_cpu, own_cpu, by_path, report)
@@ -247,82 +352,55 @@ def _stored(store: StateStore) -> int:
     return sum(len(state.interactions) for state in store.all())
 
 
-async def bench(
-    server: MastodonServer, work: Path, posts: int, delay: float, peer_pid: int | None = None
-) -> list[str]:
+async def bench(world: World, work: Path, posts: int, delay: float) -> list[str]:
     """Seed the peer, run both backfeeds; the lines of the report."""
-    store = StateStore(work / "state")
-    lines = []
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as direct:
-        seeder = Seeder(server, direct)
-        started = time.perf_counter()
-        statuses, reactions = await seed_world(seeder, posts)
-        first_now = utc_now()
-        write_states(store, statuses, first_now)
-        lines.append(
-            f"{posts} statuses and {reactions} replies, favourites and boosts seeded in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
-        # A fresh transport per run: the client of a run closes its transport.
-        first = await measure(
-            "first (full)",
-            store,
-            server,
-            DelayedTransport(httpx.AsyncHTTPTransport(), delay),
-            full=True,
-            now=first_now,
-            peer_pid=peer_pid,
-        )
-        stored_first = _stored(store)
-        # Ten readers' replies to posts across the archive, then the next hourly run.
-        readers = [account.username for account in server.readers]
-        step = max(1, posts // NEW_REPLIES)
-        await _all(
-            seeder.status(
-                readers[n % len(readers)],
-                f"@{mastodon.BRAND} Une nouvelle question ({n}) ?",
-                str(statuses[(n * step) % posts]["id"]),
-            )
-            for n in range(NEW_REPLIES)
-        )
-    steady = await measure(
-        f"steady (+{NEW_REPLIES} replies, {_hours(STEADY_LATER)} later)",
-        store,
-        server,
-        DelayedTransport(httpx.AsyncHTTPTransport(), delay),
-        full=False,
-        now=first_now + STEADY_LATER,
-        peer_pid=peer_pid,
-    )
-    stored_steady = _stored(store)
-    lines.append(f"interactions stored after the first run: {stored_first}")
-    lines.append(
-        f"after the steady-state run: {stored_steady} (+{stored_steady - stored_first}; "
-        f"{NEW_REPLIES} replies were added)"
-    )
-    lines += _table(first, steady)
-    return lines
-
-
-def _hours(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:g} h"
-
-
-def _table(first: RunFigures, steady: RunFigures) -> list[str]:
-    """The figures beside their targets, then where the requests went."""
-    first_met = first.seconds < FIRST_RUN_TARGET_SECONDS
-    steady_met = steady.requests <= STEADY_TARGET_REQUESTS
+    store = StateStore(work / world.network / "state")
+    started = time.perf_counter()
+    published, reactions = await seed(world, posts)
+    first_now = utc_now()
+    write_states(store, world, published, first_now)
     lines = [
-        "",
+        f"\n{world.network}: {posts} posts and {reactions} replies, likes and reposts seeded in "
+        f"{time.perf_counter() - started:.1f} s"
+    ]
+    first = await measure("first (full)", store, world, delay, full=True, now=first_now)
+    stored_first = _stored(store)
+    # Ten readers' replies to posts across the archive, then the next hourly run.
+    step = max(1, posts // NEW_REPLIES)
+    await _all(
+        world.post(
+            world.readers[n % len(world.readers)],
+            f"Une nouvelle question ({n}) ?",
+            published[(n * step) % posts],
+        )
+        for n in range(NEW_REPLIES)
+    )
+    await world.settle()
+    label = f"steady (+{NEW_REPLIES} replies, {STEADY_LATER.total_seconds() / 3600:g} h later)"
+    steady = await measure(label, store, world, delay, full=False, now=first_now + STEADY_LATER)
+    stored_steady = _stored(store)
+    lines.append(
+        f"interactions stored after the first run: {stored_first}; after the steady-state run: "
+        f"{stored_steady} (+{stored_steady - stored_first}; {NEW_REPLIES} replies were added)"
+    )
+    return lines + _table(world.network, first, steady)
+
+
+def _table(network: str, first: RunFigures, steady: RunFigures) -> list[str]:
+    """The figures beside their targets, then where the requests went."""
+    lines = [
         f"{'run':<36} {'requests':>8} {'wall s':>7} {'peer CPU s':>10} {'own CPU s':>9}"
-        f" {'threads':>7} {'new':>5}  target",
+        f" {'threads':>7} {'new':>5}  target"
     ]
     for figures, target, met in (
-        (first, f"under {FIRST_RUN_TARGET_SECONDS:g} s", first_met),
-        (steady, f"at most {STEADY_TARGET_REQUESTS} requests per network", steady_met),
+        (first, f"under {FIRST_RUN_TARGET_SECONDS:g} s", first.seconds < FIRST_RUN_TARGET_SECONDS),
+        (
+            steady,
+            f"at most {STEADY_TARGET_REQUESTS} requests per network",
+            steady.requests <= STEADY_TARGET_REQUESTS,
+        ),
     ):
-        tally = figures.report.tallies["mastodon"]
+        tally = figures.report.tallies[network]
         peer = "?" if figures.peer_cpu is None else f"{figures.peer_cpu:.1f}"
         lines.append(
             f"{figures.label:<36} {figures.requests:>8} {figures.seconds:>7.1f} {peer:>10}"
@@ -330,10 +408,42 @@ def _table(first: RunFigures, steady: RunFigures) -> list[str]:
             f"  {target}: {'met' if met else 'MISSED'}"
         )
     for figures in (first, steady):
-        lines.append(f"\nrequests of the {figures.label} run, by path:")
+        lines.append(f"requests of the {figures.label} run, by path:")
         lines += [f"  {count:>6}  {path}" for path, count in sorted(figures.by_path.items())]
         lines += [f"  failure: {failure}" for failure in figures.report.lines()[1:]]
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# One network's peer, started and stopped around its benchmark
+
+
+async def _run_world(
+    make: Callable[[httpx.AsyncClient], World], work: Path, args: argparse.Namespace
+) -> list[str]:
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as direct:
+        return await bench(make(direct), work, args.posts, args.delay_ms / 1000)
+
+
+def run_network(network: str, work: Path, args: argparse.Namespace) -> list[str]:
+    """Start ``network``'s peer in ``work``, benchmark it, stop it whatever happens."""
+    home = work / f"{network}-peer"
+    if network == "mastodon":
+        try:
+            server = mastodon.start(home, free_port())
+            pid = read_pid(home / "pid")
+            print(f"mastodon: the peer (mastodon-mock) at {server.base_url}", flush=True)
+            return asyncio.run(_run_world(lambda c: MastodonWorld(server, c, pid), work, args))
+        finally:
+            mastodon.stop(home)
+    ports = Ports(plc=free_port(), pds=free_port(), appview=free_port(), control=free_port())
+    try:
+        net = bluesky.start(home, ports)
+        pid = read_pid(home / "pid")
+        print(f"bluesky: the PDS at {net.pds_url}, the AppView at {net.appview_url}", flush=True)
+        return asyncio.run(_run_world(lambda c: BlueskyWorld(net, c, pid), work, args))
+    finally:
+        bluesky.stop(home)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -343,6 +453,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--delay-ms", type=int, default=50, help="milliseconds added to each request (default 50)"
     )
+    parser.add_argument(
+        "--networks", nargs="+", choices=NETWORKS, default=list(NETWORKS), help="default: both"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     if args.posts < NEW_REPLIES or args.delay_ms < 0:
@@ -351,32 +464,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
-    """Run the benchmark; 0 when it ran, 2 when the peer could not start."""
+    """Run the benchmark; 0 when it ran, 2 when a peer could not start."""
     args = parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="agora-bench-backfeed-"))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Backfeed benchmark in {work}; {os.cpu_count()} CPUs, load average {load}")
-    home = work / "mastodon"
+    print(f"{args.posts} posts per network, {args.delay_ms} ms added to each request")
     try:
-        try:
-            server = mastodon.start(home, free_port())
-        except SandboxError as error:
-            print(f"The local Mastodon peer could not start: {error}", file=sys.stderr)
-            return 2
-        print(
-            f"Mastodon peer at {server.base_url}; {args.posts} posts, "
-            f"{args.delay_ms} ms added to each request"
-        )
-        peer_pid = read_pid(home / "pid")
-        lines = asyncio.run(bench(server, work, args.posts, args.delay_ms / 1000, peer_pid))
+        for network in args.networks:
+            for line in run_network(network, work, args):
+                print(line)
+    except SandboxError as error:
+        print(f"A local peer could not start: {error}", file=sys.stderr)
+        return 2
     finally:
-        mastodon.stop(home)
         if args.keep:
-            print(f"\nKept {work} (state files, the peer's log)")
+            print(f"\nKept {work} (state files, the peers' logs)")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    for line in lines:
-        print(line)
     return 0
 
 
