@@ -91,6 +91,7 @@ def env_lines(info: SandboxInfo) -> str:
         "AGORA_BLUESKY_APP_PASSWORD_CAMILLE_TREMBLAY": camille_bsky.app_password,
         "AGORA_MASTODON_BASE_URL": info.mastodon.base_url,
         "AGORA_MASTODON_ACCESS_TOKEN": info.mastodon.brand_token,
+        "AGORA_MASTODON_ACCOUNT": info.mastodon.brand.username,
         "AGORA_MASTODON_ACCESS_TOKEN_CAMILLE_TREMBLAY": info.mastodon.account("camille").token,
         "AGORA_SANDBOX_BLUESKY_CONTROL": info.bluesky.control_url,
         # The sandbox's copies and conversations are throw-away too: kept apart from the real
