@@ -346,20 +346,21 @@ class Syndicator:
         copy: Copy | None,
     ) -> Outcome:
         post = draft.post
+        pending = copy is not None
         if copy is None:
             copy = Copy(network, CopyStatus.PENDING, new_key(network), intent_at=utc_now())
             state.copies[network] = copy
             self.store.save(state)  # the intent, before any call
             logger.info("%s on %s: intent recorded under key %s", post.key, network, copy.key)
-        else:
-            found = await publisher.find_published(copy.key, draft)
-            if found is not None:
-                record_published(copy, found)
-                self.store.save(state)
-                logger.info(
-                    "%s on %s: the pending copy was there: %s", post.key, network, found.url
-                )
-                return Outcome(post, network, Action.RECONCILED, found.url, draft=draft, copy=copy)
+        # Even without a pending intent: a state commit that never reached the repository (a
+        # failed push in CI) must not make the next run post a second copy.
+        found = await publisher.find_published(copy.key, draft)
+        if found is not None:
+            record_published(copy, found)
+            self.store.save(state)
+            logger.info("%s on %s: the copy was already there: %s", post.key, network, found.url)
+            return Outcome(post, network, Action.RECONCILED, found.url, draft=draft, copy=copy)
+        if pending:
             logger.info(
                 "%s on %s: pending copy not found; publishing again under key %s",
                 post.key,

@@ -77,6 +77,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_POLICY = RetryPolicy()
 PAGE = 100  # the largest page getLikes, getRepostedBy, getQuotes and listNotifications give
+# How far back a lost copy is looked for: the latest records of the account's repository.
+RECENT = 50
 MAX_PAGES = 50  # bound on any cursor walk, so a looping server cannot keep us forever
 THREAD_DEPTH = 1000  # getPostThread's maximum
 NOT_FOUND_ERRORS = frozenset({"NotFound", "RecordNotFound"})
@@ -266,8 +268,25 @@ class BlueskyClient:
         return TextLimits(convert.MAX_GRAPHEMES, None)
 
     async def find_published(self, key: str, draft: Draft) -> Published | None:
-        """The post recorded under the record key ``key`` in the account's repository, if any."""
-        return await self._own_post(key)
+        """The copy published earlier: under the record key ``key``, or else among the account's
+        latest posts by the post's URL (the state that recorded it was lost)."""
+        found = await self._own_post(key)
+        if found is not None:
+            return found
+        session = await self._ensure_session()
+        body = await self._object(
+            "GET",
+            "com.atproto.repo.listRecords",
+            params={"repo": session.did, "collection": convert.POST_COLLECTION, "limit": RECENT},
+        )
+        records = body.get("records")
+        for item in records if isinstance(records, list) else []:
+            value = item.get("value") if isinstance(item, Mapping) else None
+            if isinstance(value, Mapping) and convert.record_links_to(value, draft.post.url):
+                return convert.published_from_record(
+                    str(item["uri"]), str(item.get("cid") or ""), value, session.handle
+                )
+        return None
 
     async def publish(self, draft: Draft, key: str) -> Published:
         """Post ``draft`` under the record key ``key``; an existing record there is returned."""

@@ -302,6 +302,23 @@ def published_from_record(uri: str, cid: str, record: Json, handle: str) -> Publ
     )
 
 
+def record_links_to(record: Json, url: str) -> bool:
+    """Whether a post record carries ``url``: as its link card, as a link facet or in its text."""
+    if record.get("reply"):
+        return False  # an answer in a thread is not a copy of a post
+    embed = record.get("embed")
+    external = embed.get("external") if isinstance(embed, Mapping) else None
+    if isinstance(external, Mapping) and external.get("uri") == url:
+        return True
+    facets = record.get("facets")
+    for facet in facets if isinstance(facets, list) else []:
+        features = facet.get("features") if isinstance(facet, Mapping) else None
+        for feature in features if isinstance(features, list) else []:
+            if isinstance(feature, Mapping) and feature.get("uri") == url:
+                return True
+    return url in str(record.get("text") or "")
+
+
 # -- rendering ---------------------------------------------------------------------------------
 
 

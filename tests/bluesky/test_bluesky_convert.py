@@ -344,3 +344,18 @@ def test_a_large_image_is_brought_under_the_blob_limit() -> None:
     small = io.BytesIO()
     Image.new("RGB", (10, 10)).save(small, "PNG")
     assert convert.fit_image(small.getvalue()) == (small.getvalue(), "image/png")
+
+
+def test_a_record_links_to_a_post_by_card_facet_or_text_but_not_as_a_reply() -> None:
+    url = "https://blogue.example/rouler-l-hiver/"
+    card = {"text": "Rouler l'hiver", "embed": {"external": {"uri": url}}}
+    facet = {
+        "text": "Lire",
+        "facets": [{"features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}]}],
+    }
+    assert convert.record_links_to(card, url)
+    assert convert.record_links_to(facet, url)
+    assert convert.record_links_to({"text": f"Lire {url}"}, url)
+    assert not convert.record_links_to({"text": "https://blogue.example/rouler/"}, url)
+    answer = {"text": f"Voir {url}", "reply": {"root": {}, "parent": {}}}
+    assert not convert.record_links_to(answer, url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,6 +133,31 @@ def test_a_crash_at_each_step_then_a_rerun_leaves_exactly_one_copy(
     assert copies(bluesky_network, mastodon_server, url) == (1, 1)
     if step == "after-call" and how == "kill":
         assert bluesky_feed_copies(bluesky_network, url) == 1  # as the AppView shows the feed
+
+
+def test_a_state_that_never_reached_the_repository_does_not_post_twice(
+    site: Site, bluesky_network: BlueskyNetwork, mastodon_server: MastodonServer
+) -> None:
+    """CI posted, then its state commit failed to push: the next run starts with no state."""
+    url = live_post(site)
+    env = peers_env(bluesky_network, mastodon_server)
+    first = run_engine(site, env)
+    assert first.exit_code == 0 and copies(bluesky_network, mastodon_server, url) == (1, 1)
+    posted = StateStore(site.state).load("rouler-l-hiver.fr").copies
+    shutil.rmtree(site.state)  # a fresh checkout of a repository that never got the commit
+
+    report = run_engine(site, env)
+
+    assert report.exit_code == 0, [o.message for o in report.failed]
+    assert {o.network: o.action for o in report.outcomes} == {
+        "bluesky": Action.RECONCILED,
+        "mastodon": Action.RECONCILED,
+    }
+    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    found = StateStore(site.state).load("rouler-l-hiver.fr").copies
+    for network in ("bluesky", "mastodon"):
+        assert found[network].status is CopyStatus.PUBLISHED
+        assert (found[network].id, found[network].url) == (posted[network].id, posted[network].url)
 
 
 def test_two_runs_started_together_post_once(
