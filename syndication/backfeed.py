@@ -130,7 +130,10 @@ def _differs(old: Interaction, new: Interaction) -> bool:
 
 
 class Backfeed:
-    """One backfeed run over every syndicated copy of the networks given."""
+    """One backfeed run over every syndicated copy of the networks given.
+
+    At most ``concurrency`` threads are read at once from each network (avatars: as many).
+    """
 
     def __init__(
         self,
@@ -150,7 +153,10 @@ class Backfeed:
         self.moderation = moderation or Moderation()
         self.avatars = avatars
         self.now = now
-        self.limit = asyncio.Semaphore(concurrency)
+        # One bound per network: it spares each server, and two networks are two servers, so a
+        # shared bound would halve each one's pace in a run over both.
+        self.limits = {network: asyncio.Semaphore(concurrency) for network in readers}
+        self.avatar_limit = asyncio.Semaphore(concurrency)
         self.progress = progress
         self.states: dict[str, PostState] = {}
         self.dirty: set[str] = set()
@@ -215,7 +221,7 @@ class Backfeed:
     async def _refresh(self, network: str, key: str, tally: NetworkTally) -> None:
         state = self.states[key]
         copy = state.copies[network]
-        async with self.limit:
+        async with self.limits[network]:
             try:
                 fresh = await self.readers[network].conversation(copy)
             except NotFound:
@@ -287,7 +293,7 @@ class Backfeed:
                     wanted.setdefault(item.author.avatar_url, []).append((key, item_key))
 
         async def fetch(url: str, places: list[tuple[str, str]]) -> None:
-            async with self.limit:
+            async with self.avatar_limit:
                 state_key, item_key = places[0]
                 person = self.states[state_key].interactions[item_key].author
                 local = await avatars.fetch(self.client, person)
