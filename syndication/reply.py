@@ -137,18 +137,18 @@ def check_answerable(state: PostState, parent: Interaction, wanted: str) -> Copy
     if parent.by_company:
         raise ContentError(
             f"{wanted} is the company's own answer on {label}, not a reader's comment; "
-            "answer the comment it replies to instead (nothing was posted)."
+            "answer the comment it replies to instead."
         )
     if parent.kind not in WAITING_KINDS:
         raise ContentError(
             f"{wanted} is a {parent.kind.value} on {label}, which cannot be answered; only "
-            "replies, mentions and quotes can (nothing was posted)."
+            "replies, mentions and quotes can."
         )
     root = state.copies.get(parent.network)
     if root is None or root.status is not CopyStatus.PUBLISHED:
         raise ContentError(
             f"the {label} copy of {state.key} is no longer published, so {wanted} cannot be "
-            "answered there (nothing was posted)."
+            "answered there."
         )
     return root
 
@@ -210,7 +210,7 @@ class ReplyEngine:
             label = LABELS.get(network, network)
             raise ConfigError(
                 f"{label} is not configured, so this comment cannot be answered; set its account "
-                "variables (see the README) and run the command again (nothing was posted)."
+                "variables (see the README) and run the command again."
             )
         own = author_account(brand, author, self.authors.get(author, {}), self.env)
         return (own, True) if own is not None else (brand, False)
@@ -220,14 +220,12 @@ class ReplyEngine:
         if not text.strip():
             raise ContentError(
                 "the answer is empty; write it in quotes after the ID, "
-                'e.g. invoke reply ID "Merci!" --as Camille (nothing was posted).'
+                'e.g. invoke reply ID "Merci!" --as Camille.'
             )
         author = resolve_author(author_name, self.authors)
         paused = posting_paused(self.env, self.store.root)
         if paused:
-            raise ConfigError(
-                f"posting is paused: {paused}; lift it to answer (nothing was posted)."
-            )
+            raise ConfigError(f"posting is paused: {paused}; lift it to answer.")
         with self.store.locked():
             # Read under the lock: a run that held it before us may have answered meanwhile.
             state, parent = find(list(self.store.all()), wanted)
@@ -251,7 +249,7 @@ class ReplyEngine:
         if answer is None and by_hand is not None:
             raise ContentError(
                 f"{wanted} was already answered on {label} by @{by_hand.author.handle.lstrip('@')} "
-                f"({by_hand.url or by_hand.id}); nothing was posted."
+                f"({by_hand.url or by_hand.id})."
             )
         settings, own = self.account_for(network, author)
         adapter = self.factory(settings)
@@ -261,7 +259,7 @@ class ReplyEngine:
                 return ReplyResult(ReplyAction.ALREADY, state.key, parent, answer)
             raise ContentError(
                 f"{wanted} was already answered on {label} ({answer.url or answer.id}); add to "
-                "the conversation on the network itself (nothing was posted)."
+                "the conversation on the network itself."
             )
         await self._check_length(adapter, parent, body, label)
         if answer is not None:  # a pending intent: did the network get it before the stop?
@@ -292,7 +290,7 @@ class ReplyEngine:
             raise ContentError(
                 f"the answer is {length} {unit} as {label} counts it (signature and mention "
                 f"included), over its {limits.max_characters}; shorten it by "
-                f"{length - limits.max_characters} (nothing was posted)."
+                f"{length - limits.max_characters}."
             )
 
     async def _reconcile(

@@ -329,7 +329,7 @@ def test_a_stop_on_mastodon_and_an_answer_made_on_the_network(desk: Desk) -> Non
     assert (code, out) == (
         2,
         "Nothing was posted: the answer is 505 characters as Mastodon counts it (signature and "
-        "mention included), over its 500; shorten it by 5 (nothing was posted).\n",
+        "mention included), over its 500; shorten it by 5.\n",
     )
     assert mastodon_answers(desk, masto_question) == []
 
