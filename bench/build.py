@@ -16,9 +16,12 @@ plugin caches social cards by content). The builds alternate between variants so
 in the machine's load during the run weighs on both.
 
 ``--interactions N`` (issue 4) spreads N stored interactions (replies in threads, likes, reposts)
-over the posts' state files, as ``invoke backfeed`` would have recorded them.
+over the posts' state files, as ``invoke backfeed`` would have recorded them. With
+``--compare-interactions`` the same posts are built by this project twice instead, with those
+interactions and with no state at all (target: a ratio of at most 1.10).
 
-Usage: ``.venv/bin/python bench/build.py [--sizes 1000 4000] [--interactions 100000]``
+Usage: ``.venv/bin/python bench/build.py [--sizes 1000 4000] [--interactions 100000]
+[--compare-interactions]``
 """
 
 from __future__ import annotations
