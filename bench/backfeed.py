@@ -352,7 +352,15 @@ def _stored(store: StateStore) -> int:
     return sum(len(state.interactions) for state in store.all())
 
 
-async def bench(world: World, work: Path, posts: int, delay: float) -> list[str]:
+@dataclass(frozen=True)
+class NetworkResult:
+    """One network's benchmark: the lines to print, and whether both runs went without failure."""
+
+    lines: list[str]
+    ok: bool
+
+
+async def bench(world: World, work: Path, posts: int, delay: float) -> NetworkResult:
     """Seed the peer, run both backfeeds; the lines of the report."""
     store = StateStore(work / world.network / "state")
     started = time.perf_counter()
@@ -383,7 +391,8 @@ async def bench(world: World, work: Path, posts: int, delay: float) -> list[str]
         f"interactions stored after the first run: {stored_first}; after the steady-state run: "
         f"{stored_steady} (+{stored_steady - stored_first}; {NEW_REPLIES} replies were added)"
     )
-    return lines + _table(world.network, first, steady)
+    ok = first.report.ok and steady.report.ok
+    return NetworkResult(lines + _table(world.network, first, steady), ok)
 
 
 def _table(network: str, first: RunFigures, steady: RunFigures) -> list[str]:
@@ -420,12 +429,12 @@ def _table(network: str, first: RunFigures, steady: RunFigures) -> list[str]:
 
 async def _run_world(
     make: Callable[[httpx.AsyncClient], World], work: Path, args: argparse.Namespace
-) -> list[str]:
+) -> NetworkResult:
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as direct:
         return await bench(make(direct), work, args.posts, args.delay_ms / 1000)
 
 
-def run_network(network: str, work: Path, args: argparse.Namespace) -> list[str]:
+def run_network(network: str, work: Path, args: argparse.Namespace) -> NetworkResult:
     """Start ``network``'s peer in ``work``, benchmark it, stop it whatever happens."""
     home = work / f"{network}-peer"
     if network == "mastodon":
@@ -464,25 +473,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
-    """Run the benchmark; 0 when it ran, 2 when a peer could not start."""
+    """Run the benchmark; 0 when it ran, 1 when a run or the seeding failed, 2 when a peer
+    could not start."""
     args = parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="agora-bench-backfeed-"))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Backfeed benchmark in {work}; {os.cpu_count()} CPUs, load average {load}")
     print(f"{args.posts} posts per network, {args.delay_ms} ms added to each request")
+    failed = False
     try:
         for network in args.networks:
-            for line in run_network(network, work, args):
+            result = run_network(network, work, args)
+            for line in result.lines:
                 print(line)
+            failed = failed or not result.ok
     except SandboxError as error:
         print(f"A local peer could not start: {error}", file=sys.stderr)
         return 2
+    except httpx.HTTPError as error:
+        # Seeding talks to the peer directly; the measured runs report their failures instead.
+        print(f"A local peer failed while the benchmark wrote to it: {error}", file=sys.stderr)
+        return 1
     finally:
         if args.keep:
             print(f"\nKept {work} (state files, the peers' logs)")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
