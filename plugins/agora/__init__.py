@@ -154,7 +154,7 @@ class AgoraPlugin:
         )
         cache = self.card_cache(_path_setting(settings, "AGORA_CARD_CACHE", DEFAULT_CARD_CACHE))
         target = f"{CARDS_FOLDER}/{article.slug}-{article.lang}.png"
-        plan.cards[target] = cache.ensure(text)
+        plan.cards[target] = cache.request(text)
         article.social_image = target
         article.social_image_alt = text.alt
 
@@ -184,6 +184,8 @@ class AgoraPlugin:
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:
             return
+        for cache in self._cards.values():
+            cache.wait()  # cards drawn by workers while Pelican wrote the pages
         for target, cached in sorted(plan.cards.items()):
             destination = output / target
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,10 @@ an unchanged card instead of drawing it again.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,8 @@ ACCENT = (242, 183, 5)
 FOREGROUND = (255, 255, 255)
 MUTED = (214, 230, 224)
 ELLIPSIS = "…"
+# Cards a build draws in place before it hands the rest to worker processes.
+INLINE_CARDS = 24
 # Steps of the anti-aliased edges between the background and each colour of text.
 TEXT_STEPS = {FOREGROUND: 15, MUTED: 14}
 
@@ -160,33 +164,85 @@ def palette() -> Image.Image:
     return image
 
 
-class CardCache:
-    """Cards on disk under ``root``, one file per content hash; drawn only when missing."""
+def write_card(path: Path, text: CardText) -> None:
+    """Draw the card for ``text`` and write it to ``path`` atomically (a reader never sees half)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".card-", suffix=".png", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            # A few flat colours keep the text's edges smooth, and with the fastest
+            # compression a card costs about 12 ms and 23 KiB (45 ms and 35 KiB in RGB).
+            card = draw(text).quantize(palette=palette(), dither=Image.Dither.NONE)
+            card.save(stream, format="PNG", compress_level=1)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
-    def __init__(self, root: Path) -> None:
+
+class CardCache:
+    """Cards on disk under ``root``, one file per content hash; drawn only when missing.
+
+    A build that needs many new cards (a first build, a new theme) draws them in worker processes
+    while Pelican goes on writing pages, so the drawing costs little more than Pelican's own time
+    on a machine with a second core; ``wait`` returns once every card is on disk. A few cards are
+    drawn in place: starting workers would cost more than it saves.
+    """
+
+    def __init__(self, root: Path, inline_limit: int = INLINE_CARDS) -> None:
         self.root = root
+        self.inline_limit = inline_limit
         self.drawn = 0  # cards drawn by this cache (a rebuild with unchanged posts draws none)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[Path, Future[None]] = {}
+        self._inline = 0
 
     def path_for(self, text: CardText) -> Path:
         """Where the card for ``text`` is kept."""
         return self.root / f"{text.digest()}.png"
 
     def ensure(self, text: CardText) -> Path:
-        """The cached card for ``text``, drawn and written atomically if it is not there yet."""
+        """The cached card for ``text``, drawn now and written atomically if it is not there yet."""
         path = self.path_for(text)
-        if path.is_file():
+        if path.is_file() or path in self._pending:
             return path
-        self.root.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".card-", suffix=".png", dir=self.root)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                # A few flat colours keep the text's edges smooth, and with the fastest
-                # compression a card costs about 12 ms and 23 KiB (45 ms and 35 KiB in RGB).
-                card = draw(text).quantize(palette=palette(), dither=Image.Dither.NONE)
-                card.save(stream, format="PNG", compress_level=1)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_card(path, text)
         self.drawn += 1
         return path
+
+    def request(self, text: CardText) -> Path:
+        """Where the card for ``text`` will be once ``wait`` returns; drawn now or by a worker."""
+        path = self.path_for(text)
+        if path.is_file() or path in self._pending:
+            return path
+        pool = self._workers() if self._inline >= self.inline_limit else None
+        if pool is None:
+            self._inline += 1
+            return self.ensure(text)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._pending[path] = pool.submit(write_card, path, text)
+        self.drawn += 1
+        return path
+
+    def wait(self) -> None:
+        """Block until every requested card is on disk; a card that failed raises here."""
+        pending, self._pending = self._pending, {}
+        pool, self._pool = self._pool, None
+        self._inline = 0
+        try:
+            for future in pending.values():
+                future.result()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _workers(self) -> ProcessPoolExecutor | None:
+        """The worker pool, started on first need; None where processes cannot be forked."""
+        if self._pool is None:
+            if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+                return None
+            # Forked, not spawned: a worker starts in milliseconds with the fonts already loaded.
+            self._pool = ProcessPoolExecutor(
+                max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork")
+            )
+        return self._pool

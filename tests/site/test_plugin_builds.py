@@ -104,3 +104,27 @@ def test_registering_again_connects_nothing_twice(cached_workspace: Path) -> Non
     module.register()
     module.register()
     assert before == ours() == 1
+
+
+def test_many_new_cards_are_drawn_by_workers_and_all_land(tmp_path: Path) -> None:
+    """Past the first few, new cards go to worker processes; after ``wait`` every one is there."""
+    cache = cards.CardCache(tmp_path / "cards", inline_limit=2)
+    texts = [
+        cards.CardText(
+            f"Billet numéro {n} : rouler l'hiver", "Mathieu Gagnon", "Vélos Boréal", "fr"
+        )
+        for n in range(12)
+    ]
+
+    paths = [cache.request(text) for text in texts]
+    assert cache.request(texts[-1]) == paths[-1]  # asked twice, drawn once
+    cache.wait()
+
+    assert cache.drawn == 12 and len(set(paths)) == 12
+    for path in paths:
+        with Image.open(path) as card:
+            assert card.size == (1200, 630) and card.format == "PNG"
+    assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == sorted(p.name for p in paths)
+    again = cards.CardCache(tmp_path / "cards", inline_limit=0)
+    assert [again.request(text) for text in texts] == paths and again.drawn == 0
+    again.wait()
