@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from . import sitemap, validate
@@ -146,17 +147,25 @@ class AgoraPlugin:
             article.social_image = own.lstrip("/")
             article.social_image_alt = str(article.metadata.get("image_alt", "")).strip()
             return
-        text = CardText(
-            title=article.title,
-            author=str(article.author),
-            company=str(settings.get("COMPANY_NAME") or settings.get("SITENAME", "")),
-            lang=article.lang,
-        )
+        text = _card_text(article, settings)
         cache = self.card_cache(_path_setting(settings, "AGORA_CARD_CACHE", DEFAULT_CARD_CACHE))
         target = f"{CARDS_FOLDER}/{article.slug}-{article.lang}.png"
         plan.cards[target] = cache.request(text)
         article.social_image = target
         article.social_image_alt = text.alt
+
+    def on_content_object_init(self, content: Any) -> None:
+        """Start drawing a new post's card as soon as it is read, while Pelican reads the rest.
+
+        Only a card that is not cached yet costs anything; ``social_image`` finds it requested.
+        """
+        if not isinstance(content, Article) or str(content.metadata.get("image", "")).strip():
+            return
+        settings = content.settings
+        if not all(hasattr(content, name) for name in ("title", "author", "lang")):
+            return  # broken metadata: the checks report it before anything is written
+        cache = self.card_cache(_path_setting(settings, "AGORA_CARD_CACHE", DEFAULT_CARD_CACHE))
+        cache.request(_card_text(content, settings))
 
     # -- signal handlers ---------------------------------------------------------------------
 
@@ -193,6 +202,16 @@ class AgoraPlugin:
         sitemap.write(output, plan.sitemap, plan.site_url)
 
 
+def _card_text(article: Any, settings: dict[str, Any]) -> CardText:
+    """What a post's social card says."""
+    return CardText(
+        title=article.title,
+        author=str(article.author),
+        company=str(settings.get("COMPANY_NAME") or settings.get("SITENAME", "")),
+        lang=article.lang,
+    )
+
+
 def _register_i18n() -> None:
     """Let the theme's interface-language module (``i18n.py``, the theme's own) hook in too."""
     if importlib.util.find_spec(f"{__name__}.i18n") is None:
@@ -223,9 +242,13 @@ def register() -> None:
     It also sees articles and pages together, once per build, to check them all before anything
     is written.
 
+    ``content_object_init``: a post was just read; its card (when it needs a new one) starts
+    drawing in a worker at once, so the drawing overlaps Pelican's reading and writing.
+
     ``finalized``: the pages are written and the output folder is no longer cleaned, so the cards,
     the sitemap and robots.txt are written last, into the folder Pelican built.
     """
+    signals.content_object_init.connect(_PLUGIN.on_content_object_init, weak=False)
     signals.all_generators_finalized.connect(_PLUGIN.on_generators_finalized, weak=False)
     signals.finalized.connect(_PLUGIN.on_finalized, weak=False)
     _register_i18n()

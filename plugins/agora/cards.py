@@ -8,6 +8,7 @@ an unchanged card instead of drawing it again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -60,8 +61,16 @@ class CardText:
         return f"{self.title} — {self.author}, {self.company}"
 
 
+@functools.lru_cache(maxsize=16)
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    """A font at a size, loaded once per process (loading costs more than drawing a line)."""
+    return ImageFont.truetype(str(path), size)
+
+
 def _split_long_word(word: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """Cut a word wider than the box (a URL, a German compound) into pieces that fit."""
+    if font.getlength(word) <= width:
+        return [word]  # nearly every word: one measure instead of one per letter
     pieces: list[str] = []
     current = ""
     for char in word:
@@ -106,7 +115,7 @@ def fit_title(
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest title font whose wrapped lines fit; at the smallest, the last line is cut."""
     for size in sizes:
-        font = ImageFont.truetype(str(TITLE_FONT), size)
+        font = _font(TITLE_FONT, size)
         lines = wrap(title, font, width)
         if len(lines) <= max_lines:
             return font, lines
@@ -121,8 +130,8 @@ def draw(text: CardText) -> Image.Image:
     canvas = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
     canvas.rectangle((0, 0, 24, HEIGHT), fill=ACCENT)
-    byline_font = ImageFont.truetype(str(TEXT_FONT), BYLINE_SIZE)
-    company_font = ImageFont.truetype(str(TITLE_FONT), BYLINE_SIZE)
+    byline_font = _font(TEXT_FONT, BYLINE_SIZE)
+    company_font = _font(TITLE_FONT, BYLINE_SIZE)
     author = wrap(text.author, byline_font, inner)[:1] or [""]
     company = wrap(text.company, company_font, inner)[:1] or [""]
     byline_top = HEIGHT - MARGIN - 2 * BYLINE_SIZE - 16
@@ -242,7 +251,9 @@ class CardCache:
             if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
                 return None
             # Forked, not spawned: a worker starts in milliseconds with the fonts already loaded.
+            # One core is left to Pelican, which goes on writing pages meanwhile.
             self._pool = ProcessPoolExecutor(
-                max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork")
+                max_workers=max(1, (os.cpu_count() or 2) - 1),
+                mp_context=multiprocessing.get_context("fork"),
             )
         return self._pool
