@@ -27,14 +27,17 @@ Usage: ``.venv/bin/python bench/build.py [--sizes 1000 4000] [--interactions 100
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -357,7 +360,7 @@ def measure(
     return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
 
 
-def bench_size(count: int, interactions: int, work: Path) -> list[str]:
+def bench_size(count: int, interactions: int, work: Path, repeat: int) -> list[str]:
     """Generate ``count`` posts, build them cold and warm with both variants; table rows."""
     content = work / "content"
     started = time.perf_counter()
@@ -366,19 +369,42 @@ def bench_size(count: int, interactions: int, work: Path) -> list[str]:
         f"\n{count} posts ({articles} articles) generated in {time.perf_counter() - started:.1f} s"
     )
     caches = {v: work / f"cache-{v}" for v in VARIANTS}
+    runs = {
+        v: functools.partial(measure, v, content, work, caches[v], work / f"{v}.log")
+        for v in VARIANTS
+    }
     rows = []
     for phase in ("cold", "warm"):
-        results: dict[str, Measure] = {}
-        # Alternate the order between phases so drift in the machine's load hits both variants.
-        order = list(VARIANTS) if phase == "cold" else list(reversed(VARIANTS))
-        for variant in order:
-            if phase == "cold":
-                shutil.rmtree(caches[variant], ignore_errors=True)
-            result = measure(variant, content, work, caches[variant], work / f"{variant}.log")
-            results[variant] = result
-            print(f"  {phase:4} {variant:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
+        results = _phase(phase, runs, caches, repeat)
         rows.append(_row(count, articles, phase, results["agora"], results["default"]))
     return rows
+
+
+def _phase(
+    phase: str, runs: Mapping[str, Callable[[], Measure]], caches: dict[str, Path], repeat: int
+) -> dict[str, Measure]:
+    """Each build of the phase ``repeat`` times, in alternating order; the median of each.
+
+    On a shared 2-core machine one build's wall time swings by a quarter from run to run, so a
+    single pair of builds says little; the median of alternating runs is steady.
+    """
+    seen: dict[str, list[Measure]] = {name: [] for name in runs}
+    for attempt in range(repeat):
+        # Alternate the order so drift in the machine's load hits every variant alike.
+        order = list(runs) if (attempt + (phase == "warm")) % 2 == 0 else list(reversed(list(runs)))
+        for name in order:
+            if phase == "cold":
+                shutil.rmtree(caches[name], ignore_errors=True)
+            result = runs[name]()
+            seen[name].append(result)
+            print(f"  {phase:4} {name:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
+    return {
+        name: Measure(
+            seconds=statistics.median(m.seconds for m in measures),
+            peak_mb=max(m.peak_mb for m in measures),
+        )
+        for name, measures in seen.items()
+    }
 
 
 def _row(
@@ -399,7 +425,7 @@ def _row(
     )
 
 
-def bench_interactions(count: int, interactions: int, work: Path) -> list[str]:
+def bench_interactions(count: int, interactions: int, work: Path, repeat: int) -> list[str]:
     """The same ``count`` posts built by this project with ``interactions`` stored, and with none.
 
     Both are agora builds (issue 4): the ratio is what the stored conversation costs the build.
@@ -415,17 +441,15 @@ def bench_interactions(count: int, interactions: int, work: Path) -> list[str]:
     )
     contents = {"stored": stored, "none": bare}
     caches = {name: work / f"cache-{name}" for name in contents}
+    runs = {
+        name: functools.partial(
+            measure, "agora", contents[name], work, caches[name], work / f"{name}.log", name
+        )
+        for name in contents
+    }
     rows = []
     for phase in ("cold", "warm"):
-        results: dict[str, Measure] = {}
-        order = list(contents) if phase == "cold" else list(reversed(contents))
-        for name in order:
-            if phase == "cold":
-                shutil.rmtree(caches[name], ignore_errors=True)
-            log = work / f"{name}.log"
-            result = measure("agora", contents[name], work, caches[name], log, name=name)
-            results[name] = result
-            print(f"  {phase:4} {name:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
+        results = _phase(phase, runs, caches, repeat)
         rows.append(
             _row(count, articles, phase, results["stored"], results["none"], INTERACTIONS_RATIO)
         )
@@ -448,6 +472,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="build the same posts with this project twice, with --interactions stored and "
         "with none, instead of against the default theme (issue 4; target 1.10)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="builds of each variant per phase; the table gives their median (default 3)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--build-one", nargs=4, metavar=("VARIANT", "CONTENT", "OUT", "CACHE"))
@@ -481,9 +511,9 @@ def main(argv: list[str]) -> int:
             size_work = work / str(count)
             size_work.mkdir()
             if compare:
-                rows += bench_interactions(count, args.interactions, size_work)
+                rows += bench_interactions(count, args.interactions, size_work, args.repeat)
             else:
-                rows += bench_size(count, args.interactions, size_work)
+                rows += bench_size(count, args.interactions, size_work, args.repeat)
     finally:
         if args.keep:
             print(f"\nKept {work} (content, outputs and build logs)")
