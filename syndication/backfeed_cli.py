@@ -61,29 +61,6 @@ def moderation_file(settings: Mapping[str, object], settings_file: Path) -> Path
     return path if path.is_absolute() else settings_file.resolve().parent / path
 
 
-def company_profiles(
-    authors: Mapping[str, Mapping[str, str]], store: StateStore
-) -> dict[str, dict[str, str]]:
-    """``AGORA_AUTHORS`` plus every account a copy of ours went out from, as the adapters read them.
-
-    The brand's own Mastodon account is not in the settings (its token names it, but only the
-    instance knows its name), yet its answers are the company's: the copies in the state say who
-    it is.
-    """
-    profiles = {name: {k: str(v) for k, v in profile.items()} for name, profile in authors.items()}
-    accounts = sorted(
-        {
-            (copy.network, copy.account)
-            for state in store.all()
-            for copy in state.copies.values()
-            if copy.account
-        }
-    )
-    for network, account in accounts:
-        profiles[f"copies on {network} from {account}"] = {network: account}
-    return profiles
-
-
 def avatar_store(settings: Mapping[str, object], settings_file: Path) -> AvatarStore:
     """Where avatars go: ``avatars/`` in the content folder (``PATH``), served as static files."""
     content = Path(str(settings.get("PATH") or "content"))
@@ -183,7 +160,7 @@ def run(
         store = StateStore(state_root(settings, settings_path))
         moderation = Moderation.load(moderation_file(settings, settings_path))
         avatars = avatar_store(settings, settings_path)
-        authors = company_profiles(settings.get("AGORA_AUTHORS", {}) or {}, store)
+        authors = settings.get("AGORA_AUTHORS", {}) or {}
 
         async def main() -> BackfeedReport:
             async with httpx.AsyncClient(

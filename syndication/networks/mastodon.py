@@ -91,12 +91,13 @@ class MastodonClient:
         self.policy = policy
         self.sleep = sleep
         self.base_url = settings.base_url.rstrip("/")
-        accounts = [*company_accounts, *([settings.acct] if settings.acct else [])]
-        self.view = convert.Viewpoint.of(self.base_url, accounts)
+        self._company = [*company_accounts, *([settings.acct] if settings.acct else [])]
+        self.view = convert.Viewpoint.of(self.base_url, self._company)
         self.label = f"{LABELS['mastodon']} at {self.view.domain}"
         secrets.register(settings.access_token)
         self._limits: TextLimits | None = None
         self._account_id = ""
+        self._self_lock = asyncio.Lock()
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -172,10 +173,21 @@ class MastodonClient:
         return items
 
     async def _own_account_id(self) -> str:
-        if not self._account_id:
-            account = await self._object("GET", "/api/v1/accounts/verify_credentials")
-            self._account_id = str(account["id"])
+        async with self._self_lock:  # threads are read concurrently: ask the instance once
+            if not self._account_id:
+                account = await self._object("GET", "/api/v1/accounts/verify_credentials")
+                self._account_id = str(account["id"])
+                # The brand's own name is known to the instance only (AGORA_MASTODON_ACCOUNT may
+                # be unset): its answers are the company's.
+                acct = str(account.get("acct") or "")
+                if acct and not self.settings.acct:
+                    self.view = convert.Viewpoint.of(self.base_url, [*self._company, acct])
         return self._account_id
+
+    async def _know_self(self) -> None:
+        """Make sure the viewpoint names this account, before converting what others wrote."""
+        if not self.settings.acct:
+            await self._own_account_id()
 
     async def _recent_statuses(self) -> list[dict[str, Any]]:
         account_id = await self._own_account_id()
@@ -248,6 +260,7 @@ class MastodonClient:
 
     async def conversation(self, copy: Copy) -> list[Interaction]:
         """Public replies (nested), likes, boosts and quotes of the copy; NotFound if gone."""
+        await self._know_self()
         base = f"/api/v1/statuses/{copy.id}"
         # The four reads do not depend on each other: sent together, a thread costs one round
         # trip instead of two, which halves a full backfeed over a distant instance. A copy
@@ -284,6 +297,7 @@ class MastodonClient:
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
         """Mentions, likes, boosts, quotes after ``cursor`` (oldest first) and the next cursor."""
+        await self._know_self()
         params: dict[str, Any] = {
             "types[]": list(convert.NOTIFICATION_TYPES),
             "limit": NOTIFICATION_PAGE,

@@ -87,11 +87,7 @@ class Desk:
     def backfeed(self) -> None:
         """One full backfeed, through the real adapters, as ``invoke backfeed --full`` does."""
         self.bluesky.process()
-        authors = dict(load_settings(self.settings)["AGORA_AUTHORS"])
-        # As `invoke backfeed` does: the brand's own accounts are named by the copies (only the
-        # instance knows the Mastodon token's account), and their answers are the company's.
-        for name, copy in self.copies.items():
-            authors[f"brand on {name}"] = {name: copy.account}
+        authors = load_settings(self.settings)["AGORA_AUTHORS"]
 
         async def main() -> list[str]:
             async with httpx.AsyncClient(timeout=30) as http:

@@ -44,7 +44,11 @@ def run(transport: Recorder, job: Callable[[MastodonClient], Awaitable[T]]) -> T
         return None
 
     async def go() -> T:
-        settings = MastodonSettings(base_url=RECORDED_BASE, access_token="recorded-token")
+        # The account is named (AGORA_MASTODON_ACCOUNT), as the recorded server's own user.
+        acct = str(body("verify_credentials")["acct"])
+        settings = MastodonSettings(
+            base_url=RECORDED_BASE, access_token="recorded-token", acct=acct
+        )
         async with httpx.AsyncClient(transport=transport) as client:
             adapter = MastodonClient(
                 settings, client, policy=RetryPolicy(attempts=2), sleep=no_sleep

@@ -218,6 +218,7 @@ def peers_env(bluesky: BlueskyNetwork | None, mastodon: MastodonServer | None) -
         env |= {
             "AGORA_MASTODON_BASE_URL": mastodon.base_url,
             "AGORA_MASTODON_ACCESS_TOKEN": mastodon.brand_token,
+            "AGORA_MASTODON_ACCOUNT": mastodon.brand.username,
         }
     return env
 
