@@ -207,6 +207,17 @@ def author_account(
     )
 
 
+def posting_account(
+    brand: NetworkSettings,
+    author: str,
+    authors: Mapping[str, Mapping[str, str]],
+    env: Mapping[str, str],
+) -> tuple[NetworkSettings, bool]:
+    """The account a post or an answer by ``author`` goes out from, and whether it is their own."""
+    own = author_account(brand, author, authors.get(author, {}), env)
+    return (own, True) if own is not None else (brand, False)
+
+
 def posting_paused(env: Mapping[str, str], state_root: Path) -> str:
     """Why posting is paused (the kill switch), or an empty string when it is not."""
     reason = env.get(PAUSE_VARIABLE, "").strip()

@@ -33,7 +33,7 @@ from typing import Protocol
 import httpx
 
 from syndication.compose import UNITS, counter_for, first_name, signature
-from syndication.config import LABELS, NetworkSettings, author_account, posting_paused
+from syndication.config import LABELS, NetworkSettings, posting_account, posting_paused
 from syndication.errors import ConfigError, ContentError
 from syndication.inbox import WAITING_KINDS, find, fold
 from syndication.model import (
@@ -212,8 +212,7 @@ class ReplyEngine:
                 f"{label} is not configured, so this comment cannot be answered; set its account "
                 "variables (see the README) and run the command again."
             )
-        own = author_account(brand, author, self.authors.get(author, {}), self.env)
-        return (own, True) if own is not None else (brand, False)
+        return posting_account(brand, author, self.authors, self.env)
 
     async def run(self, wanted: str, text: str, author_name: str) -> ReplyResult:
         """Answer the comment ``wanted`` with ``text`` as ``author_name``, exactly once."""

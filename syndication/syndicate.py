@@ -37,7 +37,7 @@ from enum import StrEnum
 import httpx
 
 from syndication.compose import compose
-from syndication.config import LABELS, NetworkSettings, author_account, posting_paused
+from syndication.config import LABELS, NetworkSettings, posting_account, posting_paused
 from syndication.errors import AgoraError, AuthError, ContentError, RateLimited, Unavailable
 from syndication.live import Liveness, PageCard, check_all
 from syndication.model import Copy, CopyStatus, Post, PostState, format_time, utc_now
@@ -188,9 +188,7 @@ class Syndicator:
 
     def account_for(self, post: Post, network: str) -> tuple[NetworkSettings, bool]:
         """The account the post goes out from, and whether it is the author's own."""
-        brand = self.networks[network]
-        own = author_account(brand, post.author, self.authors.get(post.author, {}), self.env)
-        return (own, True) if own is not None else (brand, False)
+        return posting_account(self.networks[network], post.author, self.authors, self.env)
 
     @staticmethod
     def _account_key(settings: NetworkSettings) -> tuple[str, str]:
