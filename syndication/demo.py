@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from syndication.errors import AgoraError
-from syndication.sandbox import SANDBOX_SITEURL, SANDBOX_STATE, SandboxInfo
+from syndication.sandbox import SandboxInfo, env_values
 from syndication.sandbox.readers import leave_comments
 from syndication.state import StateStore
 
@@ -67,15 +67,11 @@ def serving(folder: Path, port: int) -> Iterator[str]:
         server.server_close()
 
 
-def sandbox_env(root: Path, info: SandboxInfo, port: int) -> dict[str, str]:
-    """This process's environment plus the sandbox's variables (read from ``.sandbox/env``)."""
-    env = dict(os.environ)
-    for line in (root / ".sandbox" / "env").read_text(encoding="utf-8").splitlines():
-        name, sep, value = line.partition("=")
-        if sep and not line.startswith("#"):
-            env[name.strip()] = value.strip()
-    env["AGORA_SITEURL"] = SANDBOX_SITEURL if port == 8000 else f"http://localhost:{port}"
-    env.setdefault("AGORA_STATE_PATH", SANDBOX_STATE)
+def sandbox_env(info: SandboxInfo, port: int) -> dict[str, str]:
+    """This process's environment plus the sandbox's variables (those of ``.sandbox/env``)."""
+    env = {**os.environ, **env_values(info)}
+    if port != 8000:
+        env["AGORA_SITEURL"] = f"http://localhost:{port}"  # where this demo serves the site
     return env
 
 
@@ -108,7 +104,7 @@ def step(title: str, args: list[str], *, root: Path, env: Mapping[str, str], out
 
 def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = True) -> str:
     """The demo's steps, then serve the site until Ctrl-C (``wait``); the site's address."""
-    env = sandbox_env(root, info, port)
+    env = sandbox_env(info, port)
     build = ["syndication.build", "-s", SETTINGS, "-o", OUTPUT]
     if step("Building the site", build, root=root, env=env, out=out):
         raise DemoError("the site did not build; the line above says why.")

@@ -34,6 +34,7 @@ __all__ = [
     "SandboxError",
     "SandboxInfo",
     "env_lines",
+    "env_values",
     "start",
     "status",
     "stop",
@@ -82,6 +83,12 @@ def _write_private(path: Path, text: str) -> None:
 
 def env_lines(info: SandboxInfo) -> str:
     """The contents of ``.sandbox/env``: the brand's and the employee's sandbox accounts."""
+    header = "# The local sandbox's throw-away accounts: set -a; . .sandbox/env; set +a\n"
+    return header + "".join(f"{key}={value}\n" for key, value in env_values(info).items())
+
+
+def env_values(info: SandboxInfo) -> dict[str, str]:
+    """The variables that point the project's commands at the sandbox and its accounts."""
     brand_bsky = info.bluesky.brand
     camille_bsky = info.bluesky.account("camille.test")
     values = {
@@ -99,8 +106,7 @@ def env_lines(info: SandboxInfo) -> str:
         "AGORA_STATE_PATH": SANDBOX_STATE,
         "AGORA_SITEURL": SANDBOX_SITEURL,
     }
-    header = "# The local sandbox's throw-away accounts: set -a; . .sandbox/env; set +a\n"
-    return header + "".join(f"{key}={value}\n" for key, value in values.items())
+    return values
 
 
 def status(root: Path) -> SandboxInfo | None:

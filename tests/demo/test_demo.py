@@ -2,8 +2,8 @@
 lists them and the rebuilt site shows the conversation.
 
 The demo runs in a copy of the project (its settings, content, theme and plugin), against the
-session's real local networks written into that copy's ``.sandbox/env`` as ``invoke sandbox`` does,
-so the repository's own state and the user's sandbox are never touched.
+session's real local networks, so the repository's own state and the user's sandbox are never
+touched.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from syndication import demo
 from syndication.model import CopyStatus
 from syndication.posts import load_settings, read_posts, wants_syndication
-from syndication.sandbox import SandboxInfo, env_lines
+from syndication.sandbox import SandboxInfo
 from syndication.sandbox.bluesky import BlueskyNetwork
 from syndication.sandbox.mastodon import MastodonServer
 from syndication.sandbox.processes import free_port
@@ -50,8 +50,6 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
 ) -> None:
     root = project_copy(tmp_path)
     info = SandboxInfo(bluesky=bluesky_network, mastodon=mastodon_server)
-    (root / ".sandbox").mkdir()
-    (root / ".sandbox" / "env").write_text(env_lines(info), encoding="utf-8")
     out = io.StringIO()
     port = free_port()
 
