@@ -17,9 +17,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,6 +40,7 @@ __all__ = ["Blog", "bluesky_copies", "git", "make_blog", "mastodon_copies", "pee
 
 PROJECT_FILES = ("pelicanconf.py", "publishconf.py", ".gitignore")
 PROJECT_FOLDERS = ("theme", "plugins")
+BLOG_TIME = ZoneInfo("America/Toronto")  # the blog's own clock (pelicanconf TIMEZONE)
 STATE_MARK = "[agora-state]"
 
 
@@ -87,6 +89,11 @@ class Blog:
         git(self.writer, "commit", "-qm", f"Post {name}")
         git(self.writer, "push", "-q", "origin", "HEAD:main")
         git(self.ci, "pull", "-q", "--ff-only", "origin", "main")
+
+    def push_yesterdays_post(self, slug: str, title: str, body: str = "") -> None:
+        """The writer pushes a post dated yesterday (so it is due), as ``{slug}.md``."""
+        yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
+        self.push_post(f"{slug}.md", new_post(slug, yesterday, title, body))
 
     def remote_head(self) -> str:
         """The remote's main branch: its commit and subject."""

@@ -13,11 +13,11 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import mf2py
 import pytest
 from pipeline_support import (
+    BLOG_TIME,
     STATE_MARK,
     Blog,
     bluesky_copies,
@@ -36,7 +36,6 @@ from syndication.sandbox.processes import free_port
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 
-BLOG_TIME = ZoneInfo("America/Toronto")
 # How far ahead the scheduled post is dated: long enough for one publish run on a busy machine.
 SCHEDULE_AHEAD = timedelta(seconds=15)
 
@@ -73,8 +72,7 @@ def test_a_pushed_post_goes_out_once_and_its_links_reach_the_site(
     mastodon_server: MastodonServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("velos-cargos.md", new_post("velos-cargos", yesterday, "Cent vélos cargos"))
+    blog.push_yesterdays_post("velos-cargos", "Cent vélos cargos")
     pushed = blog.remote_head()
     post_url = f"{blog.url}/velos-cargos/"
 
@@ -142,8 +140,7 @@ def test_a_page_that_never_answers_is_not_announced(
     env = peers_env(bluesky_network, mastodon_server)
     blog = make_blog(tmp_path, nowhere, tmp_path / "www", env)
     blog.env["AGORA_LIVE_WAIT_SECONDS"] = "1"
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("pas-en-ligne.md", new_post("pas-en-ligne", yesterday, "Pas en ligne"))
+    blog.push_yesterdays_post("pas-en-ligne", "Pas en ligne")
     pushed = blog.remote_head()
 
     code, report = blog.run(publish, monkeypatch)
@@ -165,8 +162,7 @@ def test_a_broken_internal_link_stops_before_anything_goes_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     body = "Voyez [notre atelier](/atelier/nulle-part/) avant de venir."
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("lien-brise.md", new_post("lien-brise", yesterday, "Un lien brisé", body))
+    blog.push_yesterdays_post("lien-brise", "Un lien brisé", body)
     pushed = blog.remote_head()
 
     code, report = blog.run(publish, monkeypatch)
@@ -188,8 +184,7 @@ def test_the_kill_switch_deploys_the_site_but_posts_nothing(
     mastodon_server: MastodonServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("en-pause.md", new_post("en-pause", yesterday, "Un billet en pause"))
+    blog.push_yesterdays_post("en-pause", "Un billet en pause")
     pushed = blog.remote_head()
 
     code, report = blog.run(publish, monkeypatch, env={"AGORA_PAUSE_POSTING": "crise en cours"})
@@ -208,8 +203,7 @@ def test_what_one_network_took_is_recorded_when_the_other_refuses(
     mastodon_server: MastodonServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("a-moitie.md", new_post("a-moitie", yesterday, "Un billet à moitié"))
+    blog.push_yesterdays_post("a-moitie", "Un billet à moitié")
     refused = {"AGORA_MASTODON_ACCESS_TOKEN": "not-the-brand-token-at-all"}
 
     code, report = blog.run(publish, monkeypatch, env=refused)
@@ -232,8 +226,7 @@ def test_a_state_push_that_fails_keeps_the_commit_and_says_what_to_do(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("hors-ligne.md", new_post("hors-ligne", yesterday, "Un dépôt hors ligne"))
+    blog.push_yesterdays_post("hors-ligne", "Un dépôt hors ligne")
     pushed = blog.remote_head()
     git(blog.ci, "remote", "set-url", "--push", "origin", str(tmp_path / "gone.git"))
 
@@ -255,8 +248,7 @@ def test_a_deploy_that_fails_posts_nothing(
     mastodon_server: MastodonServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    yesterday = datetime.now(BLOG_TIME) - timedelta(days=1)
-    blog.push_post("sans-site.md", new_post("sans-site", yesterday, "Un billet sans site"))
+    blog.push_yesterdays_post("sans-site", "Un billet sans site")
 
     code, report = blog.run(publish, monkeypatch, env={"AGORA_DEPLOY_TARGET": "gh-pages:nowhere"})
 
