@@ -35,8 +35,7 @@ from syndication.secrets import redact
 from syndication.state import StateStore
 from syndication.syndicate_cli import (
     DEFAULT_SETTINGS,
-    HTTP_TIMEOUT_SECONDS,
-    USER_AGENT,
+    http_client,
     setup_logging,
     state_root,
 )
@@ -163,11 +162,7 @@ def run(
         authors = settings.get("AGORA_AUTHORS", {}) or {}
 
         async def main() -> BackfeedReport:
-            async with httpx.AsyncClient(
-                timeout=HTTP_TIMEOUT_SECONDS,
-                headers={"User-Agent": USER_AGENT},
-                transport=transport,
-            ) as client:
+            async with http_client(transport) as client:
                 readers: dict[str, Reader] = {
                     name: adapter_for(network, client, authors)
                     for name, network in networks.items()

@@ -54,8 +54,7 @@ from syndication.state import StateStore
 from syndication.syndicate import Checkpoint
 from syndication.syndicate_cli import (
     DEFAULT_SETTINGS,
-    HTTP_TIMEOUT_SECONDS,
-    USER_AGENT,
+    http_client,
     setup_logging,
     state_root,
 )
@@ -336,9 +335,7 @@ def run_reply(
         networks = configured_networks(environment)
 
         async def main() -> ReplyResult:
-            async with httpx.AsyncClient(
-                timeout=HTTP_TIMEOUT_SECONDS, headers={"User-Agent": USER_AGENT}
-            ) as client:
+            async with http_client() as client:
                 return await reply(
                     wanted,
                     text,

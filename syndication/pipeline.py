@@ -47,8 +47,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx
-
 from syndication.build import BuildFailed, build
 from syndication.config import configured_networks, posting_paused
 from syndication.deploy import deploy
@@ -61,7 +59,7 @@ from syndication.posts import load_settings, read_posts, wants_syndication
 from syndication.secrets import redact
 from syndication.state import StateStore
 from syndication.syndicate import targets
-from syndication.syndicate_cli import USER_AGENT, state_root
+from syndication.syndicate_cli import http_client, state_root
 
 SETTINGS_FILE = "publishconf.py"
 OUTPUT = "output"
@@ -279,7 +277,7 @@ async def _poll_until_live(urls: list[str], seconds: float) -> dict[str, str]:
     """Check ``urls`` until all are live or ``seconds`` passed; the reason of each one not live."""
     deadline = time.monotonic() + seconds
     pending = list(urls)
-    async with httpx.AsyncClient(headers={"User-Agent": USER_AGENT}) as client:
+    async with http_client() as client:  # each check sets its own short timeout
         while True:
             results = await check_all(client, pending)
             reasons = {url: result.reason for url, result in results.items() if not result.live}

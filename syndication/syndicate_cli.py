@@ -35,6 +35,17 @@ logger = logging.getLogger(__name__)
 DEFAULT_SETTINGS = "publishconf.py"
 HTTP_TIMEOUT_SECONDS = 30.0
 USER_AGENT = "Agora-syndication (+https://github.com/)"
+
+
+def http_client(
+    transport: httpx.AsyncBaseTransport | None = None, timeout: float = HTTP_TIMEOUT_SECONDS
+) -> httpx.AsyncClient:
+    """The HTTP client every network command uses: one timeout, one User-Agent."""
+    return httpx.AsyncClient(
+        timeout=timeout, headers={"User-Agent": USER_AGENT}, transport=transport
+    )
+
+
 # Outcomes listed one by one in a real run; the others are only counted.
 LISTED = (Action.POSTED, Action.RECONCILED, Action.PENDING, Action.FAILED, Action.NOT_LIVE)
 
@@ -203,9 +214,7 @@ def run(
         authors = settings.get("AGORA_AUTHORS", {}) or {}
 
         async def main() -> Report:
-            async with httpx.AsyncClient(
-                timeout=HTTP_TIMEOUT_SECONDS, headers={"User-Agent": USER_AGENT}
-            ) as client:
+            async with http_client() as client:
                 return await syndicate(
                     posts,
                     networks,
