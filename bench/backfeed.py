@@ -149,7 +149,9 @@ class MastodonWorld:
     def adapter(self, client: httpx.AsyncClient) -> Reader:
         """The brand's adapter, reading through ``client``."""
         settings = MastodonSettings(
-            base_url=self.server.base_url, access_token=self.server.brand_token
+            base_url=self.server.base_url,
+            access_token=self.server.brand_token,
+            acct=self.account,  # as AGORA_MASTODON_ACCOUNT names it
         )
         return adapter_for(settings, client)
 

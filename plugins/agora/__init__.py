@@ -87,7 +87,7 @@ class AgoraPlugin:
         self._pending: dict[str, BuildPlan] = {}
 
     def card_cache(self, root: Path) -> CardCache:
-        """The card cache at ``root`` (kept, so its counter covers every build of the process)."""
+        """The card cache at ``root``, kept for every build of the process (and its workers)."""
         return self._cards.setdefault(root.resolve(), CardCache(root))
 
     # -- checks ------------------------------------------------------------------------------
@@ -178,14 +178,11 @@ class AgoraPlugin:
         settings = articles.settings
         self.check(articles, pages)
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
-        drawn_before = sum(cache.drawn for cache in self._cards.values())
         for article in _all_articles(articles):
             article.agora = self.conversation(article, settings)
             self.social_image(article, settings, plan)
         plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
         self._pending[str(Path(articles.output_path).resolve())] = plan
-        drawn = sum(cache.drawn for cache in self._cards.values()) - drawn_before
-        logger.debug("agora: %d social cards drawn, %d reused", drawn, len(plan.cards) - drawn)
 
     def on_finalized(self, pelican: Any) -> None:
         """Copy the cards and write the sitemap and robots.txt once the pages are written."""
@@ -193,8 +190,17 @@ class AgoraPlugin:
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:
             return
+        drawn = handed_off = 0
         for cache in self._cards.values():
-            cache.wait()  # cards drawn by workers while Pelican wrote the pages
+            # Cards requested since the last build, from the first post read on.
+            built = cache.wait()  # the workers' cards are on disk once it returns
+            drawn, handed_off = drawn + built.drawn, handed_off + built.handed_off
+        logger.debug(
+            "agora: %d social cards, %d drawn (%d by workers), the rest from the cache",
+            len(plan.cards),
+            drawn,
+            handed_off,
+        )
         for target, cached in sorted(plan.cards.items()):
             destination = output / target
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -189,6 +189,14 @@ def write_card(path: Path, text: CardText) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """How many cards one build drew, and how many of those worker processes drew."""
+
+    drawn: int
+    handed_off: int
+
+
 class CardCache:
     """Cards on disk under ``root``, one file per content hash; drawn only when missing.
 
@@ -201,7 +209,8 @@ class CardCache:
     def __init__(self, root: Path, inline_limit: int = INLINE_CARDS) -> None:
         self.root = root
         self.inline_limit = inline_limit
-        self.drawn = 0  # cards drawn by this cache (a rebuild with unchanged posts draws none)
+        self.drawn = 0  # cards drawn since the last ``wait`` (a rebuild of unchanged posts: none)
+        self.handed_off = 0  # of those, the cards drawn by worker processes
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[Path, Future[None]] = {}
         self._inline = 0
@@ -231,19 +240,25 @@ class CardCache:
         self.root.mkdir(parents=True, exist_ok=True)
         self._pending[path] = pool.submit(write_card, path, text)
         self.drawn += 1
+        self.handed_off += 1
         return path
 
-    def wait(self) -> None:
-        """Block until every requested card is on disk; a card that failed raises here."""
+    def wait(self) -> Drawn:
+        """Block until every requested card is on disk; what was drawn since the last wait.
+
+        A card that failed raises here. The counters start again at zero for the next build.
+        """
         pending, self._pending = self._pending, {}
         pool, self._pool = self._pool, None
-        self._inline = 0
+        done = Drawn(self.drawn, self.handed_off)
+        self._inline = self.drawn = self.handed_off = 0
         try:
             for future in pending.values():
                 future.result()
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+        return done
 
     def _workers(self) -> ProcessPoolExecutor | None:
         """The worker pool, started on first need; None where processes cannot be forked."""

@@ -118,13 +118,14 @@ def test_many_new_cards_are_drawn_by_workers_and_all_land(tmp_path: Path) -> Non
 
     paths = [cache.request(text) for text in texts]
     assert cache.request(texts[-1]) == paths[-1]  # asked twice, drawn once
-    cache.wait()
+    done = cache.wait()
 
-    assert cache.drawn == 12 and len(set(paths)) == 12
+    assert done.drawn == 12 and len(set(paths)) == 12
+    assert done.handed_off == 10  # all but the first two went to the workers
     for path in paths:
         with Image.open(path) as card:
             assert card.size == (1200, 630) and card.format == "PNG"
     assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == sorted(p.name for p in paths)
     again = cards.CardCache(tmp_path / "cards", inline_limit=0)
-    assert [again.request(text) for text in texts] == paths and again.drawn == 0
-    again.wait()
+    assert [again.request(text) for text in texts] == paths
+    assert again.wait().drawn == 0
