@@ -54,11 +54,11 @@ from syndication.errors import AgoraError, ConfigError
 from syndication.gitstate import STATE_PATHS, commit_state, git, has_remote, push
 from syndication.linkcheck import check_site
 from syndication.live import check_all, parse_opengraph
-from syndication.model import CopyStatus, Post
+from syndication.model import Post
 from syndication.posts import load_settings, read_posts, wants_syndication
 from syndication.secrets import redact
 from syndication.state import StateStore
-from syndication.syndicate import targets
+from syndication.syndicate import still_to_post
 from syndication.syndicate_cli import http_client, state_root
 
 SETTINGS_FILE = "publishconf.py"
@@ -262,13 +262,7 @@ def posts_to_syndicate(run: Pipeline) -> list[Post]:
     for post in read_posts(run.settings):
         if not wants_syndication(post):
             continue
-        copies = store.load(post.key).copies
-        missing = [
-            network
-            for network in targets(post, networks)
-            if network not in copies or copies[network].status is CopyStatus.PENDING
-        ]
-        if missing:
+        if still_to_post(post, networks, store.load(post.key)):
             waiting.append(post)
     return waiting
 

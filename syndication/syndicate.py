@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TypeGuard
 
 import httpx
 
@@ -127,6 +128,18 @@ def targets(post: Post, networks: Mapping[str, NetworkSettings]) -> list[str]:
     if post.networks is None:
         return list(networks)
     return [name for name in networks if name in post.networks]
+
+
+def posted(copy: Copy | None) -> TypeGuard[Copy]:
+    """Whether a copy is on the network for good (a pending intent still has to be settled)."""
+    return copy is not None and copy.status is not CopyStatus.PENDING
+
+
+def still_to_post(
+    post: Post, networks: Mapping[str, NetworkSettings], state: PostState
+) -> list[str]:
+    """The networks the post goes to that have no copy of it yet, or only a pending intent."""
+    return [name for name in targets(post, networks) if not posted(state.copies.get(name))]
 
 
 def expected_card(post: Post) -> PageCard:
@@ -235,7 +248,7 @@ class Syndicator:
                     report.outcomes.append(Outcome(post, network, Action.OPTED_OUT, why))
                     continue
                 copy = state.copies.get(network)
-                if copy is not None and copy.status is not CopyStatus.PENDING:
+                if posted(copy):
                     report.outcomes.append(
                         Outcome(post, network, Action.ALREADY, copy.url, copy=copy)
                     )
