@@ -1,7 +1,9 @@
 """Check the requests the adapter sends against the Mastodon OpenAPI description (openapi-core).
 
-The description is ``../shared/specs/mastodon-openapi.json`` (generated from the official docs by
-abraham/mastodon-openapi; see the README beside it). Two adjustments, both about the spec's form
+The description is ``fixtures/mastodon-openapi.json``: a copy of the project's
+``shared/specs/mastodon-openapi.json`` (generated from the official docs by
+abraham/mastodon-openapi; see ``fixtures/README.md``), kept in the repository so that a clone
+tests on its own. Two adjustments, both about the spec's form
 rather than the request's meaning:
 
 - its only server is ``https://{hostname}``: requests to the loopback peer are checked as if sent
@@ -23,7 +25,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "mastodon-openapi.json"
+SPEC_PATH = Path(__file__).resolve().parent / "fixtures" / "mastodon-openapi.json"
 SPEC_HOST = "https://mastodon.example"
 
 
