@@ -16,7 +16,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import inbox_people as people
 import pytest
+from inbox_people import BRAND, LEA, NOOR, NOW, SAM
 
 from syndication.desk_cli import main, one_line, parse_since, run_inbox, run_reply
 from syndication.errors import ConfigError
@@ -33,16 +35,11 @@ from syndication.model import (
 from syndication.state import StateStore
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 AUTHORS = {
     "Camille Tremblay": {"first_name": "Camille"},
     "Camille Roy": {"first_name": "Camille"},
     "Mathieu Gagnon": {"first_name": "Mathieu"},
 }
-LEA = Person("mastodon", "1", "lea@velo.example", name="Léa")
-SAM = Person("bluesky", "did:plc:sam", "samuel.test", name="Samuel")
-NOOR = Person("mastodon", "3", "noor@velo.example", name="Noor")
-BRAND = Person("mastodon", "99", "velosboreal@velo.example", name="Vélos Boréal")
 QUESTION = "Est-ce que la mise au point comprend les freins à disque ? Merci d'avance pour tout."
 COMPLAINT = "Commande en retard de trois semaines,\x1b[31m franchement déçu."
 # Nothing listens on port 9 (discard): a call to this "network" fails at once.
@@ -56,16 +53,9 @@ OFFLINE = {
 def reply_item(
     network: str, native: str, who: Person, hours_ago: float, text: str, **extra: object
 ) -> Interaction:
-    fields: dict[str, object] = {"kind": InteractionKind.REPLY, "in_reply_to": "copy", **extra}
-    return Interaction(
-        network=network,
-        id=native,
-        author=who,
-        published_at=NOW - timedelta(hours=hours_ago),
-        content_text=text,
-        url=f"https://{network}.example/{native.rsplit('/', 1)[-1]}",
-        **fields,  # type: ignore[arg-type]
-    )
+    """A reply with its permalink on the network, as the inbox lists it."""
+    url = f"https://{network}.example/{native.rsplit('/', 1)[-1]}"
+    return people.reply_item(network, native, who, hours_ago, text, url=url, **extra)
 
 
 def copy_on(network: str, copy_id: str) -> Copy:

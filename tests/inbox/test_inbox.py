@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from inbox_people import BRAND, LEA, NOW, SAM, reply_item
 
 from syndication.errors import ConfigError
 from syndication.inbox import (
@@ -17,27 +18,9 @@ from syndication.inbox import (
     response_stats,
     waiting,
 )
-from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person, PostState
+from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, PostState
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 WORDS = load_word_list(Path(__file__).parents[2] / "content" / "complaint-words.txt")
-LEA = Person("mastodon", "1", "lea@velo.example", name="Léa")
-SAM = Person("bluesky", "did:plc:sam", "samuel.test", name="Samuel")
-BRAND = Person("mastodon", "99", "velosboreal@velo.example", name="Vélos Boréal")
-
-
-def item(
-    network: str, native: str, who: Person, hours_ago: float, text: str, **extra: object
-) -> Interaction:
-    fields: dict[str, object] = {"kind": InteractionKind.REPLY, "in_reply_to": "copy", **extra}
-    return Interaction(
-        network=network,
-        id=native,
-        author=who,
-        published_at=NOW - timedelta(hours=hours_ago),
-        content_text=text,
-        **fields,  # type: ignore[arg-type]
-    )
 
 
 def state_with(*items: Interaction, key: str = "freins.fr") -> PostState:
@@ -70,11 +53,13 @@ def test_flags() -> None:
 
 
 def test_unanswered_oldest_first_with_flags() -> None:
-    answered = item("mastodon", "10", LEA, 30, "Bonjour ?")
-    answer = item("mastodon", "11", BRAND, 29, "Bonjour Léa!", by_company=True, in_reply_to="10")
-    complaint = item("mastodon", "12", LEA, 5, "Je suis déçue, toujours pas reçu.")
-    question = item("bluesky", "at://x/3", SAM, 8, "Pourquoi ce rappel?")
-    like = item("bluesky", "at://x/4", SAM, 9, "", kind=InteractionKind.LIKE)
+    answered = reply_item("mastodon", "10", LEA, 30, "Bonjour ?")
+    answer = reply_item(
+        "mastodon", "11", BRAND, 29, "Bonjour Léa!", by_company=True, in_reply_to="10"
+    )
+    complaint = reply_item("mastodon", "12", LEA, 5, "Je suis déçue, toujours pas reçu.")
+    question = reply_item("bluesky", "at://x/3", SAM, 8, "Pourquoi ce rappel?")
+    like = reply_item("bluesky", "at://x/4", SAM, 9, "", kind=InteractionKind.LIKE)
     states = [state_with(answered, answer, complaint, question, like)]
     listed = waiting(states, WORDS)
     assert [w.item.id for w in listed] == ["at://x/3", "12"]
@@ -84,7 +69,7 @@ def test_unanswered_oldest_first_with_flags() -> None:
 
 
 def test_answer_sent_from_repo_counts_before_backfeed() -> None:
-    question = item("mastodon", "20", LEA, 3, "Ouvert dimanche?")
+    question = reply_item("mastodon", "20", LEA, 3, "Ouvert dimanche?")
     state = state_with(question)
     state.answers["mastodon:20"] = Copy(
         "mastodon", CopyStatus.PUBLISHED, "key", NOW, id="21", published_at=NOW - timedelta(hours=1)
@@ -95,7 +80,7 @@ def test_answer_sent_from_repo_counts_before_backfeed() -> None:
 
 
 def test_ids_are_stable_and_findable() -> None:
-    question = item("mastodon", "20", LEA, 3, "Ouvert dimanche?")
+    question = reply_item("mastodon", "20", LEA, 3, "Ouvert dimanche?")
     states = [state_with(question)]
     short = item_id("mastodon", "20")
     assert short.startswith("mastodon-") and short == item_id("mastodon", "20")
@@ -108,10 +93,10 @@ def test_ids_are_stable_and_findable() -> None:
 def test_response_stats_median_p90_and_late() -> None:
     items = []
     for number, delay_hours in enumerate([1, 2, 3, 4, 10]):
-        asked = item("mastodon", f"q{number}", LEA, 50, "?")
+        asked = reply_item("mastodon", f"q{number}", LEA, 50, "?")
         items += [
             asked,
-            item(
+            reply_item(
                 "mastodon",
                 f"a{number}",
                 BRAND,
@@ -121,8 +106,8 @@ def test_response_stats_median_p90_and_late() -> None:
                 in_reply_to=f"q{number}",
             ),
         ]
-    items.append(item("mastodon", "late", LEA, 30, "Allô?"))
-    items.append(item("bluesky", "fresh", SAM, 2, "Allô?"))
+    items.append(reply_item("mastodon", "late", LEA, 30, "Allô?"))
+    items.append(reply_item("bluesky", "fresh", SAM, 2, "Allô?"))
     stats = response_stats([state_with(*items)], NOW)
     mastodon = stats["mastodon"]
     assert mastodon.answered == 5 and mastodon.median == timedelta(hours=3)
