@@ -36,7 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -205,7 +205,10 @@ class BlueskyWorld:
         """The brand's adapter, reading through ``client``."""
         brand = self.net.brand
         settings = BlueskySettings(
-            service=self.net.pds_url, handle=brand.handle, app_password=brand.app_password
+            service=self.net.pds_url,
+            handle=brand.handle,
+            app_password=brand.app_password,
+            appview=self.net.appview_url,  # as AGORA_BLUESKY_APPVIEW names it
         )
         return adapter_for(settings, client)
 
@@ -237,7 +240,9 @@ class BlueskyWorld:
 
     @staticmethod
     def _now() -> str:
-        return utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        # Milliseconds, as Bluesky's app writes them: the AppView pages notifications by time,
+        # and records stamped to the second would share a page boundary.
+        return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     async def post(self, handle: str, text: str, parent: Post | None = None) -> Post:
         """A post by ``handle``, answering ``parent`` (and its thread's root) when given."""

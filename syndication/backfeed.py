@@ -5,7 +5,9 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
 1. each network's notification stream is read from the stored cursor; a notification that carries
    the whole interaction is recorded as it is, otherwise its post is marked for a refresh;
 2. whole threads are refreshed on a schedule that slows with the post's age (``refresh_interval``):
-   that is how deletions and edits on the network reach the site;
+   that is how deletions and edits on the network reach the site. The counts of every due copy
+   are read first, in batches (``Reader.counts``), and only the lists they call for are read
+   (``lists_to_read``): a quiet post costs no request of its own;
 3. everything stored is sanitised (``syndication.sanitize``) and moderated
    (``syndication.moderation``) first; avatars are copied locally (``syndication.avatars``).
 
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -30,12 +33,13 @@ from syndication.model import (
     Copy,
     CopyStatus,
     Interaction,
+    InteractionKind,
     PostState,
     interaction_key,
     utc_now,
 )
 from syndication.moderation import Moderation
-from syndication.networks.base import Reader
+from syndication.networks.base import READ_KINDS, Counts, Reader
 from syndication.sanitize import clean_html, html_to_text, text_to_html
 from syndication.state import StateStore
 
@@ -69,6 +73,39 @@ def refresh_due(state: PostState, copy: Copy, now: datetime) -> bool:
         return True
     published = copy.published_at or copy.intent_at
     return now - last >= refresh_interval(now - published)
+
+
+# Kinds whose items carry text: edits and deletions of nested replies change no count at the
+# copy, so their lists are read whenever there is any. Likes and reposts carry no text: the
+# count tells whether the stored ones are still all of them.
+_WITH_TEXT = frozenset({InteractionKind.REPLY, InteractionKind.QUOTE})
+_REACTIONS = frozenset({InteractionKind.LIKE, InteractionKind.REPOST})
+
+
+def lists_to_read(
+    state: PostState, network: str, counts: Counts | None
+) -> frozenset[InteractionKind]:
+    """Which of a copy's lists a refresh must read, given what the network counts on it.
+
+    A list is skipped when its count is 0 and nothing of its kind is stored, and for likes and
+    reposts also when the count equals what is stored: new ones arrive through notifications,
+    so an equal count means none left. A count that went down (a like withdrawn) or up (one the
+    notifications missed) has the list read. ``counts`` None: the network did not say; read all.
+    """
+    if counts is None:
+        return READ_KINDS
+    stored = Counter(item.kind for item in state.interactions.values() if item.network == network)
+    wanted = set()
+    for kind in READ_KINDS:
+        count = counts.of(kind)
+        if count is None:
+            wanted.add(kind)
+        elif kind in _WITH_TEXT:
+            if count > 0 or stored[kind]:
+                wanted.add(kind)
+        elif count != stored[kind]:
+            wanted.add(kind)
+    return frozenset(wanted)
 
 
 @dataclass
@@ -191,6 +228,9 @@ class Backfeed:
             return
         if old is not None:
             prepared = replace(prepared, signed_by=prepared.signed_by or old.signed_by)
+            if prepared.kind in _REACTIONS:
+                # A list may not give a reaction's time (getRepostedBy): keep the one first seen.
+                prepared = replace(prepared, published_at=old.published_at)
             if old.author.avatar_url == prepared.author.avatar_url and old.author.avatar:
                 author = replace(prepared.author, avatar=old.author.avatar)
                 prepared = replace(prepared, author=author)
@@ -203,12 +243,19 @@ class Backfeed:
         self.dirty.add(state.key)
 
     def _replace_network(
-        self, state: PostState, network: str, fresh: list[Interaction], tally: NetworkTally
+        self,
+        state: PostState,
+        network: str,
+        fresh: list[Interaction],
+        tally: NetworkTally,
+        kinds: frozenset[InteractionKind] = READ_KINDS,
     ) -> None:
-        """Make the post's interactions on ``network`` exactly ``fresh``, after moderation."""
+        """Make the post's ``kinds`` of interactions on ``network`` exactly ``fresh``, moderated."""
         allowed = self.moderation.filter(fresh)
         kept = {interaction_key(network, item.id) for item in allowed}
-        for key in [k for k, v in state.interactions.items() if v.network == network]:
+        for key in [
+            k for k, v in state.interactions.items() if v.network == network and v.kind in kinds
+        ]:
             if key not in kept:
                 del state.interactions[key]
                 tally.removed += 1
@@ -218,22 +265,60 @@ class Backfeed:
 
     # -- network work ---------------------------------------------------------------------------
 
-    async def _refresh(self, network: str, key: str, tally: NetworkTally) -> None:
+    async def _refresh(
+        self, network: str, key: str, counts: Counts | None, tally: NetworkTally
+    ) -> None:
         state = self.states[key]
         copy = state.copies[network]
-        async with self.limits[network]:
-            try:
-                fresh = await self.readers[network].conversation(copy)
-            except NotFound:
-                logger.info("the %s copy of %s no longer exists; it is unlinked", network, key)
-                copy.status = CopyStatus.DELETED
-                self._replace_network(state, network, [], tally)
-                self.dirty.add(key)
-                return
-        self._replace_network(state, network, fresh, tally)
+        kinds = lists_to_read(state, network, counts)
+        if kinds:
+            async with self.limits[network]:
+                try:
+                    fresh = await self.readers[network].conversation(copy, kinds)
+                except NotFound:
+                    logger.info("the %s copy of %s no longer exists; it is unlinked", network, key)
+                    copy.status = CopyStatus.DELETED
+                    self._replace_network(state, network, [], tally)
+                    self.dirty.add(key)
+                    return
+            self._replace_network(state, network, fresh, tally, kinds)
         state.refreshed_at[network] = self.now()
         tally.refreshed += 1
         self.dirty.add(key)
+
+    async def _counts(self, network: str, keys: Sequence[str]) -> dict[str, Counts | None]:
+        """What the network counts on the copies of ``keys``, read in batches, by post key.
+
+        A copy the answer leaves out maps to None (read whole: that tells whether it is gone),
+        and so does every copy when the network cannot count in batches or the read failed.
+        """
+        reader = self.readers[network]
+        size = reader.counts_batch
+        if size <= 0 or not keys:
+            return {}
+        owners = {self.states[key].copies[network].id: key for key in keys}
+        copies = [self.states[key].copies[network] for key in keys]
+
+        async def batch(chunk: list[Copy]) -> dict[str, Counts] | None:
+            async with self.limits[network]:
+                try:
+                    return await reader.counts(chunk)
+                except AgoraError as error:
+                    # Not fatal: the lists themselves say everything, at a higher cost.
+                    logger.info(
+                        "%s did not give its counts (%s); reading every list", network, error
+                    )
+                    return None
+
+        answers = await asyncio.gather(
+            *(batch(copies[start : start + size]) for start in range(0, len(copies), size))
+        )
+        found: dict[str, Counts | None] = {}
+        for answer in answers:
+            for copy_id, counts in (answer or {}).items():
+                if copy_id in owners:
+                    found[owners[copy_id]] = counts
+        return found
 
     async def _network(self, network: str, full: bool, report: BackfeedReport) -> None:
         tally = report.tallies.setdefault(network, NetworkTally())
@@ -265,12 +350,13 @@ class Backfeed:
             if full or refresh_due(state, copy, now):
                 due.add(key)
         ordered = sorted(due)
+        counts = await self._counts(network, ordered)
         done = 0
 
         async def refresh(key: str) -> None:
             nonlocal done
             try:
-                await self._refresh(network, key, tally)
+                await self._refresh(network, key, counts.get(key), tally)
             except AgoraError as error:
                 tally.failures.append(f"{key}: {error}")
             done += 1

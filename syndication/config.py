@@ -8,11 +8,16 @@ variable                      meaning                                           
 AGORA_BLUESKY_SERVICE         the PDS base URL the brand account logs in through     https://bsky.social
 AGORA_BLUESKY_HANDLE          the brand account's handle                             -
 AGORA_BLUESKY_APP_PASSWORD    an app password of that account (secret)               -
+AGORA_BLUESKY_APPVIEW         where conversations are read, logged out (see below)   see below
 AGORA_MASTODON_BASE_URL       the instance's base URL                                -
 AGORA_MASTODON_ACCESS_TOKEN   an access token of the brand account (secret)          -
 AGORA_MASTODON_ACCOUNT        the brand account's name on it (``velosboreal``)       read from it
 AGORA_PAUSE_POSTING           any non-empty value stops all posting (kill switch)    -
 ============================  =====================================================  ==========
+
+Backfeed reads public conversations from a Bluesky AppView, logged out, as a reader of the site
+would see them: ``AGORA_BLUESKY_APPVIEW``, by default Bluesky's public API
+(``https://public.api.bsky.app``) when the service is the default one, else through the PDS.
 
 An employee may post under their own account: their public handle is in ``AGORA_AUTHORS`` in
 ``pelicanconf.py`` (keys ``bluesky`` / ``mastodon``), and their credential in
@@ -39,6 +44,7 @@ from syndication.errors import ConfigError
 NETWORKS: tuple[str, ...] = ("bluesky", "mastodon")
 LABELS: dict[str, str] = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 DEFAULT_BLUESKY_SERVICE = "https://bsky.social"
+PUBLIC_BLUESKY_APPVIEW = "https://public.api.bsky.app"
 PAUSE_VARIABLE = "AGORA_PAUSE_POSTING"
 PAUSE_FILE = "PAUSED"  # in the state folder: a file anyone can commit from the web UI
 
@@ -52,6 +58,9 @@ class BlueskySettings:
     app_password: str = field(repr=False)
     password_variable: str = "AGORA_BLUESKY_APP_PASSWORD"
     author: str = ""  # the AGORA_AUTHORS key when this is an employee's own account
+    # Where public conversations are read, logged out, as a site's reader sees them; "" reads
+    # them through the PDS instead (slower: the PDS signs and forwards each request).
+    appview: str = ""
 
     network = "bluesky"
 
@@ -127,12 +136,17 @@ def bluesky_settings(env: Mapping[str, str], *, preview: bool = False) -> Bluesk
         return None
     if not handle:
         _require(env, "AGORA_BLUESKY_HANDLE", "AGORA_BLUESKY_APP_PASSWORD is set")
+    service = _base_url(env, "AGORA_BLUESKY_SERVICE", DEFAULT_BLUESKY_SERVICE)
+    # A PDS of the company's own is indexed by Bluesky's AppView too, but one set up for tests
+    # or a private network is not: only the default service implies the public AppView.
+    appview = PUBLIC_BLUESKY_APPVIEW if service == DEFAULT_BLUESKY_SERVICE else ""
     return BlueskySettings(
-        service=_base_url(env, "AGORA_BLUESKY_SERVICE", DEFAULT_BLUESKY_SERVICE),
+        service=service,
         handle=handle,
         app_password=_credential(
             env, "AGORA_BLUESKY_APP_PASSWORD", "AGORA_BLUESKY_HANDLE is set", preview
         ),
+        appview=_base_url(env, "AGORA_BLUESKY_APPVIEW", appview),
     )
 
 
@@ -193,6 +207,7 @@ def author_account(
             app_password=secrets.register(password),
             password_variable=variable,
             author=author,
+            appview=brand.appview,
         )
     variable = f"AGORA_MASTODON_ACCESS_TOKEN_{suffix}"
     token = env.get(variable, "").strip()

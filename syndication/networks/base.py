@@ -18,7 +18,7 @@ import asyncio
 import email.utils
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -113,17 +113,65 @@ class Activity:
     item: Interaction | None = None
 
 
+# What ``Reader.conversation`` can read about a copy (mentions only come from notifications).
+READ_KINDS: frozenset[InteractionKind] = frozenset(
+    {InteractionKind.REPLY, InteractionKind.LIKE, InteractionKind.REPOST, InteractionKind.QUOTE}
+)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many replies, likes, reposts and quotes a network counts on a copy (None: unsaid).
+
+    Replies are the direct ones only: both networks count a reply under its parent, not under
+    the thread's root.
+    """
+
+    replies: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    quotes: int | None = None
+
+    def of(self, kind: InteractionKind) -> int | None:
+        """The count of ``kind``; None when the network does not say."""
+        return {
+            InteractionKind.REPLY: self.replies,
+            InteractionKind.LIKE: self.likes,
+            InteractionKind.REPOST: self.reposts,
+            InteractionKind.QUOTE: self.quotes,
+        }.get(kind)
+
+
+def count_field(value: object) -> int | None:
+    """A count as a network's JSON gives it, or None when it is missing or not a count."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
 class Reader(Protocol):
     """The reading side of an adapter, used by backfeed and the inbox."""
 
     network: str
+    counts_batch: int  # how many copies one ``counts`` request takes; 0 when it cannot
 
-    async def conversation(self, copy: Copy) -> list[Interaction]:
+    async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
+        """The counts of each copy the network still shows, by copy id, in one request.
+
+        A copy missing from the answer is gone or hidden (read it whole to know which). None
+        when this server cannot count in batches (an older version): read every list then.
+        """
+        ...
+
+    async def conversation(
+        self, copy: Copy, kinds: frozenset[InteractionKind] = READ_KINDS
+    ) -> list[Interaction]:
         """Every public reply (nested, via ``in_reply_to``), like, repost and quote of ``copy``.
 
-        Content that must never be stored (non-public visibility, people who opted out of being
-        shown to logged-out readers, replies hidden by the company) is left out here. Raises
-        ``NotFound`` when the copy itself no longer exists on the network.
+        Only the lists of ``kinds`` are read and returned. Content that must never be stored
+        (non-public visibility, people who opted out of being shown to logged-out readers,
+        replies hidden by the company) is left out here. Raises ``NotFound`` when the copy
+        itself no longer exists on the network.
         """
         ...
 

@@ -37,7 +37,7 @@ from urllib.parse import quote
 import regex
 
 from syndication.model import Copy, Interaction, InteractionKind, Person, parse_time
-from syndication.networks.base import Activity, LinkCard, Published
+from syndication.networks.base import Activity, Counts, LinkCard, Published, count_field
 
 Json = Mapping[str, Any]
 
@@ -580,7 +580,8 @@ def conversation_from(
 ) -> list[Interaction]:
     """The public conversation around ``copy`` from getPostThread/getLikes/getRepostedBy/getQuotes.
 
-    Reposts carry no time in ``getRepostedBy``: they are stamped with the copy's publication.
+    Reposts carry no time in ``getRepostedBy``: they are stamped with the copy's publication
+    (a repost first seen in a notification keeps that one's time, see ``syndication.backfeed``).
     """
     items = replies_from_thread(thread_answer, copy.id, view)
     stamp = copy.published_at or copy.intent_at
@@ -602,15 +603,24 @@ def conversation_from(
     return items
 
 
+def counts_from_post_view(post: Json) -> Counts:
+    """What the AppView counts on a post (``app.bsky.feed.defs#postView``)."""
+    return Counts(
+        replies=count_field(post.get("replyCount")),
+        likes=count_field(post.get("likeCount")),
+        reposts=count_field(post.get("repostCount")),
+        quotes=count_field(post.get("quoteCount")),
+    )
+
+
 NOTIFICATION_REASONS = ("reply", "like", "repost", "quote", "mention")
 
 
 def activity_from_notification(notification: Json, view: Viewpoint) -> Activity | None:
     """A notification as an Activity; None for reasons we do not follow or people not shown.
 
-    Replies, quotes, mentions and likes carry their interaction. A repost does not (its time in
-    the thread refresh is the copy's, see ``conversation_from``): its post is refreshed instead.
-    A reply the company hides later is removed by that scheduled refresh.
+    Every one carries its interaction, so a refresh need not read the list it belongs to. A
+    reply the company hides later is removed by the scheduled refresh of its thread.
     """
     reason = notification.get("reason")
     author, record = notification.get("author"), notification.get("record")
@@ -636,11 +646,9 @@ def activity_from_notification(notification: Json, view: Viewpoint) -> Activity 
     if not subject:
         return None
     item_id = reaction_id(subject, verb, str(author.get("did") or ""))
-    if verb is InteractionKind.REPOST:
-        return Activity(verb, item_id, subject)
     at = _time(record.get("createdAt")) or _time(notification.get("indexedAt"))
-    like = reaction(author, verb, subject, at, view) if at else None
-    return Activity(verb, item_id, subject, item=like)
+    item = reaction(author, verb, subject, at, view) if at else None
+    return Activity(verb, item_id, subject, item=item)
 
 
 def notification_time(notification: Json) -> datetime | None:
@@ -657,6 +665,7 @@ __all__ = [
     "activity_from_notification",
     "conversation_from",
     "count_graphemes",
+    "counts_from_post_view",
     "external_embed",
     "facets_for",
     "mentions_in",

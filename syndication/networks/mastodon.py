@@ -16,26 +16,34 @@ Quirks of the network recorded here:
 - ``/api/v1/statuses/:id/quotes`` exists from Mastodon 4.5; older servers answer 404, read as "no
   quotes". ``favourited_by``, ``reblogged_by``, ``quotes`` and ``notifications`` page with a
   ``Link`` header; only links back to the same instance are followed, so the token never leaves it.
-- Notifications are read newest first with ``since_id``; a first run (no cursor) reads one page
-  only, since the scheduled full refresh of threads catches anything older.
+- Notifications are read newest first with ``since_id``; a first run (no cursor) pages back as
+  far as ``MAX_PAGES`` allows: the likes and boosts they carry spare the first full refresh a
+  ``favourited_by`` and a ``reblogged_by`` per status.
+- ``GET /api/v1/statuses?id[]=`` (from Mastodon 4.3; at most 20 ids, ``DEFAULT_STATUSES_LIMIT``)
+  gives each status's ``replies_count``, ``favourites_count``, ``reblogs_count`` and, from 4.5,
+  ``quotes_count``: that is how a refresh knows which lists to read. An older server answers
+  404; then every list is read, as before. Statuses without ``quotes_count`` have their quotes
+  read every time (mastodon-mock serves ``/quotes`` but does not count them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
 
 from syndication import secrets
 from syndication.config import LABELS, MastodonSettings
-from syndication.errors import NetworkError, NotFound, Unavailable
-from syndication.model import Copy, Interaction
+from syndication.errors import NetworkError, NotFound, Rejected, Unavailable
+from syndication.model import Copy, Interaction, InteractionKind
 from syndication.networks import mastodon_convert as convert
 from syndication.networks.base import (
+    READ_KINDS,
     Activity,
+    Counts,
     Draft,
     Published,
     RetryPolicy,
@@ -48,7 +56,8 @@ from syndication.networks.base import (
 
 logger = logging.getLogger(__name__)
 
-NOTIFICATION_PAGE = 40  # the API's default page; at most 80
+NOTIFICATION_PAGE = 80  # the API's largest page
+STATUSES_BATCH = 20  # the most ids GET /api/v1/statuses takes (DEFAULT_STATUSES_LIMIT)
 RECENT_STATUSES = 40  # how far back reconciliation looks (the API's maximum page)
 DEFAULT_POLICY = RetryPolicy()
 MAX_PAGES = 50  # bound on any Link-header walk, so a looping server cannot keep us forever
@@ -76,6 +85,7 @@ class MastodonClient:
     """
 
     network = "mastodon"
+    counts_batch = STATUSES_BATCH
 
     def __init__(
         self,
@@ -98,6 +108,8 @@ class MastodonClient:
         self._limits: TextLimits | None = None
         self._account_id = ""
         self._self_lock = asyncio.Lock()
+        self._counts_supported = True  # until the instance says it predates 4.3
+        self._quotes_supported = True  # until it says it predates 4.5
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -258,42 +270,73 @@ class MastodonClient:
 
     # -- Reader ---------------------------------------------------------------------------------
 
-    async def conversation(self, copy: Copy) -> list[Interaction]:
-        """Public replies (nested), likes, boosts and quotes of the copy; NotFound if gone."""
+    async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
+        """The counts of up to 20 copies in one request; None from a server before 4.3."""
+        if not self._counts_supported:
+            return None
+        try:
+            response = await self._call(
+                "GET", self._url("/api/v1/statuses"), params={"id[]": [c.id for c in copies]}
+            )
+        except (NotFound, Rejected):
+            self._counts_supported = False
+            return None
+        return {
+            str(status["id"]): convert.counts_from_status(status)
+            for status in self._list(response)
+            if status.get("id")
+        }
+
+    async def conversation(
+        self, copy: Copy, kinds: frozenset[InteractionKind] = READ_KINDS
+    ) -> list[Interaction]:
+        """Public replies (nested), likes, boosts and quotes of the copy; NotFound if gone.
+
+        Only the lists of ``kinds`` are read.
+        """
         await self._know_self()
         base = f"/api/v1/statuses/{copy.id}"
-        # The four reads do not depend on each other: sent together, a thread costs one round
-        # trip instead of two, which halves a full backfeed over a distant instance. A copy
-        # that is gone costs three useless requests, but that is rare.
-        context, favourited, reblogged, quotes = await asyncio.gather(
-            self._object("GET", f"{base}/context"),
-            self._pages(f"{base}/favourited_by", {"limit": 80}),
-            self._pages(f"{base}/reblogged_by", {"limit": 80}),
-            self._quotes(copy.id),
-            return_exceptions=True,
-        )
-        if isinstance(context, NotFound):
-            raise NotFound(
-                f"the Mastodon copy {copy.url or copy.id} no longer exists on {self.view.domain}.",
-                network=self.network,
-                status=404,
-            ) from context
-        descendants = _result(context).get("descendants")
+        reads: dict[InteractionKind, Awaitable[Any]] = {}
+        if InteractionKind.REPLY in kinds:
+            reads[InteractionKind.REPLY] = self._object("GET", f"{base}/context")
+        if InteractionKind.LIKE in kinds:
+            reads[InteractionKind.LIKE] = self._pages(f"{base}/favourited_by", {"limit": 80})
+        if InteractionKind.REPOST in kinds:
+            reads[InteractionKind.REPOST] = self._pages(f"{base}/reblogged_by", {"limit": 80})
+        if InteractionKind.QUOTE in kinds and self._quotes_supported:
+            reads[InteractionKind.QUOTE] = self._quotes(copy.id)
+        # The reads do not depend on each other: sent together, a thread costs one round trip
+        # instead of two, which halves a full backfeed over a distant instance. A copy that is
+        # gone costs a few useless requests, but that is rare.
+        answers = await asyncio.gather(*reads.values(), return_exceptions=True)
+        outcomes: dict[InteractionKind, Any] = dict(zip(reads, answers, strict=True))
+        for kind in (InteractionKind.REPLY, InteractionKind.LIKE, InteractionKind.REPOST):
+            if isinstance(outcomes.get(kind), NotFound):
+                raise NotFound(
+                    f"the Mastodon copy {copy.url or copy.id} no longer exists on "
+                    f"{self.view.domain}.",
+                    network=self.network,
+                    status=404,
+                ) from outcomes[kind]
+        if isinstance(outcomes.get(InteractionKind.QUOTE), NotFound):
+            # The status is there but /quotes is not: a server before Mastodon 4.5. No quotes,
+            # and no more asking this run.
+            self._quotes_supported = False
+            outcomes[InteractionKind.QUOTE] = []
+        found = {kind: _result(outcome) for kind, outcome in outcomes.items()}
+        descendants = found.get(InteractionKind.REPLY, {}).get("descendants")
         return convert.conversation_from(
             copy.id,
             copy.published_at or copy.intent_at,
             descendants if isinstance(descendants, list) else [],
-            _result(favourited),
-            _result(reblogged),
-            _result(quotes),
+            found.get(InteractionKind.LIKE, []),
+            found.get(InteractionKind.REPOST, []),
+            found.get(InteractionKind.QUOTE, []),
             self.view,
         )
 
     async def _quotes(self, status_id: str) -> list[dict[str, Any]]:
-        try:
-            return await self._pages(f"/api/v1/statuses/{status_id}/quotes", {"limit": 40})
-        except NotFound:
-            return []  # a server older than Mastodon 4.5
+        return await self._pages(f"/api/v1/statuses/{status_id}/quotes", {"limit": 40})
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
         """Mentions, likes, boosts, quotes after ``cursor`` (oldest first) and the next cursor."""
@@ -313,7 +356,7 @@ class MastodonClient:
             fresh = [n for n in page if not cursor or _id_order(str(n["id"])) > _id_order(cursor)]
             seen.extend(fresh)
             url, query = self._next(response), None
-            if not cursor or not url or not fresh or len(fresh) < len(page):
+            if not url or not fresh or len(fresh) < len(page):
                 break
         seen.sort(key=lambda n: _id_order(str(n["id"])))
         activities = [

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from syndication.model import Interaction, InteractionKind, Person, parse_time
-from syndication.networks.base import Activity, Published, TextLimits
+from syndication.networks.base import Activity, Counts, Published, TextLimits, count_field
 
 NETWORK = "mastodon"
 DEFAULT_MAX_CHARACTERS = 500  # Mastodon's default when the instance does not say
@@ -248,6 +248,16 @@ def reaction(
         published_at=at,
         in_reply_to=status_id,
         by_company=is_company(account, view),
+    )
+
+
+def counts_from_status(status: Json) -> Counts:
+    """What the instance counts on a status; ``quotes_count`` exists from Mastodon 4.5 only."""
+    return Counts(
+        replies=count_field(status.get("replies_count")),
+        likes=count_field(status.get("favourites_count")),
+        reposts=count_field(status.get("reblogs_count")),
+        quotes=count_field(status.get("quotes_count")),
     )
 
 

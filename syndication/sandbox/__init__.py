@@ -93,6 +93,7 @@ def env_values(info: SandboxInfo) -> dict[str, str]:
     camille_bsky = info.bluesky.account("camille.test")
     values = {
         "AGORA_BLUESKY_SERVICE": info.bluesky.pds_url,
+        "AGORA_BLUESKY_APPVIEW": info.bluesky.appview_url,
         "AGORA_BLUESKY_HANDLE": brand_bsky.handle,
         "AGORA_BLUESKY_APP_PASSWORD": brand_bsky.app_password,
         "AGORA_BLUESKY_APP_PASSWORD_CAMILLE_TREMBLAY": camille_bsky.app_password,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from syndication.model import (
     PostState,
 )
 from syndication.moderation import Moderation
-from syndication.networks.base import Activity
+from syndication.networks.base import READ_KINDS, Activity, Counts
 from syndication.state import StateStore
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -50,21 +51,43 @@ def reply(item_id: str, text: str, parent: str = "100", **extra: object) -> Inte
 
 @dataclass
 class ScriptedReader:
-    """Answers what each test scripts, and counts the calls."""
+    """Answers what each test scripts, and counts the calls.
+
+    ``counted``: what the network counts on each copy id (a server that counts in batches of
+    ``batch``), or an exception to raise; None: a server that cannot count in batches.
+    """
 
     threads: dict[str, list[Interaction] | Exception] = field(default_factory=dict)
     activities: list[Activity] = field(default_factory=list)
     next_cursor: str = "c2"
     network: str = "mastodon"
+    counted: dict[str, Counts] | Exception | None = None
+    batch: int = 20
     conversation_calls: list[str] = field(default_factory=list)
+    kinds_asked: list[frozenset[InteractionKind]] = field(default_factory=list)
+    counts_calls: list[list[str]] = field(default_factory=list)
     cursors_seen: list[str] = field(default_factory=list)
 
-    async def conversation(self, copy: Copy) -> list[Interaction]:
+    @property
+    def counts_batch(self) -> int:
+        return 0 if self.counted is None else self.batch
+
+    async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
+        self.counts_calls.append([copy.id for copy in copies])
+        if isinstance(self.counted, Exception):
+            raise self.counted
+        counted = self.counted or {}
+        return {copy.id: counted[copy.id] for copy in copies if copy.id in counted}
+
+    async def conversation(
+        self, copy: Copy, kinds: frozenset[InteractionKind] = READ_KINDS
+    ) -> list[Interaction]:
         self.conversation_calls.append(copy.id)
+        self.kinds_asked.append(kinds)
         answer = self.threads.get(copy.id, [])
         if isinstance(answer, Exception):
             raise answer
-        return list(answer)
+        return [item for item in answer if item.kind in kinds]
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
         self.cursors_seen.append(cursor)
@@ -88,11 +111,11 @@ def seed(
     store.save(state)
 
 
-def run(store: StateStore, reader: ScriptedReader, **options: object) -> object:
+def run(store: StateStore, reader: ScriptedReader, full: bool = False, **options: object) -> object:
     async def go() -> object:
         async with httpx.AsyncClient(transport=httpx.MockTransport(avatar_server)) as client:
             engine = Backfeed(store, {"mastodon": reader}, client, now=lambda: NOW, **options)  # type: ignore[arg-type]
-            return await engine.run()
+            return await engine.run(full)
 
     return asyncio.run(go())
 
@@ -239,3 +262,109 @@ def test_avatars_are_downloaded_once_and_resized(tmp_path: Path) -> None:
 def test_schedule_slows_with_age() -> None:
     intervals = [refresh_interval(timedelta(days=d)) for d in (0, 5, 30, 400)]
     assert intervals == sorted(intervals) and len(set(intervals)) == 4
+
+
+def like(account_id: str) -> Interaction:
+    who = Person("mastodon", account_id, f"fan{account_id}@velo.example")
+    return Interaction(
+        "mastodon",
+        InteractionKind.LIKE,
+        f"100/favourited_by/{account_id}",
+        who,
+        NOW,
+        in_reply_to="100",
+    )
+
+
+def test_a_copy_counted_quiet_costs_no_read(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    reader = ScriptedReader(counted={"100": Counts(0, 0, 0, 0)})
+    run(store, reader, full=True)
+    assert reader.counts_calls == [["100"]]
+    assert reader.conversation_calls == []
+    assert store.load("freins.fr").refreshed_at["mastodon"] == NOW
+
+
+def test_only_the_lists_the_counts_call_for_are_read(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    # Two likes arrive by notification; the network counts two likes and one reply.
+    reader = ScriptedReader(
+        threads={"100": [reply("1", "Bonjour"), like("7"), like("8")]},
+        activities=[
+            Activity(InteractionKind.LIKE, f"100/favourited_by/{n}", "100", item=like(n))
+            for n in ("7", "8")
+        ],
+        counted={"100": Counts(replies=1, likes=2, reposts=0, quotes=None)},
+    )
+    run(store, reader, full=True)
+    assert reader.kinds_asked == [frozenset({InteractionKind.REPLY, InteractionKind.QUOTE})]
+    assert sorted(store.load("freins.fr").interactions) == [
+        "mastodon:1",
+        "mastodon:100/favourited_by/7",
+        "mastodon:100/favourited_by/8",
+    ]
+
+
+def test_a_withdrawn_like_is_caught_by_its_count(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    reader = ScriptedReader(threads={"100": [like("7"), like("8")]})
+    run(store, reader)
+    reader.threads = {"100": [like("8")]}
+    reader.counted = {"100": Counts(replies=0, likes=1, reposts=0, quotes=0)}
+    run(store, reader, full=True)
+    assert reader.kinds_asked[-1] == frozenset({InteractionKind.LIKE})
+    assert list(store.load("freins.fr").interactions) == ["mastodon:100/favourited_by/8"]
+
+
+def test_a_copy_missing_from_the_counts_is_read_whole(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    run(store, ScriptedReader(threads={"100": [reply("1", "Bonjour")]}))
+    gone = ScriptedReader(
+        threads={"100": NotFound("gone", network="mastodon", status=404)}, counted={}
+    )
+    run(store, gone, full=True)
+    assert gone.kinds_asked == [READ_KINDS]
+    state = store.load("freins.fr")
+    assert state.copies["mastodon"].status is CopyStatus.DELETED
+    assert state.interactions == {}
+
+
+def test_counts_that_fail_fall_back_to_reading_every_list(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    reader = ScriptedReader(
+        threads={"100": [reply("1", "Bonjour")]}, counted=Unavailable("Mastodon is failing (502)")
+    )
+    report = run(store, reader, full=True)
+    assert report.ok  # type: ignore[attr-defined]
+    assert reader.kinds_asked == [READ_KINDS]
+    assert list(store.load("freins.fr").interactions) == ["mastodon:1"]
+
+
+def test_counts_are_asked_in_batches(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    for n in range(45):
+        seed(store, f"billet-{n:02d}.fr", str(1000 + n))
+    reader = ScriptedReader(counted={str(1000 + n): Counts(0, 0, 0, 0) for n in range(45)})
+    run(store, reader, full=True)
+    assert [len(ids) for ids in reader.counts_calls] == [20, 20, 5]
+    assert reader.conversation_calls == []
+
+
+def test_a_repost_keeps_the_time_it_was_first_seen_at(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    who = Person("mastodon", "9", "noor@velo.example")
+    seen = Interaction("mastodon", InteractionKind.REPOST, "r9", who, NOW, in_reply_to="100")
+    # The list gives no time: the adapter stamps the copy's publication, a day earlier.
+    listed = replace(seen, published_at=NOW - timedelta(days=1))
+    reader = ScriptedReader(
+        threads={"100": [listed]},
+        activities=[Activity(InteractionKind.REPOST, "r9", "100", item=seen)],
+    )
+    run(store, reader, full=True)
+    assert store.load("freins.fr").interactions["mastodon:r9"].published_at == NOW

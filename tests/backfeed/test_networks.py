@@ -59,6 +59,7 @@ class Scene:
     accounts: dict[str, Account]
     code: int
     report: str
+    requests: list[httpx.Request]  # what the first backfeed sent
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +137,7 @@ def scene(
         noo.call("POST", f"/api/v1/statuses/{root_id}/reblog")
         masto["quote"] = sam.post("Excellent rappel", quoted_status_id=root_id)
 
-        code, report, _ = backfeed(settings, env)
+        code, report, recorder = backfeed(settings, env)
         yield Scene(
             bluesky_network,
             workspace,
@@ -150,6 +151,7 @@ def scene(
             accounts,
             code,
             report,
+            recorder.requests,
         )
 
 
@@ -244,6 +246,28 @@ def test_first_backfeed_stores_the_public_conversation_of_both_networks(scene: S
     assert (mastodon["new"] - mastodon["removed"], mastodon["threads refreshed"]) == (10, 1)
     assert bluesky["notifications"] >= 5 and mastodon["notifications"] >= 5
     assert scene.env["AGORA_MASTODON_ACCESS_TOKEN"] not in scene.report
+
+
+def test_the_first_backfeed_reads_counts_in_batches_and_threads_logged_out(
+    scene: Scene,
+) -> None:
+    sent = [
+        (r.url.netloc.decode(), r.url.path, r.headers.get("authorization")) for r in scene.requests
+    ]
+    appview = httpx.URL(scene.network.appview_url).netloc.decode()
+    # Bluesky: the copy's counts (getPosts), then its thread, both from the AppView, logged out
+    bluesky_reads = [(host, auth) for host, path, auth in sent if "app.bsky.feed.get" in path]
+    assert {path for _, path, _ in sent if "app.bsky.feed.get" in path} >= {
+        "/xrpc/app.bsky.feed.getPosts",
+        "/xrpc/app.bsky.feed.getPostThread",
+    }
+    assert bluesky_reads and all(host == appview and auth is None for host, auth in bluesky_reads)
+    # Mastodon: the counts of the copies in one request before the lists
+    paths = [path for _, path, _ in sent]
+    assert paths.count("/api/v1/statuses") == 1
+    assert paths.index("/api/v1/statuses") < paths.index(
+        f"/api/v1/statuses/{scene.copies['mastodon'].id}/context"
+    )
 
 
 def test_a_second_backfeed_with_nothing_new_changes_no_file_and_asks_little(

@@ -308,14 +308,17 @@ def test_notifications_become_activities() -> None:
     kinds = sorted(a.kind.value for a in activities)
     assert kinds == ["like", "quote", "reply", "reply", "reply", "repost"]  # not Noor's two
     for activity in activities:
-        if activity.kind is InteractionKind.REPOST:
-            assert activity.item is None  # its post is refreshed instead (no time in the thread)
-            assert activity.subject_id == copy_.id
-            continue
         assert activity.item is not None and activity.item.id == activity.item_id
         if activity.kind is InteractionKind.REPLY:
             assert activity.root_id == copy_.id
             assert activity.item.in_reply_to == activity.subject_id
+    # a repost carries its own time (getRepostedBy gives none: a refresh would stamp the copy's)
+    repost = next(a for a in activities if a.kind is InteractionKind.REPOST)
+    record = next(n["record"] for n in notifications if n["reason"] == "repost")
+    assert repost.subject_id == copy_.id and repost.item is not None
+    assert repost.item.published_at == convert.parse_time(record["createdAt"]).replace(
+        microsecond=0
+    )
     like = next(a for a in activities if a.kind is InteractionKind.LIKE)
     assert like.item_id == f"{copy_.id}/liked_by/{like.item.author.id if like.item else ''}"
     # the same like from getLikes has the same id and time: no churn between the two paths

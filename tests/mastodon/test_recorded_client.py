@@ -109,6 +109,31 @@ def test_likes_and_boosts_follow_link_pages_on_the_same_instance_only() -> None:
     assert [item.kind for item in items].count(InteractionKind.REPLY) == 1
 
 
+def test_an_older_server_is_asked_for_counts_and_quotes_once_per_run() -> None:
+    thread = f"/api/v1/statuses/{ROOT['id']}"
+    transport = serve(
+        {
+            f"GET {thread}/context": answer({"ancestors": [], "descendants": []}),
+            f"GET {thread}/favourited_by": answer(body("favourited_by")),
+            f"GET {thread}/reblogged_by": answer([]),
+        }
+    )
+
+    async def job(adapter: MastodonClient) -> list[object]:
+        counted = [await adapter.counts([COPY]), await adapter.counts([COPY])]
+        await adapter.conversation(COPY)
+        items = await adapter.conversation(COPY)
+        return [*counted, len(items)]
+
+    # Before 4.3 there is no batch read (404): every list is read, as before; before 4.5 there
+    # is no /quotes (404): no quotes, and it is not asked again.
+    assert run(transport, job) == [None, None, len(body("favourited_by"))]
+    calls = transport.calls()
+    assert calls.count("GET /api/v1/statuses") == 1
+    assert calls.count(f"GET {thread}/quotes") == 1
+    assert calls.count(f"GET {thread}/context") == 2
+
+
 def test_a_quote_notification_from_a_45_server() -> None:
     [mention] = body("notifications_mention")
     quote = mention | {"id": "22", "type": "quote", "status": body("status_quote")}

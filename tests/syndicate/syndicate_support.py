@@ -211,6 +211,8 @@ def peers_env(bluesky: BlueskyNetwork | None, mastodon: MastodonServer | None) -
     if bluesky is not None:
         env |= {
             "AGORA_BLUESKY_SERVICE": bluesky.pds_url,
+            # Conversations are read logged out at the AppView, as in production.
+            "AGORA_BLUESKY_APPVIEW": bluesky.appview_url,
             "AGORA_BLUESKY_HANDLE": bluesky.brand.handle,
             "AGORA_BLUESKY_APP_PASSWORD": bluesky.brand.app_password,
         }
