@@ -135,12 +135,27 @@ class Person:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the state file."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+        return {name: getattr(self, name) for name in _PERSON_FIELDS if getattr(self, name)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Person:
         """Read back what ``to_dict`` wrote."""
-        return cls(**{f.name: data.get(f.name, "") for f in fields(cls)})
+        get = data.get  # a build reads every stored person: kept plain and quick
+        return cls(
+            get("network", ""),
+            get("id", ""),
+            get("handle", ""),
+            get("name", ""),
+            get("url", ""),
+            get("avatar_url", ""),
+            get("avatar", ""),
+        )
+
+
+_PERSON_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Person))
+_KINDS = {
+    kind.value: kind for kind in InteractionKind
+}  # a dict lookup costs less than the Enum call
 
 
 @dataclass
@@ -189,7 +204,7 @@ class Interaction:
         updated = data.get("updated_at")
         return cls(
             network=data["network"],
-            kind=InteractionKind(data["kind"]),
+            kind=_KINDS.get(data["kind"]) or InteractionKind(data["kind"]),
             id=data["id"],
             author=Person.from_dict(data["author"]),
             published_at=parse_time(data["published_at"]),

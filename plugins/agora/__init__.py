@@ -12,9 +12,10 @@ Settings (all optional but ``AGORA_AUTHORS``):
                            folder, like ``invoke build`` runs
 ``COMPANY_NAME``           drawn on the social cards
 
-Every article gets ``article.agora`` (a ``conversation.Conversation``), ``article.social_image``
-(site-relative path of its own image or of its generated card) and ``article.social_image_alt``.
-The build never touches the network: everything comes from files.
+Every article gets ``article.agora_html`` (its conversation section, rendered from its state by
+``_conversation.html``, see ``sections``), ``article.social_image`` (site-relative path of its own
+image or of its generated card) and ``article.social_image_alt``. The build never touches the
+network: everything comes from files.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from . import sitemap, validate
+from . import filters, sitemap, validate
 from .cards import CardCache, CardText
-from .conversation import Conversation, build_conversation
+from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class AgoraPlugin:
         self.states = StateReader()
         self._cards: dict[Path, CardCache] = {}
         self._pending: dict[str, BuildPlan] = {}
+        self._sections: Sections | None = None  # the build under way's
 
     def card_cache(self, root: Path) -> CardCache:
         """The card cache at ``root``, kept for every build of the process (and its workers)."""
@@ -132,13 +134,16 @@ class AgoraPlugin:
 
     # -- attaching ---------------------------------------------------------------------------
 
-    def conversation(self, article: Any, settings: dict[str, Any]) -> Conversation:
-        """The conversation of ``article`` from its state file, moderated."""
-        root = _path_setting(settings, "AGORA_STATE_PATH", DEFAULT_STATE_PATH)
-        moderation = _path_setting(settings, "AGORA_MODERATION_FILE", DEFAULT_MODERATION_FILE)
-        state = self.states.post_state(root, f"{article.slug}.{article.lang}")
-        labels = settings.get("AGORA_NETWORK_LABELS", {})
-        return build_conversation(state, labels, keep=self.states.moderation(moderation))
+    def section_renderer(self, generator: ArticlesGenerator) -> SectionRenderer:
+        """What renders this build's conversation sections: the generator's own templates."""
+        settings = generator.settings
+        return SectionRenderer(
+            generator.env,
+            settings,
+            self.states,
+            _path_setting(settings, "AGORA_STATE_PATH", DEFAULT_STATE_PATH),
+            _path_setting(settings, "AGORA_MODERATION_FILE", DEFAULT_MODERATION_FILE),
+        )
 
     def social_image(self, article: Any, settings: dict[str, Any], plan: BuildPlan) -> None:
         """Set ``social_image`` and its alt text: the post's own image, or its generated card."""
@@ -154,12 +159,24 @@ class AgoraPlugin:
         article.social_image = target
         article.social_image_alt = text.alt
 
+    def on_generator_init(self, generator: Any) -> None:
+        """A build starts reading posts: its sections start afresh (templates may have changed)."""
+        if not isinstance(generator, ArticlesGenerator):
+            return
+        if self._sections is not None:
+            self._sections.close()
+        self._sections = Sections(self.section_renderer(generator))
+
     def on_content_object_init(self, content: Any) -> None:
         """Start drawing a new post's card as soon as it is read, while Pelican reads the rest.
 
         Only a card that is not cached yet costs anything; ``social_image`` finds it requested.
         """
-        if not isinstance(content, Article) or str(content.metadata.get("image", "")).strip():
+        if not isinstance(content, Article):
+            return
+        if self._sections is not None and hasattr(content, "lang"):
+            self._sections.request(_section_job(content))
+        if str(content.metadata.get("image", "")).strip():
             return
         settings = content.settings
         if not all(hasattr(content, name) for name in ("title", "author", "lang")):
@@ -178,9 +195,19 @@ class AgoraPlugin:
         settings = articles.settings
         self.check(articles, pages)
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
-        for article in _all_articles(articles):
-            article.agora = self.conversation(article, settings)
-            self.social_image(article, settings, plan)
+        sections = self._sections or Sections(self.section_renderer(articles))
+        self._sections = None
+        try:
+            for article in _all_articles(articles):
+                article.agora_html = sections.html(_section_job(article))
+                self.social_image(article, settings, plan)
+        finally:
+            rendered = sections.close()
+        logger.debug(
+            "agora: %d conversation sections, %d by a worker",
+            rendered.sections,
+            rendered.handed_off,
+        )
         plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
         self._pending[str(Path(articles.output_path).resolve())] = plan
 
@@ -206,6 +233,17 @@ class AgoraPlugin:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
         sitemap.write(output, plan.sitemap, plan.site_url)
+
+
+def _section_job(article: Any) -> SectionJob:
+    """The conversation section of ``article``, as a worker can be handed it."""
+    return SectionJob(
+        key=f"{article.slug}.{article.lang}",
+        title=str(getattr(article, "title", "")),
+        slug=article.slug,
+        lang=article.lang,
+        url=str(getattr(article, "url", "")),
+    )
 
 
 def _card_text(article: Any, settings: dict[str, Any]) -> CardText:
@@ -244,19 +282,24 @@ def register() -> None:
     ``all_generators_finalized``: every generator has read its files and saved Pelican's content
     cache (``save_cache`` runs at the end of each ``generate_context``), and no page is written
     yet. Attaching here keeps the state out of the pickled cache, so a new reply shows at the
-    next build even when the post itself did not change, and the templates see ``article.agora``.
+    next build even when the post itself did not change, and the templates see
+    ``article.agora_html``.
     It also sees articles and pages together, once per build, to check them all before anything
     is written.
 
-    ``content_object_init``: a post was just read; its card (when it needs a new one) starts
-    drawing in a worker at once, so the drawing overlaps Pelican's reading and writing.
+    ``generator_init``: the articles generator of a new build exists, with its templates.
+
+    ``content_object_init``: a post was just read; its conversation section and its card (when it
+    needs a new one) start in workers at once, so they overlap Pelican's reading and writing.
 
     ``finalized``: the pages are written and the output folder is no longer cleaned, so the cards,
     the sitemap and robots.txt are written last, into the folder Pelican built.
     """
+    signals.generator_init.connect(_PLUGIN.on_generator_init, weak=False)
     signals.content_object_init.connect(_PLUGIN.on_content_object_init, weak=False)
     signals.all_generators_finalized.connect(_PLUGIN.on_generators_finalized, weak=False)
     signals.finalized.connect(_PLUGIN.on_finalized, weak=False)
+    filters.register()
     _register_i18n()
 
 

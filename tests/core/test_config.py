@@ -41,6 +41,21 @@ def test_both_networks_read_from_environment() -> None:
     assert mastodon.base_url == "http://localhost:3000"
 
 
+def test_bluesky_conversations_are_read_from_the_public_appview_unless_told_otherwise() -> None:
+    def appview(**env: str) -> str:
+        settings = configured_networks(BRAND | env)["bluesky"]
+        assert isinstance(settings, BlueskySettings)
+        return settings.appview
+
+    assert appview() == "https://public.api.bsky.app"
+    # a PDS of one's own (a test network, a private one) may not be indexed by Bluesky's AppView
+    assert appview(AGORA_BLUESKY_SERVICE="http://localhost:2583") == ""
+    assert appview(AGORA_BLUESKY_APPVIEW="http://localhost:2584/") == "http://localhost:2584"
+    assert appview(AGORA_BLUESKY_APPVIEW="") == ""  # empty: through the PDS
+    with pytest.raises(ConfigError, match="AGORA_BLUESKY_APPVIEW"):
+        appview(AGORA_BLUESKY_APPVIEW="appview.example")
+
+
 def test_credentials_never_show_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
     networks = configured_networks(BRAND)
     assert "abcd-efgh" not in repr(networks)

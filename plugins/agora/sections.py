@@ -1,0 +1,167 @@
+"""Each post's conversation section, rendered to HTML once per build, beside Pelican's own work.
+
+A post's section costs its state file (read, parsed, moderated) and ``_conversation.html`` run over
+every reply and face: about 40 microseconds an interaction, so 100,000 stored interactions cost a
+build four seconds of one core. A post's section is asked for as soon as Pelican reads the post
+(``request``) and rendered in a worker process (forked, one core left to Pelican) while Pelican
+reads and writes the rest; ``html`` collects it. The first few are rendered in place: a small
+site does not start a worker.
+
+The template is Pelican's own (the articles generator's Jinja environment, with every filter the
+theme has), given the settings, ``page_lang`` and an ``article`` with the post's ``title``,
+``slug``, ``lang``, ``url`` and ``agora`` (``conversation.Conversation``). The state is read when
+the section is rendered, never kept on the post: Pelican's content cache never holds it, so a new
+reply shows at the next build even when the post did not change.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, Template
+from markupsafe import Markup
+
+from .conversation import Conversation, build_conversation
+from .statecache import StateReader
+
+TEMPLATE = "_conversation.html"
+# Sections a build renders in place before it hands the rest to a worker process.
+INLINE_SECTIONS = 24
+
+
+@dataclass(frozen=True)
+class SectionArticle:
+    """What ``_conversation.html`` knows of the post it is under."""
+
+    title: str
+    slug: str
+    lang: str
+    url: str
+    agora: Conversation
+
+
+@dataclass(frozen=True)
+class SectionJob:
+    """One post's section to render: picklable, so a worker can be handed it."""
+
+    key: str  # the state's key, ``slug.lang``
+    title: str
+    slug: str
+    lang: str
+    url: str
+
+
+class SectionRenderer:
+    """Renders posts' sections from their state files with the theme's template (one build)."""
+
+    def __init__(
+        self,
+        env: Environment,
+        settings: Mapping[str, Any],
+        states: StateReader,
+        state_root: Path,
+        moderation_file: Path,
+    ) -> None:
+        self.env = env
+        # What Pelican gives every template: the settings, by their upper-case names.
+        self.context = {name: value for name, value in settings.items() if name.isupper()}
+        self.labels: Mapping[str, str] = settings.get("AGORA_NETWORK_LABELS", {})
+        self.states = states
+        self.state_root = state_root
+        self.moderation_file = moderation_file
+        self._template: Template | None = None
+
+    def conversation(self, key: str) -> Conversation:
+        """The moderated conversation of the post whose state is ``key``."""
+        state = self.states.post_state(self.state_root, key)
+        keep = self.states.moderation(self.moderation_file)
+        return build_conversation(state, self.labels, keep=keep)
+
+    def render(self, job: SectionJob) -> str:
+        """The HTML of one post's section."""
+        if self._template is None:
+            self._template = self.env.get_template(TEMPLATE)
+        article = SectionArticle(job.title, job.slug, job.lang, job.url, self.conversation(job.key))
+        return self._template.render(self.context, article=article, page_lang=job.lang)
+
+
+# The renderer of the build under way, as forked workers inherit it: a job names a post only.
+_WORKER_RENDERER: SectionRenderer | None = None
+
+
+def _render_in_worker(job: SectionJob) -> str:
+    assert _WORKER_RENDERER is not None, "a section worker is forked after its renderer is set"
+    return _WORKER_RENDERER.render(job)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one build rendered: sections in all, and how many of them in a worker."""
+
+    sections: int
+    handed_off: int
+
+
+class Sections:
+    """The sections of one build: asked for early, rendered aside, collected when needed."""
+
+    def __init__(self, renderer: SectionRenderer, inline_limit: int | None = None) -> None:
+        self.renderer = renderer
+        self.inline_limit = INLINE_SECTIONS if inline_limit is None else inline_limit
+        self._done: dict[str, str] = {}
+        self._pending: dict[str, Future[str]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self.handed_off = 0
+
+    def request(self, job: SectionJob) -> None:
+        """Start rendering the section of ``job``'s post (in a worker once past a few)."""
+        if job.key in self._done or job.key in self._pending:
+            return
+        pool = self._workers() if len(self._done) >= self.inline_limit else None
+        if pool is None:
+            try:
+                self._done[job.key] = self.renderer.render(job)
+            except Exception:  # noqa: BLE001 - a post with broken metadata: reported by the checks
+                return  # and rendered again, raising, if it is ever asked for
+            return
+        self._pending[job.key] = pool.submit(_render_in_worker, job)
+        self.handed_off += 1
+
+    def html(self, job: SectionJob) -> Markup:
+        """The section of ``job``'s post, rendered now if it was never asked for.
+
+        A section that failed in a worker raises its error here.
+        """
+        if job.key in self._pending:
+            self._done[job.key] = self._pending.pop(job.key).result()
+        elif job.key not in self._done:
+            self._done[job.key] = self.renderer.render(job)
+        return Markup(self._done[job.key])  # rendered by the autoescaping template: safe
+
+    def close(self) -> Rendered:
+        """Stop the worker; what was rendered. Sections not collected are dropped."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return Rendered(len(self._done) + len(self._pending), self.handed_off)
+
+    def _workers(self) -> ProcessPoolExecutor | None:
+        """The worker, started on first need; None where processes cannot be forked."""
+        global _WORKER_RENDERER
+        if self._pool is None:
+            if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+                return None
+            _WORKER_RENDERER = self.renderer  # before the fork, so the worker has it
+            # Forked, not spawned: a worker starts in milliseconds with the templates compiled.
+            # One core is left to Pelican, which goes on reading and writing meanwhile.
+            self._pool = ProcessPoolExecutor(
+                max_workers=max(1, (os.cpu_count() or 2) - 1),
+                mp_context=multiprocessing.get_context("fork"),
+            )
+        return self._pool
