@@ -165,7 +165,8 @@ class AgoraPlugin:
             return
         if self._sections is not None:
             self._sections.close()
-        self._sections = Sections(self.section_renderer(generator))
+        renderer = self.section_renderer(generator)
+        self._sections = Sections(renderer) if renderer.available else None
 
     def on_content_object_init(self, content: Any) -> None:
         """Start drawing a new post's card as soon as it is read, while Pelican reads the rest.
@@ -195,19 +196,20 @@ class AgoraPlugin:
         settings = articles.settings
         self.check(articles, pages)
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
-        sections = self._sections or Sections(self.section_renderer(articles))
-        self._sections = None
+        sections, self._sections = self._sections, None
         try:
             for article in _all_articles(articles):
-                article.agora_html = sections.html(_section_job(article))
+                if sections is not None:
+                    article.agora_html = sections.html(_section_job(article))
                 self.social_image(article, settings, plan)
         finally:
-            rendered = sections.close()
-        logger.debug(
-            "agora: %d conversation sections, %d by a worker",
-            rendered.sections,
-            rendered.handed_off,
-        )
+            if sections is not None:
+                rendered = sections.close()
+                logger.debug(
+                    "agora: %d conversation sections, %d by a worker",
+                    rendered.sections,
+                    rendered.handed_off,
+                )
         plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
         self._pending[str(Path(articles.output_path).resolve())] = plan
 

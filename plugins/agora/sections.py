@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, Template
+from jinja2 import Environment, Template, TemplateNotFound
 from markupsafe import Markup
 
 from .conversation import Conversation, build_conversation
@@ -82,6 +82,20 @@ class SectionRenderer:
         state = self.states.post_state(self.state_root, key)
         keep = self.states.moderation(self.moderation_file)
         return build_conversation(state, self.labels, keep=keep)
+
+    @property
+    def available(self) -> bool:
+        """Whether the theme has a conversation section (Pelican's own themes do not).
+
+        Looked up, not compiled: the theme's filters may not all be registered yet.
+        """
+        if self.env.loader is None:
+            return False
+        try:
+            self.env.loader.get_source(self.env, TEMPLATE)
+        except TemplateNotFound:
+            return False
+        return True
 
     def render(self, job: SectionJob) -> str:
         """The HTML of one post's section."""

@@ -2,7 +2,9 @@
 
 Under ``pelican --autoreload`` and with i18n sub-sites the same process builds many times; each
 file is parsed again only when its modification time or size changes. The cache belongs to one
-``StateReader`` (held by the plugin instance), never to the module.
+``StateReader`` (held by the plugin instance), never to the module. Sections rendered in a worker
+(``sections``, a site of more than a few posts) read their states there, once per build: the
+worker starts with a copy of this cache and its own reads end with it.
 """
 
 from __future__ import annotations
