@@ -10,7 +10,7 @@ server's round trip) and counts the requests; they really go to the loopback ser
 
 Two runs are measured per network:
 
-  (a) the first full backfeed (``run(full=True)``), every thread read. Target: under 10 s;
+  (a) the first full backfeed (``run(full=True)``), every copy due. Target: under 10 s;
   (b) a steady-state run after 10 new replies arrived, one hour later (the clock given to the
       engine moves on by the schedule's shortest interval, as the next hourly run would see it):
       the replies come from the notification stream; only threads due by the schedule are read.

@@ -4,8 +4,8 @@ A post's section costs its state file (read, parsed, moderated) and ``_conversat
 every reply and face: about 40 microseconds an interaction, so 100,000 stored interactions cost a
 build four seconds of one core. A post's section is asked for as soon as Pelican reads the post
 (``request``) and rendered in a worker process (forked, one core left to Pelican) while Pelican
-reads and writes the rest; ``html`` collects it. The first few are rendered in place: a small
-site does not start a worker.
+reads and writes the rest; ``html`` collects it. The first megabyte of state is rendered in
+place: a small or quiet site does not start a worker.
 
 The template is Pelican's own (the articles generator's Jinja environment, with every filter the
 theme has), given the settings, ``page_lang`` and an ``article`` with the post's ``title``,
@@ -27,12 +27,16 @@ from typing import Any
 from jinja2 import Environment, Template, TemplateNotFound
 from markupsafe import Markup
 
+from syndication.state import StateStore
+
 from .conversation import Conversation, build_conversation
 from .statecache import StateReader
 
 TEMPLATE = "_conversation.html"
-# Sections a build renders in place before it hands the rest to a worker process.
-INLINE_SECTIONS = 24
+# Bytes of state a build renders in place before it hands the rest to a worker process: a quiet
+# or small site never starts one (the fork and the hand-overs would cost more than they save).
+INLINE_STATE_BYTES = 1_000_000
+BATCH = 50  # sections per hand-over to the worker
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,13 @@ class SectionRenderer:
         self.moderation_file = moderation_file
         self._template: Template | None = None
 
+    def state_size(self, key: str) -> int:
+        """The size of the state file of ``key`` in bytes (0 when it has none yet)."""
+        try:
+            return StateStore(self.state_root).path_for(key).stat().st_size
+        except FileNotFoundError:
+            return 0
+
     def conversation(self, key: str) -> Conversation:
         """The moderated conversation of the post whose state is ``key``."""
         state = self.states.post_state(self.state_root, key)
@@ -109,9 +120,17 @@ class SectionRenderer:
 _WORKER_RENDERER: SectionRenderer | None = None
 
 
-def _render_in_worker(job: SectionJob) -> str:
+def _render_in_worker(jobs: list[SectionJob]) -> dict[str, str | None]:
+    """Sections of ``jobs`` by key; None for one that failed (rendered again in place, where its
+    error is raised with its own traceback)."""
     assert _WORKER_RENDERER is not None, "a section worker is forked after its renderer is set"
-    return _WORKER_RENDERER.render(job)
+    rendered: dict[str, str | None] = {}
+    for job in jobs:
+        try:
+            rendered[job.key] = _WORKER_RENDERER.render(job)
+        except Exception:  # noqa: BLE001 - see the docstring
+            rendered[job.key] = None
+    return rendered
 
 
 @dataclass(frozen=True)
@@ -123,39 +142,51 @@ class Rendered:
 
 
 class Sections:
-    """The sections of one build: asked for early, rendered aside, collected when needed."""
+    """The sections of one build: asked for early, rendered aside, collected when needed.
 
-    def __init__(self, renderer: SectionRenderer, inline_limit: int | None = None) -> None:
+    Jobs go to the worker by ``BATCH``: each hand-over costs the main process a fraction of a
+    millisecond (pickling, the pool's threads), more than a quiet post's section costs to render.
+    """
+
+    def __init__(self, renderer: SectionRenderer, inline_bytes: int | None = None) -> None:
         self.renderer = renderer
-        self.inline_limit = INLINE_SECTIONS if inline_limit is None else inline_limit
+        self.inline_bytes = INLINE_STATE_BYTES if inline_bytes is None else inline_bytes
+        self._inline_read = 0  # bytes of state rendered in place so far
         self._done: dict[str, str] = {}
-        self._pending: dict[str, Future[str]] = {}
+        self._queued: list[SectionJob] = []  # for the worker, not handed over yet
+        self._pending: dict[str, Future[dict[str, str | None]]] = {}
         self._pool: ProcessPoolExecutor | None = None
         self.handed_off = 0
 
     def request(self, job: SectionJob) -> None:
         """Start rendering the section of ``job``'s post (in a worker once past a few)."""
-        if job.key in self._done or job.key in self._pending:
+        if job.key in self._done or job.key in self._pending or job in self._queued:
             return
-        pool = self._workers() if len(self._done) >= self.inline_limit else None
+        pool = None
+        if self._inline_read >= self.inline_bytes:
+            pool = self._workers()
         if pool is None:
+            self._inline_read += self.renderer.state_size(job.key)
             try:
                 self._done[job.key] = self.renderer.render(job)
             except Exception:  # noqa: BLE001 - a post with broken metadata: reported by the checks
                 return  # and rendered again, raising, if it is ever asked for
             return
-        self._pending[job.key] = pool.submit(_render_in_worker, job)
-        self.handed_off += 1
+        self._queued.append(job)
+        if len(self._queued) >= BATCH:
+            self._hand_over(pool)
 
     def html(self, job: SectionJob) -> Markup:
         """The section of ``job``'s post, rendered now if it was never asked for.
 
-        A section that failed in a worker raises its error here.
+        A section that failed raises its error here.
         """
-        if job.key in self._pending:
-            self._done[job.key] = self._pending.pop(job.key).result()
-        elif job.key not in self._done:
-            self._done[job.key] = self.renderer.render(job)
+        if self._queued and self._pool is not None:
+            self._hand_over(self._pool)  # the last, partial batch
+        if job.key not in self._done:
+            future = self._pending.pop(job.key, None)
+            rendered = future.result().get(job.key) if future is not None else None
+            self._done[job.key] = rendered if rendered is not None else self.renderer.render(job)
         return Markup(self._done[job.key])  # rendered by the autoescaping template: safe
 
     def close(self) -> Rendered:
@@ -163,7 +194,15 @@ class Sections:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        return Rendered(len(self._done) + len(self._pending), self.handed_off)
+        total = len(self._done) + len(self._pending) + len(self._queued)
+        return Rendered(total, self.handed_off)
+
+    def _hand_over(self, pool: ProcessPoolExecutor) -> None:
+        jobs, self._queued = self._queued, []
+        future = pool.submit(_render_in_worker, jobs)
+        for job in jobs:
+            self._pending[job.key] = future
+        self.handed_off += len(jobs)
 
     def _workers(self) -> ProcessPoolExecutor | None:
         """The worker, started on first need; None where processes cannot be forked."""

@@ -30,7 +30,7 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # The site fixture built it, so Pelican has imported the plugin, as "agora" (PLUGIN_PATHS).
-    monkeypatch.setattr(sys.modules["agora.sections"], "INLINE_SECTIONS", 0)  # all to the worker
+    monkeypatch.setattr(sys.modules["agora.sections"], "INLINE_STATE_BYTES", 0)  # all to the worker
     with caplog.at_level(logging.DEBUG, logger="agora"):
         aside = build(tmp_path)
     in_place, by_worker = sections(site), sections(aside)
