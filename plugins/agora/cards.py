@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import os
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from .workers import fork_pool
 
 # Bump when the drawing changes, so every cached card is drawn again.
 RENDERER_VERSION = "3"
@@ -263,12 +264,5 @@ class CardCache:
     def _workers(self) -> ProcessPoolExecutor | None:
         """The worker pool, started on first need; None where processes cannot be forked."""
         if self._pool is None:
-            if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-                return None
-            # Forked, not spawned: a worker starts in milliseconds with the fonts already loaded.
-            # One core is left to Pelican, which goes on writing pages meanwhile.
-            self._pool = ProcessPoolExecutor(
-                max_workers=max(1, (os.cpu_count() or 2) - 1),
-                mp_context=multiprocessing.get_context("fork"),
-            )
+            self._pool = fork_pool()  # the fonts already loaded; Pelican writes pages meanwhile
         return self._pool

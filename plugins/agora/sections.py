@@ -16,8 +16,6 @@ reply shows at the next build even when the post did not change.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from syndication.state import StateStore
 
 from .conversation import Conversation, build_conversation
 from .statecache import StateReader
+from .workers import fork_pool
 
 TEMPLATE = "_conversation.html"
 # Bytes of state a build renders in place before it hands the rest to a worker process: a quiet
@@ -208,13 +207,6 @@ class Sections:
         """The worker, started on first need; None where processes cannot be forked."""
         global _WORKER_RENDERER
         if self._pool is None:
-            if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-                return None
             _WORKER_RENDERER = self.renderer  # before the fork, so the worker has it
-            # Forked, not spawned: a worker starts in milliseconds with the templates compiled.
-            # One core is left to Pelican, which goes on reading and writing meanwhile.
-            self._pool = ProcessPoolExecutor(
-                max_workers=max(1, (os.cpu_count() or 2) - 1),
-                mp_context=multiprocessing.get_context("fork"),
-            )
+            self._pool = fork_pool()  # the templates compiled; Pelican reads and writes meanwhile
         return self._pool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -38,3 +39,15 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     assert "Léa" in in_place[f"{TALKED_ABOUT}/index.html"]  # the fixture conversation is there
     counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
     assert counted and counted[-1].endswith(f"{len(in_place)} by a worker"), counted
+
+
+def test_workers_yield_the_core_to_pelican() -> None:
+    from plugins.agora import workers
+
+    pool = workers.fork_pool()
+    assert pool is not None  # two cores or more here, as in CI
+    try:
+        niceness = pool.submit(os.nice, 0).result()
+    finally:
+        pool.shutdown()
+    assert niceness == min(19, os.nice(0) + workers.NICENESS)
