@@ -18,7 +18,7 @@ import asyncio
 import email.utils
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -131,6 +131,18 @@ class Counts:
     likes: int | None = None
     reposts: int | None = None
     quotes: int | None = None
+
+    @classmethod
+    def read(
+        cls, data: Mapping[str, Any], *, replies: str, likes: str, reposts: str, quotes: str
+    ) -> Counts:
+        """The counts in a network's JSON object, under that network's field names."""
+        return cls(
+            replies=count_field(data.get(replies)),
+            likes=count_field(data.get(likes)),
+            reposts=count_field(data.get(reposts)),
+            quotes=count_field(data.get(quotes)),
+        )
 
     def of(self, kind: InteractionKind) -> int | None:
         """The count of ``kind``; None when the network does not say."""

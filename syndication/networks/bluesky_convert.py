@@ -37,7 +37,7 @@ from urllib.parse import quote
 import regex
 
 from syndication.model import Copy, Interaction, InteractionKind, Person, parse_time
-from syndication.networks.base import Activity, Counts, LinkCard, Published, count_field
+from syndication.networks.base import Activity, Counts, LinkCard, Published
 
 Json = Mapping[str, Any]
 
@@ -605,11 +605,8 @@ def conversation_from(
 
 def counts_from_post_view(post: Json) -> Counts:
     """What the AppView counts on a post (``app.bsky.feed.defs#postView``)."""
-    return Counts(
-        replies=count_field(post.get("replyCount")),
-        likes=count_field(post.get("likeCount")),
-        reposts=count_field(post.get("repostCount")),
-        quotes=count_field(post.get("quoteCount")),
+    return Counts.read(
+        post, replies="replyCount", likes="likeCount", reposts="repostCount", quotes="quoteCount"
     )
 
 

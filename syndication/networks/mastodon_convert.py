@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from syndication.model import Interaction, InteractionKind, Person, parse_time
-from syndication.networks.base import Activity, Counts, Published, TextLimits, count_field
+from syndication.networks.base import Activity, Counts, Published, TextLimits
 
 NETWORK = "mastodon"
 DEFAULT_MAX_CHARACTERS = 500  # Mastodon's default when the instance does not say
@@ -253,11 +253,12 @@ def reaction(
 
 def counts_from_status(status: Json) -> Counts:
     """What the instance counts on a status; ``quotes_count`` exists from Mastodon 4.5 only."""
-    return Counts(
-        replies=count_field(status.get("replies_count")),
-        likes=count_field(status.get("favourites_count")),
-        reposts=count_field(status.get("reblogs_count")),
-        quotes=count_field(status.get("quotes_count")),
+    return Counts.read(
+        status,
+        replies="replies_count",
+        likes="favourites_count",
+        reposts="reblogs_count",
+        quotes="quotes_count",
     )
 
 
