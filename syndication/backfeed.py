@@ -39,7 +39,7 @@ from syndication.model import (
     utc_now,
 )
 from syndication.moderation import Moderation
-from syndication.networks.base import READ_KINDS, Counts, Reader
+from syndication.networks.base import READ_KINDS, Activity, Counts, Reader
 from syndication.sanitize import clean_html, html_to_text, text_to_html
 from syndication.state import StateStore
 
@@ -320,18 +320,41 @@ class Backfeed:
                     found[owners[copy_id]] = counts
         return found
 
-    async def _network(self, network: str, full: bool, report: BackfeedReport) -> None:
-        tally = report.tallies.setdefault(network, NetworkTally())
-        reader = self.readers[network]
-        cursors = self.store.load_cursors()
-        cursor = cursors.get(network, {}).get(CURSOR_NAME, "")
+    async def _notifications(
+        self, network: str, cursor: str, tally: NetworkTally
+    ) -> tuple[list[Activity], str] | None:
+        """The activity after ``cursor`` and the next cursor; None (recorded) when it failed."""
         try:
-            activities, next_cursor = await reader.notifications(cursor)
+            return await self.readers[network].notifications(cursor)
         except AgoraError as error:
             tally.failures.append(str(error))
+            return None
+
+    async def _network(self, network: str, full: bool, report: BackfeedReport) -> None:
+        tally = report.tallies.setdefault(network, NetworkTally())
+        cursors = self.store.load_cursors()
+        cursor = cursors.get(network, {}).get(CURSOR_NAME, "")
+        now = self.now()
+        # Without a cursor nothing is known of what happened: every thread is read (and the
+        # adapter may page back through less, Reader.notifications).
+        everything = full or not cursor
+        scheduled = {
+            key
+            for key, state in self.states.items()
+            if (copy := state.copies.get(network)) is not None
+            and copy.status is CopyStatus.PUBLISHED
+            and (everything or refresh_due(state, copy, now))
+        }
+        # The counts of the copies due by the schedule do not depend on the notifications: both
+        # are read at once, so the notification pages' round trips overlap the batches.
+        stream, counts = await asyncio.gather(
+            self._notifications(network, cursor, tally), self._counts(network, sorted(scheduled))
+        )
+        if stream is None:
             return
+        activities, next_cursor = stream
         tally.notifications = len(activities)
-        due: set[str] = set()
+        due = set(scheduled)
         index = self._index(network)
         for activity in activities:
             owner = index.get(activity.root_id) or index.get(activity.subject_id, "")
@@ -342,15 +365,8 @@ class Backfeed:
                 self._merge_one(self.states[owner], activity.item, tally)
             else:
                 due.add(owner)
-        now = self.now()
-        for key, state in self.states.items():
-            copy = state.copies.get(network)
-            if copy is None or copy.status is not CopyStatus.PUBLISHED:
-                continue
-            if full or refresh_due(state, copy, now):
-                due.add(key)
         ordered = sorted(due)
-        counts = await self._counts(network, ordered)
+        counts.update(await self._counts(network, sorted(due - scheduled)))
         done = 0
 
         async def refresh(key: str) -> None:

@@ -16,9 +16,10 @@ Quirks of the network recorded here:
 - ``/api/v1/statuses/:id/quotes`` exists from Mastodon 4.5; older servers answer 404, read as "no
   quotes". ``favourited_by``, ``reblogged_by``, ``quotes`` and ``notifications`` page with a
   ``Link`` header; only links back to the same instance are followed, so the token never leaves it.
-- Notifications are read newest first with ``since_id``; a first run (no cursor) pages back as
-  far as ``MAX_PAGES`` allows: the likes and boosts they carry spare the first full refresh a
-  ``favourited_by`` and a ``reblogged_by`` per status.
+- Notifications are read newest first with ``since_id``. A first run (no cursor) reads every
+  thread, so it pages back through the likes and boosts only (``types[]``), as far as
+  ``MAX_PAGES`` allows: they spare it a ``favourited_by`` and a ``reblogged_by`` per status, while
+  the mentions would only repeat the threads.
 - ``GET /api/v1/statuses?id[]=`` (from Mastodon 4.3; at most 20 ids, ``DEFAULT_STATUSES_LIMIT``)
   gives each status's ``replies_count``, ``favourites_count``, ``reblogs_count`` and, from 4.5,
   ``quotes_count``: that is how a refresh knows which lists to read. An older server answers
@@ -60,6 +61,8 @@ NOTIFICATION_PAGE = 80  # the API's largest page
 STATUSES_BATCH = 20  # the most ids GET /api/v1/statuses takes (DEFAULT_STATUSES_LIMIT)
 RECENT_STATUSES = 40  # how far back reconciliation looks (the API's maximum page)
 DEFAULT_POLICY = RetryPolicy()
+# What a first run pages back through: the threads it reads hold the replies and the quotes.
+REACTION_TYPES: tuple[str, ...] = ("favourite", "reblog")
 MAX_PAGES = 50  # bound on any Link-header walk, so a looping server cannot keep us forever
 
 T = TypeVar("T")
@@ -70,6 +73,11 @@ def _result(outcome: T | BaseException) -> T:
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
+
+
+def _max_id(url: str) -> str:
+    """The ``max_id`` of a ``Link`` page URL, "" when there is none."""
+    return httpx.URL(url).params.get("max_id", "") if url else ""
 
 
 def _id_order(status_id: str) -> tuple[int, str]:
@@ -339,30 +347,56 @@ class MastodonClient:
         return await self._pages(f"/api/v1/statuses/{status_id}/quotes", {"limit": 40})
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Mentions, likes, boosts, quotes after ``cursor`` (oldest first) and the next cursor."""
+        """Mentions, likes, boosts, quotes after ``cursor`` (oldest first) and the next cursor.
+
+        A first run (no cursor) reads every thread, which holds the replies and quotes: it pages
+        back through the likes and boosts only, and asks for one notification of any type to
+        know where the next run starts.
+        """
         await self._know_self()
-        params: dict[str, Any] = {
-            "types[]": list(convert.NOTIFICATION_TYPES),
-            "limit": NOTIFICATION_PAGE,
-        }
         if cursor:
-            params["since_id"] = cursor
-        seen: list[dict[str, Any]] = []
-        url: str = self._url("/api/v1/notifications")
-        query: dict[str, Any] | None = params
-        for _ in range(MAX_PAGES):
-            response = await self._call("GET", url, params=query)
-            page = self._list(response)
-            fresh = [n for n in page if not cursor or _id_order(str(n["id"])) > _id_order(cursor)]
-            seen.extend(fresh)
-            url, query = self._next(response), None
-            if not url or not fresh or len(fresh) < len(page):
-                break
-        seen.sort(key=lambda n: _id_order(str(n["id"])))
+            seen = await self._notification_pages(convert.NOTIFICATION_TYPES, cursor)
+            newest = str(seen[-1]["id"]) if seen else cursor
+        else:
+            latest, seen = await asyncio.gather(
+                self._latest_notification(), self._notification_pages(REACTION_TYPES, "")
+            )
+            newest = max((latest, *(str(n["id"]) for n in seen[-1:])), key=_id_order)
         activities = [
             activity
             for activity in (convert.activity_from_notification(n, self.view) for n in seen)
             if activity is not None
         ]
-        newest = str(seen[-1]["id"]) if seen else cursor
         return activities, newest
+
+    async def _latest_notification(self) -> str:
+        """The id of the newest notification of any type the stream reads, "" when none."""
+        response = await self._call(
+            "GET",
+            self._url("/api/v1/notifications"),
+            params={"types[]": list(convert.NOTIFICATION_TYPES), "limit": 1},
+        )
+        page = self._list(response)
+        return str(page[0]["id"]) if page and page[0].get("id") else ""
+
+    async def _notification_pages(self, types: Sequence[str], cursor: str) -> list[dict[str, Any]]:
+        """The notifications of ``types`` after ``cursor`` (all: "" ), oldest first."""
+        params: dict[str, Any] = {"types[]": list(types), "limit": NOTIFICATION_PAGE}
+        if cursor:
+            params["since_id"] = cursor
+        seen: list[dict[str, Any]] = []
+        query = params
+        for _ in range(MAX_PAGES):
+            response = await self._call("GET", self._url("/api/v1/notifications"), params=query)
+            page = self._list(response)
+            fresh = [n for n in page if not cursor or _id_order(str(n["id"])) > _id_order(cursor)]
+            seen.extend(fresh)
+            # The next page is asked with our own filters and the link's max_id: a server may
+            # leave ``types[]`` out of its Link header (mastodon-mock does), and then page two
+            # would hold every type.
+            max_id = _max_id(self._next(response))
+            if not max_id or not fresh or len(fresh) < len(page):
+                break
+            query = {**params, "max_id": max_id}
+        seen.sort(key=lambda n: _id_order(str(n["id"])))
+        return seen

@@ -1,10 +1,12 @@
 """The local Mastodon peer: ``mastodon-mock`` (PyPI), a stateful server of Mastodon's REST API.
 
 It is not Mastodon, but it answers the API the adapter uses (statuses with ``Idempotency-Key``,
-context, favourited_by, reblogged_by, notifications, ``/api/v2/instance``, media) from a SQLite
-file in the run folder. Its mock-only routes (``/api/v1/_mock/dev_user``, ``/api/v1/_mock/faults``)
-let tests create people and inject errors. Accounts and their tokens are seeded at start; tokens
-are random per start and live only in the run folder (mode 600) and ``.sandbox/env``.
+context, favourited_by, reblogged_by, quotes, notifications, ``/api/v2/instance``, media) from a
+SQLite file in the run folder; the one field of Mastodon 4.5 it leaves out, ``quotes_count``, is
+added at its edge, which also lets one request in at a time (``mastodon_edge``). Its mock-only
+routes (``/api/v1/_mock/dev_user``, ``/api/v1/_mock/faults``) let tests create people and inject
+errors. Accounts and their tokens are seeded at start; tokens are random per start and live only in
+the run folder (mode 600) and ``.sandbox/env``.
 
 ``start`` runs it in a child process of its own (``serve``), in a new session.
 """
@@ -179,10 +181,12 @@ def serve(config_file: str, port: str) -> None:
     from mastodon_mock.app import create_app
     from mastodon_mock.config import MastodonMockConfig
 
+    from syndication.sandbox.mastodon_edge import OneAtATime, QuotesCount
+
     data = json.loads(Path(config_file).read_text(encoding="utf-8"))
     config = MastodonMockConfig.model_validate(data)
     uvicorn.run(
-        create_app(config),
+        OneAtATime(QuotesCount(create_app(config), Path(data["database"]["path"]))),
         host="127.0.0.1",
         port=int(port),
         server_header=False,

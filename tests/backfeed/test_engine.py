@@ -230,6 +230,26 @@ def test_activity_without_item_refreshes_its_post_only(tmp_path: Path) -> None:
     assert "mastodon:9" in store.load("b.fr").interactions
 
 
+def test_without_a_cursor_every_thread_is_read(tmp_path: Path) -> None:
+    # An adapter's first run pages back through less (Mastodon: the likes and boosts only),
+    # counting on the threads for the rest; so a lost cursor must mean every thread is read.
+    store = StateStore(tmp_path)
+    seed(store, "a.fr", "100", age_days=30)
+    seed(store, "b.fr", "200", age_days=30)
+    run(store, ScriptedReader())
+    quiet = ScriptedReader()
+    run(store, quiet)
+    assert quiet.cursors_seen == ["c2"] and quiet.conversation_calls == []  # none due yet
+
+    store.save_cursors({})
+    lost = ScriptedReader(threads={"200": [reply("9", "Bravo", parent="200")]})
+    run(store, lost)
+
+    assert lost.cursors_seen == [""]
+    assert sorted(lost.conversation_calls) == ["100", "200"]
+    assert "mastodon:9" in store.load("b.fr").interactions
+
+
 def test_moderation_applies_at_backfeed(tmp_path: Path) -> None:
     store = StateStore(tmp_path)
     seed(store)

@@ -244,7 +244,9 @@ def test_first_backfeed_stores_the_public_conversation_of_both_networks(scene: S
     bluesky, mastodon = tally(scene.report, "Bluesky"), tally(scene.report, "Mastodon")
     assert (bluesky["new"] - bluesky["removed"], bluesky["threads refreshed"]) == (9, 1)
     assert (mastodon["new"] - mastodon["removed"], mastodon["threads refreshed"]) == (10, 1)
-    assert bluesky["notifications"] >= 5 and mastodon["notifications"] >= 5
+    # Mastodon's first run pages back through the likes and boosts only (two likes and a boost
+    # here): it reads every thread, which holds the replies.
+    assert bluesky["notifications"] >= 5 and mastodon["notifications"] == 3
     assert scene.env["AGORA_MASTODON_ACCESS_TOKEN"] not in scene.report
 
 

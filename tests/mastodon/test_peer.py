@@ -184,6 +184,23 @@ def test_conversation_is_public_nested_and_complete(peer: Peer, recorder: Record
     assert by_id[hello["id"]].author.avatar_url.startswith("http")
 
 
+def test_the_peer_counts_accepted_quotes_as_mastodon_does(peer: Peer) -> None:
+    # mastodon-mock leaves quotes_count out; the sandbox adds it (sandbox/mastodon_edge.py).
+    brand, ana, eve = peer.person("brand"), peer.person("ana"), peer.person("eve")
+    quoted, quiet = brand.post(f"Billet {POST_URL}"), brand.post("Rien à citer")
+    ana.post("À lire", quoted_status_id=quoted["id"])
+    revoked = eve.post("Moi aussi", quoted_status_id=quoted["id"])
+    brand.call("POST", f"/api/v1/statuses/{quoted['id']}/quotes/{revoked['id']}/revoke")
+
+    batch = brand.call("GET", "/api/v1/statuses", params={"id[]": [quoted["id"], quiet["id"]]})
+    one = brand.call("GET", f"/api/v1/statuses/{quoted['id']}")
+    context = brand.call("GET", f"/api/v1/statuses/{revoked['id']}/context")
+
+    assert [(s["id"], s["quotes_count"]) for s in batch] == [(quoted["id"], 1), (quiet["id"], 0)]
+    assert one["quotes_count"] == 1  # the revoked quote does not count
+    assert all(isinstance(s["quotes_count"], int) for s in context["ancestors"])
+
+
 def test_a_deleted_copy_is_not_found(peer: Peer, recorder: Recorder) -> None:
     brand = peer.person("brand")
     root = brand.post(f"Billet {POST_URL}")
@@ -195,31 +212,57 @@ def test_a_deleted_copy_is_not_found(peer: Peer, recorder: Recorder) -> None:
 def test_notifications_from_a_cursor(peer: Peer, recorder: Recorder) -> None:
     brand, ana, eve = peer.person("brand"), peer.person("ana"), peer.person("eve")
     root = brand.post(f"Billet {POST_URL}")
-    hello = ana.post(f"@{brand.username} Bravo", in_reply_to_id=root["id"])
-    eve.post(f"@{brand.username} privé", in_reply_to_id=root["id"], visibility="private")
-    eve.post(f"@{brand.username} direct", in_reply_to_id=root["id"], visibility="direct")
     ana.call("POST", f"/api/v1/statuses/{root['id']}/favourite")
     ana.call("POST", f"/api/v1/statuses/{root['id']}/reblog")
+    hello = ana.post(f"@{brand.username} Bravo", in_reply_to_id=root["id"])
 
+    # A first run reads every thread: it pages back through the likes and boosts only...
     first, cursor = run(recorder, peer, brand, lambda adapter: adapter.notifications(""))
     assert [(a.kind, a.subject_id) for a in first] == [
-        (InteractionKind.REPLY, root["id"]),
         (InteractionKind.LIKE, root["id"]),
         (InteractionKind.REPOST, root["id"]),
-    ]  # oldest first; the private and the direct one never appear
-    assert first[0].item is not None and first[0].item.id == hello["id"]
-    assert cursor
-
+    ]  # oldest first
+    # ... and starts the next run after the newest notification of any type, the mention.
     nothing, same = run(recorder, peer, brand, lambda adapter: adapter.notifications(cursor))
     assert (nothing, same) == ([], cursor)
 
+    eve.post(f"@{brand.username} privé", in_reply_to_id=root["id"], visibility="private")
+    eve.post(f"@{brand.username} direct", in_reply_to_id=root["id"], visibility="direct")
     later = ana.post(f"@{brand.username} Encore", in_reply_to_id=hello["id"])
     fresh, newer = run(recorder, peer, brand, lambda adapter: adapter.notifications(cursor))
+    # The private and the direct reply never appear.
     assert [(a.item_id, a.subject_id) for a in fresh] == [(later["id"], hello["id"])]
+    assert fresh[0].item is not None and "Encore" in fresh[0].item.content_html
     assert newer != cursor
     queries = [r.url.params for r in recorder.requests if r.url.path == "/api/v1/notifications"]
-    assert queries[1]["since_id"] == cursor
-    assert queries[0].get_list("types[]") == ["mention", "favourite", "reblog", "quote"]
+    everything = ["mention", "favourite", "reblog", "quote"]
+    first_run = sorted((q.get_list("types[]"), q.get("limit")) for q in queries[:2])
+    assert first_run == sorted([(everything, "1"), (["favourite", "reblog"], "80")])
+    assert queries[-1]["since_id"] == cursor
+    assert queries[-1].get_list("types[]") == everything
+
+
+def test_first_run_pages_back_through_reactions_only(peer: Peer, recorder: Recorder) -> None:
+    brand, ana = peer.person("brand"), peer.person("ana")
+    liked = []
+    for index in range(45):  # more than a page: the peer gives 40 at most
+        status = brand.post(f"Billet {index} {POST_URL}")
+        ana.call("POST", f"/api/v1/statuses/{status['id']}/favourite")
+        if index % 5 == 0:
+            ana.post(f"@{brand.username} Question {index}", in_reply_to_id=status["id"])
+        liked.append(status["id"])
+
+    first, _ = run(recorder, peer, brand, lambda adapter: adapter.notifications(""))
+
+    assert [(a.kind, a.subject_id) for a in first] == [(InteractionKind.LIKE, i) for i in liked]
+    pages = [
+        r.url.params
+        for r in recorder.requests
+        if r.url.path == "/api/v1/notifications" and r.url.params.get("limit") != "1"
+    ]
+    # The peer's Link header drops types[]; the next page still asks for the reactions only.
+    assert len(pages) == 2 and "max_id" in pages[1]
+    assert all(p.get_list("types[]") == ["favourite", "reblog"] for p in pages)
 
 
 # -- errors -----------------------------------------------------------------------------------
