@@ -188,7 +188,12 @@ class Reader(Protocol):
         ...
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Activity newer than ``cursor`` ("" for the first run) and the cursor to store next."""
+        """Activity newer than ``cursor`` ("" for the first run) and the cursor to store next.
+
+        Without a cursor the engine reads every thread, so an adapter may page back through only
+        what the threads do not give cheaply (Mastodon: the likes and boosts); the cursor it
+        returns must still be past the newest notification of every kind.
+        """
         ...
 
 

@@ -24,7 +24,8 @@ Quirks of the network recorded here:
   gives each status's ``replies_count``, ``favourites_count``, ``reblogs_count`` and, from 4.5,
   ``quotes_count``: that is how a refresh knows which lists to read. An older server answers
   404; then every list is read, as before. Statuses without ``quotes_count`` have their quotes
-  read every time (mastodon-mock serves ``/quotes`` but does not count them).
+  read every time (mastodon-mock serves ``/quotes`` but does not count them; the sandbox adds
+  the count, ``syndication.sandbox.mastodon_edge``).
 """
 
 from __future__ import annotations
