@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -56,6 +56,34 @@ DEFAULT_CONCURRENCY = 8
 CURSOR_NAME = "notifications"
 
 Progress = Callable[[str, int, int], None]
+
+
+def lists_known_now(
+    state: PostState, network: str, counts: Counts | None
+) -> frozenset[InteractionKind]:
+    """The lists of ``lists_to_read`` that no notification could spare, so read without them.
+
+    Replies and quotes are read whenever there are some; likes and reposts only when their
+    count differs from what is stored, which the notifications may change, unless the network
+    did not count them.
+    """
+    return frozenset(
+        kind
+        for kind in lists_to_read(state, network, counts)
+        if kind in _WITH_TEXT or counts is None or counts.of(kind) is None
+    )
+
+
+# What one read of a copy's lists gives: the kinds read, and what they hold.
+Lists = tuple[frozenset[InteractionKind], list[Interaction]]
+
+
+async def _abandon(reads: Iterable[asyncio.Future[Lists]]) -> None:
+    """Cancel reads whose answers are no longer wanted, and wait for them to end."""
+    pending = list(reads)
+    for read in pending:
+        read.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 def refresh_interval(age: timedelta) -> timedelta:
@@ -198,6 +226,7 @@ class Backfeed:
         self.states: dict[str, PostState] = {}
         self.dirty: set[str] = set()
         self._pending_cursors: dict[str, dict[str, str]] = {}
+        self._streamed: set[str] = set()  # keys of the interactions this run's notifications gave
 
     # -- indexes -------------------------------------------------------------------------------
 
@@ -249,10 +278,18 @@ class Backfeed:
         fresh: list[Interaction],
         tally: NetworkTally,
         kinds: frozenset[InteractionKind] = READ_KINDS,
+        keep: Set[str] = frozenset(),
     ) -> None:
-        """Make the post's ``kinds`` of interactions on ``network`` exactly ``fresh``, moderated."""
-        allowed = self.moderation.filter(fresh)
-        kept = {interaction_key(network, item.id) for item in allowed}
+        """Make the post's ``kinds`` of interactions on ``network`` exactly ``fresh``, moderated.
+
+        The interactions of ``keep`` (keys) are left as they are, whatever ``fresh`` says.
+        """
+        allowed = [
+            item
+            for item in self.moderation.filter(fresh)
+            if interaction_key(network, item.id) not in keep
+        ]
+        kept = {interaction_key(network, item.id) for item in allowed} | keep
         for key in [
             k for k, v in state.interactions.items() if v.network == network and v.kind in kinds
         ]:
@@ -265,23 +302,41 @@ class Backfeed:
 
     # -- network work ---------------------------------------------------------------------------
 
+    async def _read(self, network: str, key: str, kinds: frozenset[InteractionKind]) -> Lists:
+        """The ``kinds`` of lists of the post's copy, within the network's bound."""
+        copy = self.states[key].copies[network]
+        async with self.limits[network]:
+            return kinds, await self.readers[network].conversation(copy, kinds)
+
     async def _refresh(
-        self, network: str, key: str, counts: Counts | None, tally: NetworkTally
+        self,
+        network: str,
+        key: str,
+        counts: Counts | None,
+        tally: NetworkTally,
+        early: asyncio.Future[Lists] | None = None,
     ) -> None:
+        """Refresh the copy's lists: those read ``early``, then what the merged state calls for."""
         state = self.states[key]
         copy = state.copies[network]
-        kinds = lists_to_read(state, network, counts)
-        if kinds:
-            async with self.limits[network]:
-                try:
-                    fresh = await self.readers[network].conversation(copy, kinds)
-                except NotFound:
-                    logger.info("the %s copy of %s no longer exists; it is unlinked", network, key)
-                    copy.status = CopyStatus.DELETED
-                    self._replace_network(state, network, [], tally)
-                    self.dirty.add(key)
-                    return
-            self._replace_network(state, network, fresh, tally, kinds)
+        nothing: Lists = (frozenset(), [])
+        try:
+            early_kinds, early_items = await early if early is not None else nothing
+            rest = lists_to_read(state, network, counts) - early_kinds
+            rest_kinds, rest_items = await self._read(network, key, rest) if rest else nothing
+        except NotFound:
+            logger.info("the %s copy of %s no longer exists; it is unlinked", network, key)
+            copy.status = CopyStatus.DELETED
+            self._replace_network(state, network, [], tally)
+            self.dirty.add(key)
+            return
+        if early_kinds:
+            # Read while the notifications came: what they brought is as fresh, and stays.
+            self._replace_network(
+                state, network, early_items, tally, early_kinds, keep=self._streamed
+            )
+        if rest_kinds:
+            self._replace_network(state, network, rest_items, tally, rest_kinds)
         state.refreshed_at[network] = self.now()
         tally.refreshed += 1
         self.dirty.add(key)
@@ -345,14 +400,23 @@ class Backfeed:
             and copy.status is CopyStatus.PUBLISHED
             and (everything or refresh_due(state, copy, now))
         }
-        # The counts of the copies due by the schedule do not depend on the notifications: both
-        # are read at once, so the notification pages' round trips overlap the batches.
-        stream, counts = await asyncio.gather(
-            self._notifications(network, cursor, tally), self._counts(network, sorted(scheduled))
-        )
-        if stream is None:
+        # Neither the counts of the copies due by the schedule nor, once counted, their replies
+        # and quotes depend on the notifications: they are read while the notification pages
+        # come. Only the likes and reposts wait, since notifications bring most of them. What
+        # was read early is applied once the notifications are merged, and leaves what they
+        # brought alone: a thread read early may predate a reply its notification carries.
+        stream = asyncio.ensure_future(self._notifications(network, cursor, tally))
+        counts = await self._counts(network, sorted(scheduled))
+        early = {
+            key: asyncio.ensure_future(self._read(network, key, kinds))
+            for key in sorted(scheduled)
+            if (kinds := lists_known_now(self.states[key], network, counts.get(key)))
+        }
+        answer = await stream
+        if answer is None:
+            await _abandon(early.values())
             return
-        activities, next_cursor = stream
+        activities, next_cursor = answer
         tally.notifications = len(activities)
         due = set(scheduled)
         index = self._index(network)
@@ -362,6 +426,7 @@ class Backfeed:
                 continue  # about something else than our posts
             if activity.item is not None:
                 index[activity.item.id] = owner
+                self._streamed.add(interaction_key(network, activity.item.id))
                 self._merge_one(self.states[owner], activity.item, tally)
             else:
                 due.add(owner)
@@ -372,7 +437,7 @@ class Backfeed:
         async def refresh(key: str) -> None:
             nonlocal done
             try:
-                await self._refresh(network, key, counts.get(key), tally)
+                await self._refresh(network, key, counts.get(key), tally, early.get(key))
             except AgoraError as error:
                 tally.failures.append(f"{key}: {error}")
             done += 1
@@ -413,6 +478,7 @@ class Backfeed:
         """Backfeed every network; ``full`` refreshes every thread whatever the schedule."""
         report = BackfeedReport()
         self._pending_cursors = {}
+        self._streamed = set()
         with self.store.locked():
             self.states = {state.key: state for state in self.store.all()}
             await asyncio.gather(

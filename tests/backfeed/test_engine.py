@@ -250,6 +250,41 @@ def test_without_a_cursor_every_thread_is_read(tmp_path: Path) -> None:
     assert "mastodon:9" in store.load("b.fr").interactions
 
 
+@dataclass
+class SlowStreamReader(ScriptedReader):
+    """A notification stream that ends only once a thread has been read."""
+
+    thread_read: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def conversation(
+        self, copy: Copy, kinds: frozenset[InteractionKind] = READ_KINDS
+    ) -> list[Interaction]:
+        self.thread_read.set()
+        return await super().conversation(copy, kinds)
+
+    async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
+        await asyncio.wait_for(self.thread_read.wait(), timeout=5)
+        return await super().notifications(cursor)
+
+
+def test_replies_are_read_while_the_notifications_come(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    seed(store)
+    later = reply("8", "Et les pneus ?")  # posted after the thread was read, notified before
+    reader = SlowStreamReader(
+        threads={"100": [reply("7", "Bonjour")]},
+        counted={"100": Counts(replies=1, likes=0, reposts=0, quotes=0)},
+        activities=[Activity(InteractionKind.REPLY, "8", "100", root_id="100", item=later)],
+    )
+
+    report = run(store, reader)
+
+    assert report.ok  # type: ignore[attr-defined]  # the stream did not wait in vain
+    assert reader.kinds_asked == [frozenset({InteractionKind.REPLY})]
+    # The thread read early predates the notified reply, which stays.
+    assert sorted(store.load("freins.fr").interactions) == ["mastodon:7", "mastodon:8"]
+
+
 def test_moderation_applies_at_backfeed(tmp_path: Path) -> None:
     store = StateStore(tmp_path)
     seed(store)
