@@ -7,7 +7,9 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
 2. whole threads are refreshed on a schedule that slows with the post's age (``refresh_interval``):
    that is how deletions and edits on the network reach the site. The counts of every due copy
    are read first, in batches (``Reader.counts``), and only the lists they call for are read
-   (``lists_to_read``): a quiet post costs no request of its own;
+   (``lists_to_read``): a quiet post costs no request of its own. The counts, and the replies
+   and quotes they call for, are read while the notification pages come; only the likes and
+   reposts wait for them. Without a cursor, every thread is read;
 3. everything stored is sanitised (``syndication.sanitize``) and moderated
    (``syndication.moderation``) first; avatars are copied locally (``syndication.avatars``).
 
