@@ -13,8 +13,9 @@ Quirks of the network recorded here:
 - ``acct`` is ``user`` for accounts of the instance itself and ``user@domain`` for remote ones;
   handles are stored fully qualified (``user@domain``) so they mean the same thing off the instance.
 - Likes (``favourited_by``) and boosts (``reblogged_by``) are lists of accounts without a time.
-  A like or boost is therefore stamped with the time of the status it is about, both when read
-  from the thread and from a notification, so a refresh never rewrites it. Its id is
+  A like or boost read from them is stamped with the time of the status it is about; one that
+  arrives in a notification carries the notification's time, when it happened. The backfeed
+  keeps the time a reaction was first seen with, so a refresh never rewrites it. Its id is
   ``{status id}/favourited_by/{account id}`` (or ``reblogged_by``): Mastodon gives it none.
 - Custom emoji arrive as ``:shortcode:`` text in ``content`` and ``display_name`` (clients swap in
   images from ``emojis``); the text is what we keep, since the images live on other servers.
@@ -312,7 +313,8 @@ def activity_from_notification(notification: Json, view: Viewpoint) -> Activity 
     if kind in ("favourite", "reblog"):
         if not is_public(status):
             return None  # a boost or like of something not public is no one else's business
-        created = _time(status.get("created_at"))
+        # The notification's time is the like's own; a list read later knows none.
+        created = _time(notification.get("created_at")) or _time(status.get("created_at"))
         if created is None or not isinstance(notification.get("account"), Mapping):
             return None
         verb = InteractionKind.LIKE if kind == "favourite" else InteractionKind.REPOST

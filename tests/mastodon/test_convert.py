@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -223,7 +224,10 @@ def test_like_and_boost_notifications_match_the_thread_ids(
         parse_time(body("status_root")["created_at"]),
         VIEW,
     )
-    assert activity.item == from_thread  # a refresh finds the very same interaction
+    # A refresh finds the very same interaction; the notification knows when it happened.
+    assert activity.item == replace(from_thread, published_at=activity.item.published_at)
+    assert activity.item.published_at == parse_time(notification["created_at"])
+    assert activity.item.published_at != from_thread.published_at
 
 
 def test_a_quote_notification_names_the_quoted_status() -> None:
