@@ -60,7 +60,8 @@ from syndication.syndicate_cli import (
 )
 
 WORDS_FILE = "complaint-words.txt"  # in the content folder, unless AGORA_COMPLAINT_WORDS says
-TEXT_WIDTH = 60  # characters of a comment shown in the table
+TEXT_WIDTH = 90  # characters of a comment shown in the inbox
+INDENT = " " * 6  # under the age, so a comment's lines read as one block
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_MINUTES = {"m": 1, "min": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 
@@ -172,7 +173,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def render_inbox(items: Sequence[WaitingItem], now: datetime, since: datetime | None) -> str:
-    """The inbox for a terminal: one row per comment, oldest first."""
+    """The inbox for a terminal: a block per comment, oldest first, under 100 columns wide.
+
+    Its first line says how old it is, where, who and what deserves attention; then the
+    comment on one line, its link and the ID to answer it with.
+    """
     after = f" since {format_time(since)}" if since else ""
     if not items:
         return f"Nothing waits for an answer{after}.\n"
@@ -180,23 +185,20 @@ def render_inbox(items: Sequence[WaitingItem], now: datetime, since: datetime | 
     lines = [
         f"{count} waiting for an answer{after}, oldest first; answer one with "
         '`invoke reply ID "text" --as NAME`.',
-        "",
     ]
-    rows = [
-        [
-            human_duration(w.age(now)),
-            LABELS.get(w.item.network, w.item.network),
-            w.post,
-            one_line(_handle(w.item.author.handle), 40),
-            one_line(" ".join(filter(None, (w.item.summary, w.item.content_text)))),
-            w.item.url or w.copy_url or "-",
-            flags(w),
-            w.id,
+    for entry in items:
+        item = entry.item
+        who = one_line(_handle(item.author.handle), 40)
+        network = LABELS.get(item.network, item.network)
+        text = one_line(" ".join(filter(None, (item.summary, item.content_text))))
+        lines += [
+            "",
+            f"{human_duration(entry.age(now)):<5} {network}  {who}  on {entry.post}"
+            f"  [{flags(entry)}]",
+            f"{INDENT}« {text} »",
+            f"{INDENT}{item.url or entry.copy_url or '-'}",
+            f"{INDENT}ID {entry.id}",
         ]
-        for w in items
-    ]
-    header = ["age", "network", "post", "author", "text", "link", "flags", "ID"]
-    lines += _table(header, rows)
     return redact("\n".join(lines)) + "\n"
 
 
