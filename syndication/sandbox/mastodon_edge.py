@@ -46,6 +46,11 @@ _COUNT_QUERY = (
 )
 
 
+def _lasts(scope: Scope) -> bool:
+    """Whether the connection is one that lasts (WebSocket, streaming): never held or buffered."""
+    return scope["type"] != "http" or str(scope.get("path", "")).startswith(STREAMING)
+
+
 def _statuses(data: Any) -> Iterator[dict[str, Any]]:
     """Every status in ``data`` (a page, a context, a notification...) that lacks the count."""
     if isinstance(data, list):
@@ -60,14 +65,14 @@ def _statuses(data: Any) -> Iterator[dict[str, Any]]:
 
 
 class OneAtATime:
-    """Lets one HTTP request at a time into the wrapped app (streaming excepted)."""
+    """Lets one HTTP request at a time into the wrapped app (connections that last excepted)."""
 
     def __init__(self, app: App) -> None:
         self.app = app
         self._gate: asyncio.Lock | None = None  # made in the server's event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or str(scope.get("path", "")).startswith(STREAMING):
+        if _lasts(scope):
             await self.app(scope, receive, send)
             return
         if self._gate is None:
@@ -106,7 +111,7 @@ class QuotesCount:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        if _lasts(scope) or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
         start: Message = {}
@@ -128,7 +133,7 @@ class QuotesCount:
         await self.app(scope, receive, buffered)
 
     async def _finish(self, start: Message, body: bytes, send: Send) -> None:
-        headers = [(name, value) for name, value in start.get("headers", [])]
+        headers = list(start.get("headers", []))
         is_json = any(
             name.lower() == b"content-type" and value.startswith(b"application/json")
             for name, value in headers

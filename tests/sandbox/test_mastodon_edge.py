@@ -6,12 +6,12 @@ The count is also checked on the running peer, in ``tests/mastodon/test_peer.py`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
-from syndication.sandbox.mastodon_edge import OneAtATime, QuotesCount
+from syndication.sandbox.mastodon_edge import Message, OneAtATime, QuotesCount, Receive, Scope, Send
 
 
 class Probe:
@@ -21,7 +21,7 @@ class Probe:
         self.inside = 0
         self.most = 0
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.inside += 1
         self.most = max(self.most, self.inside)
         await asyncio.sleep(0.01)
@@ -37,10 +37,10 @@ def serve_together(path: str, requests: int = 5) -> tuple[int, list[int]]:
     statuses: list[int] = []
 
     async def one() -> None:
-        async def receive() -> dict[str, Any]:
+        async def receive() -> Message:
             return {"type": "http.request", "body": b""}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 statuses.append(message["status"])
 
@@ -62,6 +62,31 @@ def test_requests_enter_the_mock_one_at_a_time() -> None:
 def test_streaming_connections_are_let_through() -> None:
     most, statuses = serve_together("/api/v1/streaming/user")
     assert most == 5 and statuses == [200] * 5
+
+
+def test_a_stream_is_passed_on_as_it_comes(tmp_path: Path) -> None:
+    # A stream never ends: buffering it to add counts would hold every event back for good.
+    async def stream(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"id": "1"}', "more_body": True})
+        await asyncio.Event().wait()  # the next event never comes
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def listen() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/api/v1/streaming/user"}
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(QuotesCount(stream, tmp_path / "db")(scope, receive, send), 0.2)
+
+    asyncio.run(listen())
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
 
 
 def test_statuses_everywhere_in_an_answer_get_their_count(tmp_path: Path) -> None:
