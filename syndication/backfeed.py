@@ -60,22 +60,6 @@ CURSOR_NAME = "notifications"
 Progress = Callable[[str, int, int], None]
 
 
-def lists_known_now(
-    state: PostState, network: str, counts: Counts | None
-) -> frozenset[InteractionKind]:
-    """The lists of ``lists_to_read`` that no notification could spare, so read without them.
-
-    Replies and quotes are read whenever there are some; likes and reposts only when their
-    count differs from what is stored, which the notifications may change, unless the network
-    did not count them.
-    """
-    return frozenset(
-        kind
-        for kind in lists_to_read(state, network, counts)
-        if kind in _WITH_TEXT or counts is None or counts.of(kind) is None
-    )
-
-
 # What one read of a copy's lists gives: the kinds read, and what they hold.
 Lists = tuple[frozenset[InteractionKind], list[Interaction]]
 
@@ -136,6 +120,22 @@ def lists_to_read(
         elif count != stored[kind]:
             wanted.add(kind)
     return frozenset(wanted)
+
+
+def lists_known_now(
+    state: PostState, network: str, counts: Counts | None
+) -> frozenset[InteractionKind]:
+    """The lists of ``lists_to_read`` that no notification could spare, so read without them.
+
+    Replies and quotes are read whenever there are some; likes and reposts only when their
+    count differs from what is stored, which the notifications may change, unless the network
+    did not count them.
+    """
+    return frozenset(
+        kind
+        for kind in lists_to_read(state, network, counts)
+        if kind in _WITH_TEXT or counts is None or counts.of(kind) is None
+    )
 
 
 @dataclass

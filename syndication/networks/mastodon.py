@@ -360,9 +360,10 @@ class MastodonClient:
             newest = str(seen[-1]["id"]) if seen else cursor
         else:
             latest, seen = await asyncio.gather(
-                self._latest_notification(), self._notification_pages(REACTION_TYPES, "")
+                self._notification_pages(convert.NOTIFICATION_TYPES, "", limit=1, pages=1),
+                self._notification_pages(REACTION_TYPES, ""),
             )
-            newest = max((latest, *(str(n["id"]) for n in seen[-1:])), key=_id_order)
+            newest = max((str(n["id"]) for n in [*latest, *seen[-1:]]), key=_id_order, default="")
         activities = [
             activity
             for activity in (convert.activity_from_notification(n, self.view) for n in seen)
@@ -370,24 +371,23 @@ class MastodonClient:
         ]
         return activities, newest
 
-    async def _latest_notification(self) -> str:
-        """The id of the newest notification of any type the stream reads, "" when none."""
-        response = await self._call(
-            "GET",
-            self._url("/api/v1/notifications"),
-            params={"types[]": list(convert.NOTIFICATION_TYPES), "limit": 1},
-        )
-        page = self._list(response)
-        return str(page[0]["id"]) if page and page[0].get("id") else ""
+    async def _notification_pages(
+        self,
+        types: Sequence[str],
+        cursor: str,
+        limit: int = NOTIFICATION_PAGE,
+        pages: int = MAX_PAGES,
+    ) -> list[dict[str, Any]]:
+        """The notifications of ``types`` after ``cursor`` ("": all), oldest first.
 
-    async def _notification_pages(self, types: Sequence[str], cursor: str) -> list[dict[str, Any]]:
-        """The notifications of ``types`` after ``cursor`` (all: "" ), oldest first."""
-        params: dict[str, Any] = {"types[]": list(types), "limit": NOTIFICATION_PAGE}
+        At most ``pages`` pages of ``limit`` are read.
+        """
+        params: dict[str, Any] = {"types[]": list(types), "limit": limit}
         if cursor:
             params["since_id"] = cursor
         seen: list[dict[str, Any]] = []
         query = params
-        for _ in range(MAX_PAGES):
+        for _ in range(pages):
             response = await self._call("GET", self._url("/api/v1/notifications"), params=query)
             page = self._list(response)
             fresh = [n for n in page if not cursor or _id_order(str(n["id"])) > _id_order(cursor)]
