@@ -41,7 +41,7 @@ system-deps:
 
 # Node 22 and Bluesky's reference servers (@atproto/dev-env), for the local sandbox.
 sandbox-deps:
-	sh syndication/sandbox/install.sh
+	sh sandbox/install.sh
 
 # Lighthouse for the browser tests, pinned by tests/browser/lighthouse/package-lock.json; it asks
 # for Node 22, which sandbox-deps puts in .node/.

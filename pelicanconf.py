@@ -113,8 +113,6 @@ AGORA_STATE_PATH = os.environ.get("AGORA_STATE_PATH", "content/state")
 AGORA_MODERATION_FILE = "content/moderation.toml"
 # Social cards drawn for posts without an image are kept here between builds (outside output/).
 AGORA_CARD_CACHE = "cache/social-cards"
-# Networks announced on the site (the links readers use to join the conversation).
-AGORA_NETWORK_LABELS = {"bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 DEFAULT_METADATA: dict[str, str] = {}
 TYPOGRIFY = False

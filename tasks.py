@@ -11,13 +11,9 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.tasks import task
-
-if TYPE_CHECKING:
-    from syndication.sandbox import SandboxInfo
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -29,7 +25,9 @@ PORT = int(os.environ.get("AGORA_PORT", "8000"))
 
 def _pelican(c: Context, settings: str, extra: str = "") -> None:
     """Run Pelican with ``settings``; a content error ends in one line, not a traceback."""
-    c.run(f"{shlex.quote(PYTHON)} -m syndication.build -s {settings} -o {OUTPUT} {extra}".strip())
+    c.run(
+        f"{shlex.quote(PYTHON)} -m syndication.site.build -s {settings} -o {OUTPUT} {extra}".strip()
+    )
 
 
 @task
@@ -84,7 +82,7 @@ def preview(c: Context) -> None:
 )
 def publish(c: Context, target: str = "") -> None:
     """Build with production settings and deploy output/ to the configured target."""
-    from syndication.deploy import deploy
+    from syndication.site.deploy import deploy
 
     preview(c)
     where = deploy(ROOT / OUTPUT, target or os.environ.get("AGORA_DEPLOY_TARGET", ""), root=ROOT)
@@ -96,29 +94,15 @@ def demo(c: Context, port: int = PORT) -> None:
     """Sandbox, syndication, comments and inbox, then serve the site at http://localhost:8000."""
     from invoke.exceptions import Exit
 
-    from syndication import demo as show
-    from syndication import sandbox as box
+    import sandbox as box
+    from sandbox import demo as show
 
     try:
         info = box.start(ROOT)
-        _print_sandbox(info)
+        print(box.describe(info))
         show.run(ROOT, info, port=port, out=sys.stdout)
     except (box.SandboxError, show.DemoError) as error:
         raise Exit(f"The demo stopped: {error}", code=1) from None
-
-
-def _print_sandbox(info: SandboxInfo) -> None:
-    """The sandbox's addresses and demo accounts, as ``invoke sandbox`` and the demo show them."""
-    bsky, masto = info.bluesky, info.mastodon
-    print("Sandbox already running:" if info.already_running else "Sandbox started:")
-    print(f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}")
-    print(f"           index now: curl -X POST {bsky.control_url}/process")
-    print(f"  Mastodon {masto.base_url}")
-    print("Demo accounts (throw-away credentials, in .sandbox/info.json):")
-    for account in bsky.accounts:
-        print(f"  Bluesky  {account.handle:<18} {account.role:<9} {account.display_name}")
-    for person in masto.accounts:
-        print(f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}")
 
 
 @task(help={"stop": "stop the sandbox and delete its run data"})
@@ -126,7 +110,7 @@ def sandbox(c: Context, stop: bool = False) -> None:
     """Start local Bluesky and Mastodon peers with demo accounts (--stop ends them)."""
     from invoke.exceptions import Exit
 
-    from syndication import sandbox as box
+    import sandbox as box
 
     if stop:
         box.stop(ROOT)
@@ -136,7 +120,7 @@ def sandbox(c: Context, stop: bool = False) -> None:
         info = box.start(ROOT)
     except box.SandboxError as error:
         raise Exit(f"The sandbox did not start: {error}", code=1) from None
-    _print_sandbox(info)
+    print(box.describe(info))
     print("Use them: set -a; . .sandbox/env; set +a   then e.g. invoke syndicate --dry-run")
     print("Stop: invoke sandbox --stop")
 
@@ -154,7 +138,8 @@ def syndicate(
     """Post every live, published post once to each configured network (--dry-run to preview)."""
     from invoke.exceptions import Exit
 
-    from syndication.syndicate_cli import run, setup_logging
+    from syndication.cli.common import setup_logging
+    from syndication.cli.syndicate import run
 
     setup_logging()
     code = run(ROOT / settings, dry_run=dry_run, markdown=markdown)
@@ -172,8 +157,8 @@ def backfeed(c: Context, full: bool = False, settings: str = PRODUCTION_SETTINGS
     """Bring replies, likes, reposts and quotes from the networks into the state files."""
     from invoke.exceptions import Exit
 
-    from syndication.backfeed_cli import run
-    from syndication.syndicate_cli import setup_logging
+    from syndication.cli.backfeed import run
+    from syndication.cli.common import setup_logging
 
     setup_logging()
     code = run(ROOT / settings, full=full)
@@ -186,8 +171,8 @@ def pipeline(c: Context) -> None:
     """What a push to main runs: build, deploy, syndicate new posts, record, rebuild, deploy."""
     from invoke.exceptions import Exit
 
+    from syndication.cli.common import setup_logging
     from syndication.pipeline import publish
-    from syndication.syndicate_cli import setup_logging
 
     setup_logging()
     code = publish(ROOT)
@@ -200,8 +185,8 @@ def refresh(c: Context) -> None:
     """What the schedule runs: backfeed, publish posts whose date has come, record, deploy."""
     from invoke.exceptions import Exit
 
+    from syndication.cli.common import setup_logging
     from syndication.pipeline import refresh as refresh_pipeline
-    from syndication.syndicate_cli import setup_logging
 
     setup_logging()
     code = refresh_pipeline(ROOT)
@@ -227,7 +212,7 @@ def inbox(
     """List the comments waiting for an answer, oldest first, with the ID to reply to."""
     from invoke.exceptions import Exit
 
-    from syndication.desk_cli import run_inbox
+    from syndication.cli.desk import run_inbox
 
     code = run_inbox(ROOT / settings, as_json=json, since=since, stats=stats)
     if code:
@@ -249,8 +234,8 @@ def reply(
     """Answer one comment of the inbox, exactly once: invoke reply ID "text" --as Camille."""
     from invoke.exceptions import Exit
 
-    from syndication.desk_cli import run_reply
-    from syndication.syndicate_cli import setup_logging
+    from syndication.cli.common import setup_logging
+    from syndication.cli.desk import run_reply
 
     setup_logging()
     code = run_reply(item, text, as_, ROOT / settings)
@@ -263,8 +248,8 @@ def check(c: Context) -> None:
     """What a pull request runs: build with production settings, check every internal link."""
     from invoke.exceptions import Exit
 
+    from syndication.cli.common import setup_logging
     from syndication.pipeline import check as check_pipeline
-    from syndication.syndicate_cli import setup_logging
 
     setup_logging()
     code = check_pipeline(ROOT)

@@ -1,8 +1,8 @@
 """Backfeed benchmark: what a first full backfeed and a steady-state run cost over 1,000 posts.
 
 For each network it starts the real local peer on free loopback ports in a temporary folder
-(Mastodon: ``syndication.sandbox.mastodon``, mastodon-mock; Bluesky: Bluesky's own PDS and
-AppView, ``syndication.sandbox.bluesky``), publishes N posts as the brand with some replies,
+(Mastodon: ``sandbox.mastodon``, mastodon-mock; Bluesky: Bluesky's own PDS and
+AppView, ``sandbox.bluesky``), publishes N posts as the brand with some replies,
 likes and reposts by the demo readers, and writes N state files whose published copies point at
 those real posts. The backfeed engine (``syndication.backfeed.Backfeed``) then reads them through
 the network's adapter, with a transport that waits ``--delay-ms`` before each request (a distant
@@ -20,8 +20,9 @@ The copies' publication dates are one day apart, the newest an hour old (a busy 
 1,000 posts in under three years), so the schedule (``refresh_interval``) has something to do.
 Each network is measured on its own; figures are wall times: run it on a quiet machine.
 
-Usage: ``.venv/bin/python bench/backfeed.py [--posts 1000] [--delay-ms 50]
-[--networks mastodon bluesky]``
+Usage, from the repository root: ``.venv/bin/python -m bench.backfeed [--posts 1000]
+[--delay-ms 50] [--networks mastodon bluesky]`` (as a module: the local peers, ``sandbox/``,
+are tooling beside the package, importable from the root only).
 """
 
 from __future__ import annotations
@@ -42,17 +43,18 @@ from typing import Any, TypeVar
 
 import httpx
 
-from syndication.backfeed import REFRESH_SCHEDULE, Backfeed, BackfeedReport
-from syndication.config import BlueskySettings, MastodonSettings
+from sandbox import bluesky, mastodon
+from sandbox.bluesky import BlueskyNetwork, Ports
+from sandbox.mastodon import MastodonServer
+from sandbox.processes import SandboxError, free_port, read_pid
+from syndication.backfeed.engine import REFRESH_SCHEDULE, Backfeed, BackfeedReport
 from syndication.model import Copy, CopyStatus, PostState, utc_now
-from syndication.networks import adapter_for
 from syndication.networks.base import Reader
-from syndication.networks.bluesky_convert import post_url
-from syndication.sandbox import bluesky, mastodon
-from syndication.sandbox.bluesky import BlueskyNetwork, Ports
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.sandbox.processes import SandboxError, free_port, read_pid
-from syndication.state import StateStore
+from syndication.networks.bluesky import BlueskySettings
+from syndication.networks.bluesky.convert import post_url
+from syndication.networks.mastodon import MastodonSettings
+from syndication.networks.registry import adapter_for
+from syndication.store.state import StateStore
 
 FIRST_RUN_TARGET_SECONDS = 10.0
 STEADY_TARGET_REQUESTS = 20

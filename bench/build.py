@@ -238,7 +238,7 @@ def add_interactions(content: Path, total: int) -> None:
         PostState,
         interaction_key,
     )
-    from syndication.state import StateStore
+    from syndication.store.state import StateStore
 
     rng = random.Random(SEED + 1)
     keys = sorted(p.name.removesuffix(".md") for p in (content / "posts").glob("*.md"))

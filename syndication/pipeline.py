@@ -2,19 +2,23 @@
 
 ``publish``:
 
-1. **build** the site with the production settings (``syndication.build``, all or nothing), and
-   take the drafts' pages out of it (a post dated in the future is a draft until its date);
-2. **links**: check every internal link and anchor (``syndication.linkcheck``);
-3. **deploy** it (``syndication.deploy``, to ``AGORA_DEPLOY_TARGET``);
+1. **build** the site with the production settings (``syndication.site.build``, all or
+   nothing), and take the drafts' pages out of it (a post dated in the future is a draft until
+   its date);
+2. **links**: check every internal link and anchor (``syndication.site.linkcheck``);
+3. **deploy** it (``syndication.site.deploy``, to ``AGORA_DEPLOY_TARGET``);
 4. **wait** until the pages of the posts still to syndicate answer 200 with their OpenGraph tags
-   (``syndication.live``), at most ``AGORA_LIVE_WAIT_SECONDS`` (default 600): a page still not up
-   then is syndicated by a later run, never announced before it is live;
-5. **syndicate** (``syndication.syndicate_cli.run``), exactly once per post and network;
-6. **state**: commit the state back with ``[agora-state]`` and push it (``syndication.gitstate``),
-   even when syndication failed for some post, so what was posted is never forgotten;
-7. **rebuild** and **deploy** again, now with the syndication links, only when the state changed.
+   (``syndication.publish.live``), at most ``AGORA_LIVE_WAIT_SECONDS`` (default 600): a page
+   still not up then is syndicated by a later run, never announced before it is live;
+5. **syndicate** (the engine, ``syndication.publish.syndicate``, through
+   ``syndication.cli.syndicate.syndicate_report``), exactly once per post and network;
+6. **state**: commit the state back with ``[agora-state]`` and push it
+   (``syndication.store.gitstate``), even when syndication failed for some post, so what was
+   posted is never forgotten;
+7. **rebuild** and **deploy** again, now with the syndication links, only when the engine's
+   report says it wrote to the state.
 
-``refresh`` runs **backfeed** first (``syndication.backfeed_cli.run``), then the same steps: a post
+``refresh`` runs **backfeed** first (``syndication.backfeed.engine``), then the same steps: a post
 whose date has come (``WITH_FUTURE_DATES = False``) is built, deployed and syndicated by the first
 scheduled run after that date, and the conversation brought home reaches the site.
 
@@ -34,8 +38,6 @@ rest (networks, kill switch, deploy target, wait).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import io
 import math
 import os
 import shutil
@@ -47,19 +49,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from syndication.build import BuildFailed, build
-from syndication.config import configured_networks, posting_paused
-from syndication.deploy import deploy
+from syndication.cli import backfeed as backfeed_cli
+from syndication.cli import syndicate as syndicate_cli
+from syndication.cli.common import http_client, state_root
+from syndication.config import posting_paused
 from syndication.errors import AgoraError, ConfigError
-from syndication.gitstate import STATE_PATHS, commit_state, git, has_remote, push
-from syndication.linkcheck import check_site
-from syndication.live import check_all, parse_opengraph
 from syndication.model import Post
+from syndication.networks.registry import configured_networks
 from syndication.posts import load_settings, read_posts, wants_syndication
+from syndication.publish.live import check_all, parse_opengraph
+from syndication.publish.syndicate import still_to_post
 from syndication.secrets import redact
-from syndication.state import StateStore
-from syndication.syndicate import still_to_post
-from syndication.syndicate_cli import http_client, state_root
+from syndication.site.build import BuildFailed, build
+from syndication.site.deploy import deploy
+from syndication.site.linkcheck import check_site
+from syndication.store.gitstate import commit_state, git, has_remote, push
+from syndication.store.state import StateStore
 
 SETTINGS_FILE = "publishconf.py"
 OUTPUT = "output"
@@ -324,44 +329,41 @@ def _quote_command(run: Pipeline, step: str, code: int, report: str, retry: str)
     run.quote(report)
 
 
-def step_syndicate(run: Pipeline) -> int:
-    """Syndicate every live post once; the exit code of ``invoke syndicate``."""
-    from syndication.syndicate_cli import run as syndicate_run
-
-    report = io.StringIO()
-    code = syndicate_run(run.settings_file, env=run.env, stdout=report)
-    _quote_command(run, "syndicate", code, report.getvalue(), "the next run retries the rest")
-    return code
+def step_syndicate(run: Pipeline) -> tuple[int, bool]:
+    """Syndicate every live post once: the exit code of ``invoke syndicate``, and whether the
+    engine wrote to the state (then the site is rebuilt with the new links)."""
+    try:
+        report = syndicate_cli.syndicate_report(run.settings_file, run.env)
+    except AgoraError as error:
+        _quote_command(run, "syndicate", 2, redact(f"Syndication did not run: {error}"), "")
+        return 2, False
+    retry = "the next run retries the rest"
+    _quote_command(run, "syndicate", report.exit_code, syndicate_cli.render_text(report), retry)
+    return report.exit_code, report.changed_state
 
 
 def step_backfeed(run: Pipeline) -> int:
     """Bring the conversation home; the exit code of ``invoke backfeed``."""
-    from syndication.backfeed_cli import run as backfeed_run
-
     try:
         configured = bool(configured_networks(run.env))
     except ConfigError:
-        configured = True  # the backfeed command names the setting that is wrong
+        configured = True  # the backfeed engine names the setting that is wrong
     if not configured:
         # A blog without networks has no conversation to bring home: nothing failed.
         run.say("backfeed", "skipped: no network is configured")
         return 0
-    report = io.StringIO()
-    code = backfeed_run(run.settings_file, env=run.env, stdout=report)
-    _quote_command(run, "backfeed", code, report.getvalue(), "the next scheduled run goes on")
+    bar = backfeed_cli.ProgressBar(sys.stderr)
+    try:
+        report = backfeed_cli.backfeed_report(run.settings_file, run.env, progress=bar)
+    except AgoraError as error:
+        bar.close()
+        _quote_command(run, "backfeed", 2, redact(f"Backfeed did not run: {error}"), "")
+        return 2
+    bar.close()
+    code = 0 if report.ok else 1
+    retry = "the next scheduled run goes on"
+    _quote_command(run, "backfeed", code, backfeed_cli.render_text(report, False), retry)
     return code
-
-
-def state_digest(root: Path) -> str:
-    """A hash of every state file (the lock aside): tells whether a step changed the state."""
-    digest = hashlib.sha256()
-    for name in STATE_PATHS:
-        folder = root / name
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file() and path.name != ".lock":
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def step_state(run: Pipeline, message: str, *, quiet: bool = False) -> None:
@@ -392,15 +394,14 @@ def _build_to_deploy(run: Pipeline, message: str) -> int:
     step_links(run)
     step_deploy(run)
     step_wait(run)
-    before = state_digest(run.root)
     try:
-        code = step_syndicate(run)
+        code, changed = step_syndicate(run)
     finally:
         # Whatever syndication recorded is committed, even when it stopped halfway.
         step_state(run, message)
     # The command's own 2 ("did not start") is a failed step here: the pipeline did start.
     failed = 1 if code else 0
-    if state_digest(run.root) == before:
+    if not changed:
         run.say("rebuild", "skipped: syndication changed nothing, the site is up to date")
         return failed
     step_build(run, "rebuild")

@@ -20,14 +20,18 @@ from pelican.contents import Article
 from pelican.readers import Readers
 from pelican.settings import read_settings
 
-from syndication.config import NETWORKS
 from syndication.errors import ContentError
 from syndication.model import Post, utc_now
+from syndication.networks.registry import NETWORKS
 
 logger = logging.getLogger(__name__)
 
 Settings = Mapping[str, Any]
-OVERRIDE_FIELDS: dict[str, str] = {network: f"{network}_text" for network in NETWORKS}
+# Pelican lowercases front-matter keys: ``Bluesky_text`` is read as ``bluesky_text``.
+OVERRIDE_FIELDS: dict[str, str] = {
+    network.name: network.override_field().lower() for network in NETWORKS
+}
+NAMES: tuple[str, ...] = tuple(network.name for network in NETWORKS)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -53,11 +57,11 @@ def parse_networks(value: str, source: str) -> tuple[str, ...] | None:
     if text == "none":
         return ()
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [name for name in names if name not in NETWORKS]
+    unknown = [name for name in names if name not in NAMES]
     if unknown:
         raise ContentError(
             f"{source}: Syndicate names {', '.join(unknown)}, which is not a network Agora knows; "
-            f"use {', '.join(NETWORKS)} or none."
+            f"use {', '.join(NAMES)} or none."
         )
     return names
 

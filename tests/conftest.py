@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from syndication.sandbox import bluesky, mastodon
-from syndication.sandbox.bluesky import BlueskyNetwork, Ports
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.sandbox.processes import SandboxError, free_port
+from sandbox import bluesky, mastodon
+from sandbox.bluesky import BlueskyNetwork, Ports
+from sandbox.mastodon import MastodonServer
+from sandbox.processes import SandboxError, free_port
 
 
 @pytest.fixture(scope="session")

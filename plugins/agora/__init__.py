@@ -4,7 +4,6 @@ Settings (all optional but ``AGORA_AUTHORS``):
 
 ``AGORA_AUTHORS``          author name -> details; a post by anyone else stops the build
 ``AGORA_LANGUAGES``        languages a post may be written in (default: ``[DEFAULT_LANG]``)
-``AGORA_NETWORK_LABELS``   network -> label shown to readers; also the networks ``Syndicate`` knows
 ``AGORA_STATE_PATH``       folder of the state files (default ``content/state``)
 ``AGORA_MODERATION_FILE``  the moderation file (default ``content/moderation.toml``)
 ``AGORA_CARD_CACHE``       where drawn social cards are kept between builds
@@ -14,7 +13,9 @@ Settings (all optional but ``AGORA_AUTHORS``):
 
 Every article gets ``article.agora_html`` (its conversation section, rendered from its state by
 ``_conversation.html``, see ``sections``), ``article.social_image`` (site-relative path of its own
-image or of its generated card) and ``article.social_image_alt``. The build never touches the
+image or of its generated card) and ``article.social_image_alt``; every template sees
+``AGORA_NETWORK_LABELS`` (network -> label, from ``syndication.networks.registry``, the one list
+of networks). The build never touches the
 network: everything comes from files.
 """
 
@@ -33,6 +34,8 @@ from pelican import signals
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from syndication.networks import registry
+
 from . import filters, sitemap, validate
 from .cards import CardCache, CardText
 from .sections import SectionJob, SectionRenderer, Sections
@@ -44,6 +47,7 @@ CARDS_FOLDER = "social-cards"
 DEFAULT_CARD_CACHE = "cache/social-cards"
 DEFAULT_STATE_PATH = "content/state"
 DEFAULT_MODERATION_FILE = "content/moderation.toml"
+LABELS_NAME = "AGORA_NETWORK_LABELS"  # what templates call the registry's labels
 
 
 @dataclass
@@ -106,7 +110,7 @@ class AgoraPlugin:
             raise validate.fail(source, validate.diagnose_unread(source))
         languages = list(settings.get("AGORA_LANGUAGES") or [settings["DEFAULT_LANG"]])
         authors = settings.get("AGORA_AUTHORS", {})
-        networks = list(settings.get("AGORA_NETWORK_LABELS", {}))
+        networks = list(registry.names())
         for article in sorted(_all_articles(articles), key=lambda a: a.source_path):
             problem = validate.check_article(
                 article,
@@ -160,7 +164,11 @@ class AgoraPlugin:
         article.social_image_alt = text.alt
 
     def on_generator_init(self, generator: Any) -> None:
-        """A build starts reading posts: its sections start afresh (templates may have changed)."""
+        """A build starts reading posts: its sections start afresh (templates may have changed).
+
+        Every template, the conversation section's included, sees the networks' labels.
+        """
+        generator.context[LABELS_NAME] = registry.labels()
         if not isinstance(generator, ArticlesGenerator):
             return
         if self._sections is not None:

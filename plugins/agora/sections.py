@@ -25,7 +25,8 @@ from typing import Any
 from jinja2 import Environment, Template, TemplateNotFound
 from markupsafe import Markup
 
-from syndication.state import StateStore
+from syndication.networks import registry
+from syndication.store.state import StateStore
 
 from .conversation import Conversation, build_conversation
 from .statecache import StateReader
@@ -74,7 +75,8 @@ class SectionRenderer:
         self.env = env
         # What Pelican gives every template: the settings, by their upper-case names.
         self.context = {name: value for name, value in settings.items() if name.isupper()}
-        self.labels: Mapping[str, str] = settings.get("AGORA_NETWORK_LABELS", {})
+        self.labels: Mapping[str, str] = registry.labels()
+        self.context["AGORA_NETWORK_LABELS"] = self.labels
         self.states = states
         self.state_root = state_root
         self.moderation_file = moderation_file

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from syndication.model import Interaction, PostState
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +50,11 @@ class _FileCache:
 
 
 def moderation_filter(path: Path) -> Callable[[list[Interaction]], list[Interaction]]:
-    """The build-time moderation hook: ``syndication.moderation`` applied to a list of items.
+    """The build-time moderation hook: ``syndication.backfeed.moderation`` applied to a list.
 
     The module is the one backfeed uses, so the same file hides the same items at both ends.
     """
-    from syndication.moderation import Moderation
+    from syndication.backfeed.moderation import Moderation
 
     return Moderation.load(path).filter
 

@@ -1,54 +1,8 @@
-"""One module per network (``bluesky``, ``mastodon``), their shared plumbing in ``base``.
+"""One folder per network, declared once, listed by one registry.
 
-``adapter_for`` is the one place that maps a network's settings to its adapter class; each adapter
-is at once ``Publisher``, ``Replier`` and ``Reader`` (``syndication.networks.base``).
+``spec`` says what a network declares (``Network``), ``registry`` lists them and answers the rest
+of the code (settings, labels, adapters, keys), ``base`` holds what every adapter shares (the
+draft it publishes, the protocols it implements, HTTP error mapping and retries). Each network's
+folder (``bluesky/``, ``mastodon/``) has its declaration in ``__init__``, its ``settings``, its
+``client`` (the I/O) and its ``convert`` (pure converters between its JSON and the model).
 """
-
-from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-import httpx
-
-if TYPE_CHECKING:
-    from syndication.config import NetworkSettings
-    from syndication.networks.base import Publisher
-    from syndication.networks.bluesky import BlueskyClient
-    from syndication.networks.mastodon import MastodonClient
-
-    Adapter = BlueskyClient | MastodonClient
-
-
-def company_accounts(network: str, authors: Mapping[str, Mapping[str, str]]) -> list[str]:
-    """The employees' own handles on ``network`` (``AGORA_AUTHORS``), in a stable order.
-
-    Their answers count as the company's, even when made by hand on the network.
-    """
-    handles = (str(profile.get(network, "")).strip().lstrip("@") for profile in authors.values())
-    return sorted({handle for handle in handles if handle})
-
-
-def adapter_for(
-    settings: NetworkSettings,
-    client: httpx.AsyncClient,
-    authors: Mapping[str, Mapping[str, str]] | None = None,
-) -> Adapter:
-    """The adapter for ``settings``; ``authors`` say whose answers are the company's."""
-    # Imported here: the adapters import ``syndication.networks.base``, which loads this package.
-    from syndication.config import BlueskySettings
-    from syndication.networks.bluesky import BlueskyClient
-    from syndication.networks.mastodon import MastodonClient
-
-    company = company_accounts(settings.network, authors or {})
-    if isinstance(settings, BlueskySettings):
-        return BlueskyClient(settings, client, company_handles=company)
-    return MastodonClient(settings, client, company_accounts=company)
-
-
-def publisher_for(settings: NetworkSettings, client: httpx.AsyncClient) -> Publisher:
-    """The adapter that publishes for the account ``settings`` through ``client``."""
-    return adapter_for(settings, client)
-
-
-__all__ = ["adapter_for", "company_accounts", "publisher_for"]

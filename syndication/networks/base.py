@@ -83,7 +83,7 @@ class Published:
 
 
 class Publisher(Protocol):
-    """The publishing side of an adapter (see ``syndication.networks.bluesky`` / ``mastodon``)."""
+    """The publishing side of an adapter (each network's ``client`` module)."""
 
     network: str
 
@@ -208,6 +208,14 @@ class Replier(Protocol):
 
     async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
         """Publish ``text`` in answer to ``parent`` under the idempotency ``key``."""
+        ...
+
+
+class Adapter(Publisher, Replier, Reader, Protocol):
+    """A network's client: it publishes, answers and reads, for one account."""
+
+    def reply_text(self, parent: Interaction, text: str) -> str:
+        """The answer exactly as the network receives it (Mastodon adds a mention, say)."""
         ...
 
 

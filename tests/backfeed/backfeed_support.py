@@ -17,14 +17,13 @@ import httpx
 from mastodon_support import Account, Recorder
 from site_build import SITEURL, copy_content, write_settings_file
 
-from syndication import backfeed_cli
-from syndication.config import configured_networks
+from sandbox.mastodon import MastodonServer
+from syndication.cli import backfeed as backfeed_cli
 from syndication.model import Copy, CopyStatus, Post, utc_now
-from syndication.networks import adapter_for
 from syndication.networks.base import Draft
-from syndication.networks.bluesky_convert import new_tid
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
+from syndication.networks.bluesky.convert import new_tid
+from syndication.networks.registry import adapter_for, configured_networks
+from syndication.store.state import StateStore
 
 # The employee's own accounts on both peers: her answers count as the company's.
 EMPLOYEE_SETTINGS = """

@@ -14,9 +14,9 @@ import pytest
 from backfeed_support import backfeed, workspace_with_settings
 from syndicate_support import peers_env, tree_digest
 
-from syndication import backfeed_cli
-from syndication.backfeed_cli import ProgressBar
-from syndication.sandbox.mastodon import MastodonServer
+from sandbox.mastodon import MastodonServer
+from syndication.cli import backfeed as backfeed_cli
+from syndication.cli.backfeed import ProgressBar
 
 
 @pytest.fixture(scope="module")

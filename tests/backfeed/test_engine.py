@@ -17,8 +17,9 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from syndication.avatars import AvatarStore
-from syndication.backfeed import Backfeed, refresh_interval
+from syndication.backfeed.avatars import AvatarStore
+from syndication.backfeed.engine import Backfeed, refresh_interval
+from syndication.backfeed.moderation import Moderation
 from syndication.errors import NotFound, Unavailable
 from syndication.model import (
     Copy,
@@ -28,9 +29,8 @@ from syndication.model import (
     Person,
     PostState,
 )
-from syndication.moderation import Moderation
 from syndication.networks.base import READ_KINDS, Activity, Counts
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 LEA = Person("mastodon", "1", "lea@velo.example", name="Léa", avatar_url="http://img.test/lea.png")

@@ -29,8 +29,8 @@ from playwright.sync_api import Dialog, Route, sync_playwright
 from site_build import build
 from syndicate_support import peers_env, served
 
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
+from sandbox.mastodon import MastodonServer
+from syndication.store.state import StateStore
 
 pytestmark = [pytest.mark.mastodon, pytest.mark.browser]
 

@@ -32,10 +32,10 @@ from PIL import Image
 from site_build import SITEURL, build
 from syndicate_support import peers_env, tree_digest
 
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
 from syndication.model import Copy, InteractionKind, PostState
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bluesky_players import Player
 
-from syndication.sandbox.bluesky import BlueskyNetwork
+from sandbox.bluesky import BlueskyNetwork
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from PIL import Image
 
 from syndication.model import Copy, CopyStatus, InteractionKind
-from syndication.networks import bluesky_convert as convert
+from syndication.networks.bluesky import convert
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRAND = "did:plc:dg5xvmo2twb4cdnm3zyubhe5"

@@ -19,13 +19,13 @@ import pytest
 from bluesky_players import Player, new_player
 from PIL import Image
 
-from syndication.config import BlueskySettings
+from sandbox.bluesky import BlueskyNetwork
 from syndication.errors import AuthError, NotFound
 from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Post, utc_now
 from syndication.networks.base import Draft, LinkCard, Published
-from syndication.networks.bluesky import BlueskyClient
-from syndication.networks.bluesky_convert import MAX_THUMB_BYTES, new_tid
-from syndication.sandbox.bluesky import BlueskyNetwork
+from syndication.networks.bluesky import BlueskySettings
+from syndication.networks.bluesky.client import BlueskyClient
+from syndication.networks.bluesky.convert import MAX_THUMB_BYTES, new_tid
 
 T = TypeVar("T")
 TEXT = "Été à vélo : « bonne route » https://velosboreal.test/fr/ete/ #vélo merci @lea.test"

@@ -11,11 +11,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from syndication.config import BlueskySettings
 from syndication.errors import RateLimited
 from syndication.model import Copy, CopyStatus, utc_now
 from syndication.networks.base import RetryPolicy
-from syndication.networks.bluesky import BlueskyClient
+from syndication.networks.bluesky import BlueskySettings
+from syndication.networks.bluesky.client import BlueskyClient
 
 SERVICE = "https://pds.example.test"
 DID = "did:plc:brand"

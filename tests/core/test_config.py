@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 
 from syndication import secrets
-from syndication.config import (
-    BlueskySettings,
-    MastodonSettings,
-    author_account,
-    author_suffix,
-    configured_networks,
-    posting_paused,
-)
+from syndication.config import author_suffix, posting_paused
 from syndication.errors import ConfigError
+from syndication.networks.bluesky import BlueskySettings
+from syndication.networks.mastodon import MastodonSettings
+from syndication.networks.registry import author_account, configured_networks
 
 BRAND = {
     "AGORA_BLUESKY_HANDLE": "velosboreal.test",

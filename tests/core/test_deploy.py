@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from syndication.deploy import DeployError, deploy
 from syndication.errors import ConfigError
+from syndication.site.deploy import DeployError, deploy
 
 
 def built_site(tmp_path: Path, text: str) -> Path:

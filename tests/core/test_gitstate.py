@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.gitstate import STATE_MARK, GitError, commit_state, git, push
+from syndication.store.gitstate import STATE_MARK, GitError, commit_state, git, push
 
 
 def clone(remote: Path, where: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from syndication.linkcheck import check_site
+from syndication.site.linkcheck import check_site
 
 SITE = "http://localhost:8000"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from syndication.backfeed.moderation import Moderation
 from syndication.errors import ConfigError
 from syndication.model import Interaction, InteractionKind, Person
-from syndication.moderation import Moderation
 
 MOMENT = datetime(2026, 11, 1, tzinfo=UTC)
 

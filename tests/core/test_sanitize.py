@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syndication.sanitize import clean_html, html_to_text, text_to_html
+from syndication.backfeed.sanitize import clean_html, html_to_text, text_to_html
 
 HOSTILE = [
     '<script>alert("x")</script>Bonjour',

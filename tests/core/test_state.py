@@ -12,7 +12,7 @@ import pytest
 
 from syndication.errors import StateError
 from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person, PostState
-from syndication.state import StateStore, write_json_atomically
+from syndication.store.state import StateStore, write_json_atomically
 
 MOMENT = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
 

@@ -16,15 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from syndication import demo
+from sandbox import SandboxInfo, demo
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
+from sandbox.processes import free_port
+from sandbox.readers import COMPLAINT
 from syndication.model import CopyStatus
 from syndication.posts import load_settings, read_posts, wants_syndication
-from syndication.sandbox import SandboxInfo
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.sandbox.processes import free_port
-from syndication.sandbox.readers import COMPLAINT
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

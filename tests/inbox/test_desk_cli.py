@@ -20,9 +20,9 @@ import inbox_people as people
 import pytest
 from inbox_people import BRAND, LEA, NOOR, NOW, SAM
 
-from syndication.desk_cli import main, one_line, parse_since, run_inbox, run_reply
+from syndication.cli.desk import main, one_line, parse_since, run_inbox, run_reply
+from syndication.desk.inbox import item_id
 from syndication.errors import ConfigError
-from syndication.inbox import item_id
 from syndication.model import (
     Copy,
     CopyStatus,
@@ -32,7 +32,7 @@ from syndication.model import (
     PostState,
     interaction_key,
 )
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTHORS = {

@@ -24,18 +24,17 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from syndication.backfeed import Backfeed
-from syndication.config import configured_networks
-from syndication.desk_cli import run_inbox, run_reply
-from syndication.inbox import item_id
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
+from syndication.backfeed.engine import Backfeed
+from syndication.cli.desk import run_inbox, run_reply
+from syndication.desk.inbox import item_id
 from syndication.model import Copy, CopyStatus, Interaction, Post, utc_now
-from syndication.networks import adapter_for
 from syndication.networks.base import Draft
+from syndication.networks.registry import adapter_for, configured_networks, new_key
 from syndication.posts import load_settings
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
-from syndication.syndicate import new_key, record_published
+from syndication.store.once import record_published
+from syndication.store.state import StateStore
 
 # The real site builds of tests/site and the Bluesky readers of tests/bluesky, found by their
 # unique module names (test folders have no __init__.py).

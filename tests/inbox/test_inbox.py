@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from inbox_people import BRAND, LEA, NOW, SAM, reply_item
 
-from syndication.errors import ConfigError
-from syndication.inbox import (
+from syndication.desk.inbox import (
     complaint_words,
     find,
     is_question,
@@ -18,6 +17,7 @@ from syndication.inbox import (
     response_stats,
     waiting,
 )
+from syndication.errors import ConfigError
 from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, PostState
 
 WORDS = load_word_list(Path(__file__).parents[2] / "content" / "complaint-words.txt")

@@ -9,8 +9,8 @@ import pytest
 from mastodon_recorded import RECORDED_BASE, body
 
 from syndication.model import Interaction, InteractionKind, Person, parse_time
-from syndication.networks import mastodon_convert as convert
 from syndication.networks.base import TextLimits
+from syndication.networks.mastodon import convert
 
 VIEW = convert.Viewpoint.of(RECORDED_BASE, ["@admin"])
 DOMAIN = "localhost:3000"

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from mastodon_support import POST_URL, Account, Peer, Recorder, draft
 
-from syndication.config import MastodonSettings
 from syndication.errors import AuthError, NotFound, RateLimited
 from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person
 from syndication.networks.base import RetryPolicy
-from syndication.networks.mastodon import MastodonClient
+from syndication.networks.mastodon import MastodonSettings
+from syndication.networks.mastodon.client import MastodonClient
 
 T = TypeVar("T")
 

@@ -18,10 +18,10 @@ import httpx
 from mastodon_recorded import RECORDED_BASE, body, recorded
 from mastodon_support import Recorder, draft
 
-from syndication.config import MastodonSettings
 from syndication.model import Copy, CopyStatus, InteractionKind
 from syndication.networks.base import RetryPolicy
-from syndication.networks.mastodon import MastodonClient
+from syndication.networks.mastodon import MastodonSettings
+from syndication.networks.mastodon.client import MastodonClient
 
 T = TypeVar("T")
 Routes = dict[str, Callable[[httpx.Request], httpx.Response]]

@@ -29,10 +29,10 @@ from pipeline_support import (
     served,
 )
 
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
+from sandbox.processes import free_port
 from syndication.pipeline import check, publish, refresh
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.sandbox.processes import free_port
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 

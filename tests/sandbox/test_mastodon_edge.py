@@ -11,7 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from syndication.sandbox.mastodon_edge import Message, OneAtATime, QuotesCount, Receive, Scope, Send
+from sandbox.mastodon_edge import Message, OneAtATime, QuotesCount, Receive, Scope, Send
 
 
 class Probe:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from atproto import Client, models
 
-from syndication.sandbox import BlueskyNetwork, MastodonServer, SandboxError, bluesky
+from sandbox import BlueskyNetwork, MastodonServer, SandboxError, bluesky
 
 
 def _login(network: BlueskyNetwork, handle: str) -> Client:

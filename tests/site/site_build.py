@@ -155,7 +155,7 @@ def build(workspace: Path, output: Path, **extra: Any) -> None:
 
 
 def write_settings_file(workspace: Path) -> Path:
-    """A settings file for ``python -m syndication.build``: the project's, pointed at here."""
+    """A settings file for ``python -m syndication.site.build``: the project's, pointed at here."""
     settings = workspace / "settings.py"
     settings.write_text(
         "import runpy\n"
@@ -174,10 +174,19 @@ def write_settings_file(workspace: Path) -> Path:
 
 
 def run_build_command(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m syndication.build -s settings.py -o output`` run in ``workspace``."""
+    """``python -m syndication.site.build -s settings.py -o output`` run in ``workspace``."""
     environment = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "syndication.build", "-s", "settings.py", "-o", "output", *args],
+        [
+            sys.executable,
+            "-m",
+            "syndication.site.build",
+            "-s",
+            "settings.py",
+            "-o",
+            "output",
+            *args,
+        ],
         cwd=workspace,
         env=environment,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""``python -m syndication.build``: all or nothing, and one line for a broken post.
+"""``python -m syndication.site.build``: all or nothing, and one line for a broken post.
 
 Each case copies the sample content into a temporary folder, breaks one file, and runs the real
 command in a fresh process, as ``invoke build`` does. The previous output must stay as it was.

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 
-from syndication.config import configured_networks
+from syndication.cli.common import state_root
+from syndication.networks.registry import configured_networks
 from syndication.posts import load_settings, read_posts
-from syndication.syndicate import syndicate
-from syndication.syndicate_cli import state_root
+from syndication.publish.syndicate import syndicate
 
 CRASHED = 75
 
@@ -34,7 +34,7 @@ def main(settings_file: str, step: str) -> int:
 
     async def run() -> int:
         async with httpx.AsyncClient(timeout=30) as client:
-            from syndication.state import StateStore
+            from syndication.store.state import StateStore
 
             report = await syndicate(
                 posts,

@@ -25,12 +25,12 @@ from pelican import Pelican
 from pelican.settings import read_settings
 from PIL import Image
 
-from syndication.config import configured_networks
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
+from syndication.networks.registry import configured_networks
 from syndication.posts import load_settings, read_posts
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
-from syndication.syndicate import Checkpoint, Report, syndicate
+from syndication.publish.syndicate import Checkpoint, Report, syndicate
+from syndication.store.state import StateStore
 
 AUTHORS: dict[str, dict[str, str]] = {
     "Camille Tremblay": {"first_name": "Camille", "bluesky": "camille.test"},

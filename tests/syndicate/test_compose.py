@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from syndicate_support import AUTHORS
 
-from syndication.compose import compose, hashtag, hashtags
 from syndication.errors import ContentError
-from syndication.live import PageCard
 from syndication.model import Post
 from syndication.networks.base import TextLimits
-from syndication.networks.bluesky_convert import count_graphemes
-from syndication.networks.mastodon_convert import mastodon_length
+from syndication.networks.bluesky.convert import count_graphemes
+from syndication.networks.mastodon.convert import mastodon_length
+from syndication.publish.compose import compose, hashtag, hashtags
+from syndication.publish.live import PageCard
 
 BLUESKY = TextLimits(300, None)
 MASTODON = TextLimits(500, 23)

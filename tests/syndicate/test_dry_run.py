@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from syndicate_support import Site, mastodon_copies, post_file, tree_digest
 
+from sandbox.mastodon import MastodonServer
+from syndication.cli.syndicate import run
 from syndication.model import Copy, CopyStatus, PostState
-from syndication.networks.bluesky_convert import count_graphemes
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
-from syndication.syndicate_cli import run
+from syndication.networks.bluesky.convert import count_graphemes
+from syndication.store.state import StateStore
 
 pytestmark = pytest.mark.mastodon
 LONG = " ".join(["Le sel de nos rues ronge les chaînes, les dérailleurs et les câbles."] * 5)

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 import httpx
 from syndicate_support import Site, post_file
 
-from syndication.config import NetworkSettings, configured_networks
 from syndication.errors import AgoraError, RateLimited, Unavailable
 from syndication.model import CopyStatus
 from syndication.networks.base import Draft, Published, TextLimits
+from syndication.networks.registry import configured_networks
+from syndication.networks.spec import AccountSettings as NetworkSettings
 from syndication.posts import load_settings, read_posts
-from syndication.state import StateStore
-from syndication.syndicate import Action, Report, syndicate
+from syndication.publish.syndicate import Action, Report, syndicate
+from syndication.store.state import StateStore
 
 ENV = {
     "AGORA_BLUESKY_SERVICE": "http://127.0.0.1:9",

@@ -25,11 +25,11 @@ from syndicate_support import (
     run_engine,
 )
 
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
 from syndication.model import CopyStatus
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.state import StateStore
-from syndication.syndicate import CHECKPOINTS, Action, Checkpoint
+from syndication.publish.syndicate import CHECKPOINTS, Action, Checkpoint
+from syndication.store.state import StateStore
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -168,7 +168,7 @@ def test_two_runs_started_together_post_once(
     command = [
         sys.executable,
         "-m",
-        "syndication.syndicate_cli",
+        "syndication.cli.syndicate",
         "--settings",
         str(site.settings_file),
     ]

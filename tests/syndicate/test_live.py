@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from syndicate_support import Site, post_file
 
-from syndication.live import Liveness, check_all, parse_opengraph
+from syndication.publish.live import Liveness, check_all, parse_opengraph
 
 
 def check(urls: list[str]) -> dict[str, Liveness]:

@@ -21,7 +21,7 @@ from syndication.model import (
     Person,
     PostState,
 )
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "http://blog.example.test"

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 
+from sandbox.bluesky import BlueskyNetwork
+from sandbox.mastodon import MastodonServer
+from sandbox.processes import SandboxError
 from syndication.model import CopyStatus, PostState
-from syndication.sandbox.bluesky import BlueskyNetwork
-from syndication.sandbox.mastodon import MastodonServer
-from syndication.sandbox.processes import SandboxError
 
 MARKER = "demo-comments.json"
 # The question asks about brakes and the tune-up, so it goes under the post that announces it.

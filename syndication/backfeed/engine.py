@@ -10,8 +10,8 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
    (``lists_to_read``): a quiet post costs no request of its own. The counts, and the replies
    and quotes they call for, are read while the notification pages come; only the likes and
    reposts wait for them. Without a cursor, every thread is read;
-3. everything stored is sanitised (``syndication.sanitize``) and moderated
-   (``syndication.moderation``) first; avatars are copied locally (``syndication.avatars``).
+3. everything stored is sanitised (``sanitize``) and moderated (``moderation``) first; avatars
+   are copied locally (``avatars``), all three beside this module.
 
 A network's cursor only moves forward when every post it touched was saved, so a failure loses
 nothing: the next run sees the same notifications again. The store's lock is held for the whole
@@ -29,7 +29,9 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from syndication.avatars import AvatarStore
+from syndication.backfeed.avatars import AvatarStore
+from syndication.backfeed.moderation import Moderation
+from syndication.backfeed.sanitize import clean_html, html_to_text, text_to_html
 from syndication.errors import AgoraError, NotFound
 from syndication.model import (
     Copy,
@@ -40,10 +42,8 @@ from syndication.model import (
     interaction_key,
     utc_now,
 )
-from syndication.moderation import Moderation
 from syndication.networks.base import READ_KINDS, Activity, Counts, Reader
-from syndication.sanitize import clean_html, html_to_text, text_to_html
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 

@@ -11,15 +11,16 @@ the link, and hashtags from the post's tags::
 
     #Hiver #Entretien #Chaîne
 
-When the author posts from their own account (``config.author_account``) the signature is left
-out: the account already says who speaks. A front-matter override (``Bluesky_text``,
-``Mastodon_text``) is used as written, with the link appended when it is missing; an override that
-does not fit is an error for that post and network, because only a person may shorten it. A default
-text that does not fit loses the end of its summary first (cut at a word, with an ellipsis), then
-its hashtags, then the end of its title: the link and the signature always stay.
+When the author posts from their own account (``registry.author_account``) the signature is left
+out: the account already says who speaks. A front-matter override (``Bluesky_text``, one key per
+network, ``Network.override_field``) is used as written, with the link appended when it is
+missing; an override that does not fit is an error for that post and network, because only a
+person may shorten it. A default text that does not fit loses the end of its summary first (cut
+at a word, with an ellipsis), then its hashtags, then the end of its title: the link and the
+signature always stay.
 
-Lengths are counted as each network counts them: Bluesky in graphemes (links count in full),
-Mastodon with every link weighing the instance's ``characters_reserved_per_url``.
+Lengths are counted as each network counts them (``Network.counter``): Bluesky in graphemes,
+Mastodon with every link weighing the instance's ``characters_reserved_per_url``, and so on.
 """
 
 from __future__ import annotations
@@ -28,30 +29,19 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from syndication.config import LABELS
 from syndication.errors import ContentError
-from syndication.live import PageCard
 from syndication.model import Post
 from syndication.networks.base import Draft, LinkCard, TextLimits
-from syndication.networks.bluesky_convert import count_graphemes
-from syndication.networks.mastodon_convert import mastodon_length
+from syndication.networks.registry import network as declared
+from syndication.publish.live import PageCard
 
 ELLIPSIS = "…"
 SIGNATURE_DASH = "—"
 # Cut words end without these before the ellipsis ("route, …" reads badly).
 _TRAILING = " \t\n,;:.!?-\u2013\u2014"
 _WORD_SPLIT = re.compile(r"[^\w]+")
-UNITS: dict[str, str] = {"bluesky": "graphemes", "mastodon": "characters"}
 
 Counter = Callable[[str], int]
-
-
-def counter_for(limits: TextLimits) -> Counter:
-    """How a network counts a text: graphemes, links weighing ``url_weight`` when it says so."""
-    weight = limits.url_weight
-    if weight is None:
-        return count_graphemes
-    return lambda text: mastodon_length(text, weight)
 
 
 def hashtag(tag: str) -> str:
@@ -177,9 +167,9 @@ def compose(
     ``account`` is the handle the post goes out from; ``own_account`` says it is the author's own
     (no signature then). ``page`` is the live page's card (None in a dry run of a post not live).
     """
-    label = LABELS.get(network, network)
-    unit = UNITS.get(network, "characters")
-    count = counter_for(limits)
+    spec = declared(network)
+    label, unit, field = spec.label, spec.unit, spec.override_field()
+    count = spec.counter(limits)
     limit = limits.max_characters
     warnings: list[str] = []
     override = post.overrides.get(network, "")
@@ -187,7 +177,6 @@ def compose(
         text = with_link(override, post.url)
         length = count(text)
         if length > limit:
-            field = f"{network.capitalize()}_text"
             raise ContentError(
                 f"{post.key}: {field} is {length} {unit} with the link, over {label}'s {limit}; "
                 f"shorten it by {length - limit} (nothing was posted to {label})."
@@ -199,14 +188,14 @@ def compose(
         if fitted is None:
             raise ContentError(
                 f"{post.key}: even the link and signature alone are over {label}'s {limit} "
-                f"{unit}; write a {network.capitalize()}_text override."
+                f"{unit}; write a {field} override."
             )
         text, truncated = fitted.text, fitted.truncated
         length = count(text)
         if truncated:
             warnings.append(
                 f"the default text was cut to fit {label}'s {limit} {unit}; "
-                f"write a {network.capitalize()}_text override to choose the words"
+                f"write a {field} override to choose the words"
             )
     return Draft(
         network=network,

@@ -8,14 +8,14 @@ a duration ago (``24h``, ``7d``) or a date (``2026-11-20``), ``--stats`` shows h
 instead (median and 90th percentile of the time to first answer, per network and overall, and how
 many comments have waited over 24 h).
 
-``reply ID TEXT --as AUTHOR`` answers one comment exactly once (``syndication.reply``).
+``reply ID TEXT --as AUTHOR`` answers one comment exactly once (``syndication.desk.reply``).
 
 Reports go to standard output, the log to standard error, every secret redacted. The exit code is
 0 when all went well, 1 when the network failed to take an answer (it stays pending, and the next
 run looks for it before sending again), 2 when the command could not start (bad input, settings).
 
-    python -m syndication.desk_cli inbox [--json] [--since 24h] [--stats] [--settings FILE]
-    python -m syndication.desk_cli reply ID TEXT --as AUTHOR [--settings FILE]
+    python -m syndication.cli.desk inbox [--json] [--since 24h] [--stats] [--settings FILE]
+    python -m syndication.cli.desk reply ID TEXT --as AUTHOR [--settings FILE]
 """
 
 from __future__ import annotations
@@ -35,9 +35,14 @@ from typing import Any, TextIO
 
 import httpx
 
-from syndication.config import LABELS, configured_networks
-from syndication.errors import AgoraError, ConfigError, NetworkError
-from syndication.inbox import (
+from syndication.cli.common import (
+    DEFAULT_SETTINGS,
+    authors_of,
+    http_client,
+    setup_logging,
+    state_root,
+)
+from syndication.desk.inbox import (
     LATE_AFTER,
     ResponseStats,
     WaitingItem,
@@ -46,18 +51,14 @@ from syndication.inbox import (
     response_stats,
     waiting,
 )
+from syndication.desk.reply import ReplyAction, ReplyResult, reply
+from syndication.errors import AgoraError, ConfigError, NetworkError
 from syndication.model import PostState, format_time, utc_now
+from syndication.networks.registry import configured_networks, label
 from syndication.posts import load_settings
-from syndication.reply import ReplyAction, ReplyResult, reply
 from syndication.secrets import redact
-from syndication.state import StateStore
-from syndication.syndicate import Checkpoint
-from syndication.syndicate_cli import (
-    DEFAULT_SETTINGS,
-    http_client,
-    setup_logging,
-    state_root,
-)
+from syndication.store.once import Checkpoint
+from syndication.store.state import StateStore
 
 WORDS_FILE = "complaint-words.txt"  # in the content folder, unless AGORA_COMPLAINT_WORDS says
 TEXT_WIDTH = 90  # characters of a comment shown in the inbox
@@ -80,7 +81,7 @@ class Desk:
     @property
     def authors(self) -> Mapping[str, Mapping[str, str]]:
         """``AGORA_AUTHORS`` of the settings."""
-        return self.settings.get("AGORA_AUTHORS", {}) or {}
+        return authors_of(self.settings)
 
 
 def words_path(settings: Mapping[str, Any], settings_file: Path) -> Path:
@@ -189,7 +190,7 @@ def render_inbox(items: Sequence[WaitingItem], now: datetime, since: datetime | 
     for entry in items:
         item = entry.item
         who = one_line(_handle(item.author.handle), 40)
-        network = LABELS.get(item.network, item.network)
+        network = label(item.network)
         text = one_line(" ".join(filter(None, (item.summary, item.content_text))))
         lines += [
             "",
@@ -218,7 +219,7 @@ def _seconds(span: timedelta | None) -> int | None:
 
 
 def _bucket_label(bucket: str) -> str:
-    return LABELS.get(bucket, bucket)
+    return label(bucket)
 
 
 def render_stats(stats: Mapping[str, ResponseStats], since: datetime | None) -> str:

@@ -26,10 +26,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
+from sandbox import SandboxInfo, env_values
+from sandbox.readers import leave_comments
 from syndication.errors import AgoraError
-from syndication.sandbox import SandboxInfo, env_values
-from syndication.sandbox.readers import leave_comments
-from syndication.state import StateStore
+from syndication.store.state import StateStore
 
 SETTINGS = "publishconf.py"
 OUTPUT = "output"
@@ -105,7 +105,7 @@ def step(title: str, args: list[str], *, root: Path, env: Mapping[str, str], out
 def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = True) -> str:
     """The demo's steps, then serve the site until Ctrl-C (``wait``); the site's address."""
     env = sandbox_env(info, port)
-    build = ["syndication.build", "-s", SETTINGS, "-o", OUTPUT]
+    build = ["syndication.site.build", "-s", SETTINGS, "-o", OUTPUT]
     if step("Building the site", build, root=root, env=env, out=out):
         raise DemoError("the site did not build; the line above says why.")
     with serving(root / OUTPUT, port) as site:
@@ -113,7 +113,7 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
         # Failures here are reported and the demo goes on: the site is still worth seeing.
         step(
             "Syndicating the sample posts to the local networks",
-            ["syndication.syndicate_cli", "--settings", SETTINGS],
+            ["syndication.cli.syndicate", "--settings", SETTINGS],
             root=root,
             env=env,
             out=out,
@@ -125,14 +125,14 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
             out.write(f"  {comment.network}: {comment.author} on {comment.post}: {comment.text}\n")
         step(
             "Bringing the conversation home (backfeed)",
-            ["syndication.backfeed_cli", "--settings", SETTINGS],
+            ["syndication.cli.backfeed", "--settings", SETTINGS],
             root=root,
             env=env,
             out=out,
         )
         if step("Rebuilding with copies and conversations", build, root=root, env=env, out=out):
             raise DemoError("the rebuild failed; the line above says why.")
-        step("The engagement desk", ["syndication.desk_cli", "inbox"], root=root, env=env, out=out)
+        step("The engagement desk", ["syndication.cli.desk", "inbox"], root=root, env=env, out=out)
         _where(store, site, info, out)
         out.flush()
         if wait:

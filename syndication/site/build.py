@@ -1,4 +1,4 @@
-"""Build the site all or nothing: ``python -m syndication.build -s SETTINGS -o OUTPUT``.
+"""Build the site all or nothing: ``python -m syndication.site.build -s SETTINGS -o OUTPUT``.
 
 Pelican writes into a fresh folder beside ``OUTPUT``; only a build that finished without error
 replaces ``OUTPUT`` with it, so a broken post never leaves a half-written site behind (nor
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from syndication.errors import AgoraError
 
-logger = logging.getLogger("syndication.build")
+logger = logging.getLogger("syndication.site.build")
 
 
 class BuildFailed(Exception):
@@ -120,7 +120,7 @@ def build(settings_file: Path, output: Path, *, fatal: str = "errors") -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, build, and turn a failure into one line and exit status 1."""
     parser = argparse.ArgumentParser(
-        prog="python -m syndication.build", description="Build the site all or nothing."
+        prog="python -m syndication.site.build", description="Build the site all or nothing."
     )
     parser.add_argument("-s", "--settings", default="pelicanconf.py", help="Pelican settings file")
     parser.add_argument("-o", "--output", default="output", help="folder to (re)place the site in")

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from syndication.sandbox import postgres
-from syndication.sandbox.processes import (
+from sandbox import postgres
+from sandbox.processes import (
     SandboxError,
     kill_group,
     port_in_use,
@@ -31,7 +31,7 @@ from syndication.sandbox.processes import (
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE / "bluesky"
-ROOT = HERE.parent.parent
+ROOT = HERE.parent
 NODE_HOME = ROOT / ".node"
 START_TIMEOUT = 120.0
 
@@ -141,7 +141,7 @@ def node_binary() -> Path:
     if not node.exists() or not (PROJECT / "node_modules" / "@atproto" / "dev-env").exists():
         raise SandboxError(
             "The local Bluesky network is not installed (Node 22 in .node/ and @atproto/dev-env "
-            "in syndication/sandbox/bluesky/); run `make sandbox-deps`."
+            "in sandbox/bluesky/); run `make sandbox-deps`."
         )
     return node
 

@@ -1,13 +1,14 @@
 """`invoke backfeed`: bring replies, likes, reposts and quotes home into the state files.
 
 Reads the settings (``publishconf.py`` by default), the networks configured in the environment,
-the state store, the moderation file and the avatars folder, then runs ``syndication.backfeed``.
+the state store, the moderation file and the avatars folder, then runs the engine
+(``syndication.backfeed.engine``).
 A progress bar goes to standard error on a terminal (or for a long run in a log); the summary goes
 to standard output: per network what is new, changed and removed, how many threads were refreshed
 and notifications read, then one line per failure, every secret redacted. The exit code is 0 when
 nothing failed, 1 when anything did, 2 when the run could not start.
 
-    python -m syndication.backfeed_cli [--full] [--settings publishconf.py]
+    python -m syndication.cli.backfeed [--full] [--settings publishconf.py]
 """
 
 from __future__ import annotations
@@ -23,49 +24,34 @@ from typing import TextIO
 
 import httpx
 
-from syndication.avatars import AvatarStore
-from syndication.backfeed import Backfeed, BackfeedReport
-from syndication.config import LABELS, configured_networks
-from syndication.errors import AgoraError, ConfigError
-from syndication.moderation import Moderation
-from syndication.networks import adapter_for
-from syndication.networks.base import Reader
-from syndication.posts import load_settings
-from syndication.secrets import redact
-from syndication.state import StateStore
-from syndication.syndicate_cli import (
+from syndication.backfeed.engine import Backfeed, BackfeedReport, Progress
+from syndication.backfeed.moderation import Moderation
+from syndication.cli.common import (
     DEFAULT_SETTINGS,
+    authors_of,
+    avatar_store,
     http_client,
+    moderation_file,
     setup_logging,
     state_root,
 )
+from syndication.errors import AgoraError, ConfigError
+from syndication.networks.base import Reader
+from syndication.networks.registry import adapter_for, configured_networks, label, setup_hint
+from syndication.posts import load_settings
+from syndication.secrets import redact
+from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODERATION_FILE = "content/moderation.toml"
-AVATARS_FOLDER = "avatars"  # under the content folder, copied to the site by STATIC_PATHS
 # Off a terminal (a CI log), the bar is only worth its lines when there are this many threads.
 PROGRESS_THRESHOLD = 20
 BAR_WIDTH = 30
-NOT_CONFIGURED = (
-    "no network is configured; set AGORA_BLUESKY_HANDLE and AGORA_BLUESKY_APP_PASSWORD "
-    "(and AGORA_BLUESKY_SERVICE for a PDS other than bsky.social), or AGORA_MASTODON_BASE_URL "
-    "and AGORA_MASTODON_ACCESS_TOKEN."
-)
 
 
-def moderation_file(settings: Mapping[str, object], settings_file: Path) -> Path:
-    """The moderation file: ``AGORA_MODERATION_FILE`` of the settings, relative to their folder."""
-    path = Path(str(settings.get("AGORA_MODERATION_FILE") or DEFAULT_MODERATION_FILE))
-    return path if path.is_absolute() else settings_file.resolve().parent / path
-
-
-def avatar_store(settings: Mapping[str, object], settings_file: Path) -> AvatarStore:
-    """Where avatars go: ``avatars/`` in the content folder (``PATH``), served as static files."""
-    content = Path(str(settings.get("PATH") or "content"))
-    if not content.is_absolute():
-        content = settings_file.resolve().parent / content
-    return AvatarStore(content / AVATARS_FOLDER, site_prefix=AVATARS_FOLDER)
+def not_configured() -> str:
+    """The sentence of a backfeed with no network to read."""
+    return f"no network is configured; set {setup_hint()}."
 
 
 class ProgressBar:
@@ -96,7 +82,7 @@ class ProgressBar:
         self.last_tenth = tenth
         filled = done_all * BAR_WIDTH // max(total_all, 1)
         per_network = ", ".join(
-            f"{LABELS.get(name, name)} {d}/{t}" for name, (d, t) in sorted(self.counts.items())
+            f"{label(name)} {d}/{t}" for name, (d, t) in sorted(self.counts.items())
         )
         line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] threads refreshed: {per_network}"
         self.stream.write(f"\r{line}" if self.tty else f"{line}\n")
@@ -116,14 +102,13 @@ def summary_lines(report: BackfeedReport) -> list[str]:
     for network in sorted(report.tallies):
         t = report.tallies[network]
         lines.append(
-            f"{LABELS.get(network, network)}: {t.new} new, {t.changed} changed, "
+            f"{label(network)}: {t.new} new, {t.changed} changed, "
             f"{t.removed} removed, {t.refreshed} threads refreshed, "
             f"{t.notifications} notifications"
         )
     for network in sorted(report.tallies):
-        label = LABELS.get(network, network)
         lines.extend(
-            f"FAILED on {label}: {failure}" for failure in report.tallies[network].failures
+            f"FAILED on {label(network)}: {failure}" for failure in report.tallies[network].failures
         )
     return lines
 
@@ -132,6 +117,38 @@ def render_text(report: BackfeedReport, full: bool) -> str:
     """The summary for a terminal or a job log, every secret redacted."""
     head = "Backfeed (every thread refreshed)" if full else "Backfeed"
     return redact("\n".join([head, *summary_lines(report)])) + "\n"
+
+
+def backfeed_report(
+    settings_file: str | Path,
+    env: Mapping[str, str],
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> BackfeedReport:
+    """Run the engine over the state of ``settings_file``; AgoraError when it cannot start."""
+    settings_path = Path(settings_file)
+    settings = load_settings(settings_path)
+    networks = configured_networks(env)
+    if not networks:
+        raise ConfigError(not_configured())
+    store = StateStore(state_root(settings, settings_path))
+    moderation = Moderation.load(moderation_file(settings, settings_path))
+    avatars = avatar_store(settings, settings_path)
+    authors = authors_of(settings)
+
+    async def main() -> BackfeedReport:
+        async with http_client(transport) as client:
+            readers: dict[str, Reader] = {
+                name: adapter_for(account, client, authors) for name, account in networks.items()
+            }
+            engine = Backfeed(
+                store, readers, client, moderation=moderation, avatars=avatars, progress=progress
+            )
+            return await engine.run(full)
+
+    return asyncio.run(main())
 
 
 def run(
@@ -151,28 +168,9 @@ def run(
     output = stdout or sys.stdout
     bar = ProgressBar(progress_stream or sys.stderr)
     try:
-        settings_path = Path(settings_file)
-        settings = load_settings(settings_path)
-        networks = configured_networks(environment)
-        if not networks:
-            raise ConfigError(NOT_CONFIGURED)
-        store = StateStore(state_root(settings, settings_path))
-        moderation = Moderation.load(moderation_file(settings, settings_path))
-        avatars = avatar_store(settings, settings_path)
-        authors = settings.get("AGORA_AUTHORS", {}) or {}
-
-        async def main() -> BackfeedReport:
-            async with http_client(transport) as client:
-                readers: dict[str, Reader] = {
-                    name: adapter_for(network, client, authors)
-                    for name, network in networks.items()
-                }
-                engine = Backfeed(
-                    store, readers, client, moderation=moderation, avatars=avatars, progress=bar
-                )
-                return await engine.run(full)
-
-        report = asyncio.run(main())
+        report = backfeed_report(
+            settings_file, environment, full=full, progress=bar, transport=transport
+        )
     except AgoraError as error:
         bar.close()
         output.write(redact(f"Backfeed did not run: {error}") + "\n")

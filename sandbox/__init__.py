@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from syndication.sandbox import bluesky, mastodon
-from syndication.sandbox.bluesky import BlueskyAccount, BlueskyNetwork, Ports
-from syndication.sandbox.mastodon import MastodonAccount, MastodonServer
-from syndication.sandbox.processes import SandboxError
+from sandbox import bluesky, mastodon
+from sandbox.bluesky import BlueskyAccount, BlueskyNetwork, Ports
+from sandbox.mastodon import MastodonAccount, MastodonServer
+from sandbox.processes import SandboxError
 
 __all__ = [
     "BlueskyAccount",
@@ -120,6 +120,27 @@ def status(root: Path) -> SandboxInfo | None:
     except (OSError, ValueError):
         return None
     return SandboxInfo.from_json(data, already_running=True)
+
+
+def describe(info: SandboxInfo) -> str:
+    """The sandbox's addresses and demo accounts, as ``invoke sandbox`` and the demo show them."""
+    bsky, masto = info.bluesky, info.mastodon
+    lines = [
+        "Sandbox already running:" if info.already_running else "Sandbox started:",
+        f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}",
+        f"           index now: curl -X POST {bsky.control_url}/process",
+        f"  Mastodon {masto.base_url}",
+        "Demo accounts (throw-away credentials, in .sandbox/info.json):",
+    ]
+    lines += [
+        f"  Bluesky  {account.handle:<18} {account.role:<9} {account.display_name}"
+        for account in bsky.accounts
+    ]
+    lines += [
+        f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}"
+        for person in masto.accounts
+    ]
+    return "\n".join(lines)
 
 
 def start(root: Path) -> SandboxInfo:

@@ -1,6 +1,6 @@
 // Bluesky's own reference servers (PLC, PDS, AppView) for the local sandbox, in one Node process.
 //
-// Started by syndication/sandbox/bluesky.py, which owns everything around it: the throw-away
+// Started by sandbox/bluesky.py, which owns everything around it: the throw-away
 // PostgreSQL cluster (DB_POSTGRES_URL), the run folder (TMPDIR, where the PDS writes its data and
 // blobs) and the ports. This file only starts the network, creates the demo accounts, answers a
 // small control endpoint on loopback, and prints one JSON line {"event": "ready", ...} on stdout.

@@ -55,7 +55,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from syndication import secrets
-from syndication.config import LABELS, BlueskySettings
 from syndication.errors import (
     AuthError,
     NetworkError,
@@ -65,7 +64,6 @@ from syndication.errors import (
     Unavailable,
 )
 from syndication.model import Copy, Interaction, InteractionKind, parse_time, utc_now
-from syndication.networks import bluesky_convert as convert
 from syndication.networks.base import (
     READ_KINDS,
     Activity,
@@ -80,6 +78,8 @@ from syndication.networks.base import (
     raise_for_status,
     send,
 )
+from syndication.networks.bluesky import convert
+from syndication.networks.bluesky.settings import BlueskySettings
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class BlueskyClient:
         self.sleep = sleep
         self.service = settings.service.rstrip("/")
         self.appview = settings.appview.rstrip("/")
-        self.label = f"{LABELS['bluesky']} at {urlsplit(self.service).netloc or self.service}"
+        self.label = f"Bluesky at {urlsplit(self.service).netloc or self.service}"
         self._company = [*company_handles, settings.handle]
         self.view = convert.Viewpoint.of(self._company)
         secrets.register(settings.app_password)
@@ -455,6 +455,10 @@ class BlueskyClient:
             f"the post {uri} no longer exists on {self.label}; nothing was posted.",
             network=self.network,
         )
+
+    def reply_text(self, parent: Interaction, text: str) -> str:
+        """The answer as sent: Bluesky threads it by reference, the text is left as it is."""
+        return text
 
     async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
         """Answer ``parent`` in its thread under the record key ``key`` (exactly once).

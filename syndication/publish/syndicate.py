@@ -3,11 +3,11 @@
 For every published post that is not opted out and every configured network without a copy of it
 (DESIGN.md, principles 2 and 3):
 
-1. the post's page must be live (``syndication.live``): 200 with its OpenGraph tags;
-2. the text is composed for the network (``syndication.compose``);
+1. the post's page must be live (``syndication.publish.live``): 200 with its OpenGraph tags;
+2. the text is composed for the network (``syndication.publish.compose``);
 3. under the store's lock, held for the whole run so two runs never post twice, the intent is
-   recorded first: a pending copy with its key (Bluesky: a TID, the record key; Mastodon: a UUID
-   sent as ``Idempotency-Key``) is saved before any call;
+   recorded first: a pending copy with the key its network's declaration chooses
+   (``syndication.store.once``) is saved before any call;
 4. the network is called with that key, and the copy is recorded as published.
 
 A pending copy found at the start (a crash, a timeout) is first looked up on the network with
@@ -20,39 +20,41 @@ a pending intent stays in the state for the next run. The dry run (``dry_run=Tru
 same drafts but takes no lock, writes no file and makes no call other than GETs to the site and the
 instance's limits.
 
-``checkpoint`` is the fault-injection seam of the tests: it is called with ``"before-call"``,
-``"after-call"`` and ``"after-record"`` around each publication, so a test can stop the process at
-each step and run again.
+``checkpoint`` is the fault-injection seam of the tests (``syndication.store.once``): it is
+called around each publication, so a test can stop the process at each step and run again.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TypeGuard
 
 import httpx
 
-from syndication.compose import compose
-from syndication.config import LABELS, NetworkSettings, posting_account, posting_paused
+from syndication.config import Authors, posting_paused
 from syndication.errors import AgoraError, AuthError, ContentError, RateLimited, Unavailable
-from syndication.live import Liveness, PageCard, check_all
-from syndication.model import Copy, CopyStatus, Post, PostState, format_time, utc_now
-from syndication.networks import publisher_for
-from syndication.networks.base import Draft, Published, Publisher, TextLimits
-from syndication.networks.bluesky_convert import new_tid
-from syndication.state import StateStore
+from syndication.model import Copy, CopyStatus, Post, PostState, format_time
+from syndication.networks.base import Draft, Publisher, TextLimits
+from syndication.networks.registry import adapter_for, label, posting_account, setup_hint
+from syndication.networks.spec import AccountSettings
+from syndication.publish.compose import compose
+from syndication.publish.live import Liveness, PageCard, check_all
+from syndication.store.once import (
+    CHECKPOINTS,
+    Checkpoint,
+    new_intent,
+    no_checkpoint,
+    posted,
+    record_published,
+)
+from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 
-Checkpoint = Callable[[str], None]
-PublisherFactory = Callable[[NetworkSettings], Publisher]
-Authors = Mapping[str, Mapping[str, str]]
-CHECKPOINTS: tuple[str, ...] = ("before-call", "after-call", "after-record")
+PublisherFactory = Callable[[AccountSettings], Publisher]
+__all__ = ["CHECKPOINTS", "Action", "Checkpoint", "Outcome", "Report", "Syndicator", "syndicate"]
 
 
 class Action(StrEnum):
@@ -84,7 +86,7 @@ class Outcome:
     @property
     def label(self) -> str:
         """The network's name as people write it."""
-        return LABELS.get(self.network, self.network)
+        return label(self.network)
 
 
 @dataclass
@@ -95,6 +97,12 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     paused: str = ""  # the kill switch's reason, when it is on
     notices: list[str] = field(default_factory=list)  # run-level sentences (no network set, ...)
+    writes: int = 0  # state files saved: intents and copies (the pipeline rebuilds when any)
+
+    @property
+    def changed_state(self) -> bool:
+        """Whether the run wrote anything to the state (an intent, a copy)."""
+        return self.writes > 0
 
     @property
     def failed(self) -> list[Outcome]:
@@ -116,27 +124,15 @@ class Report:
         return list(dict.fromkeys(o.network for o in self.outcomes))
 
 
-def new_key(network: str) -> str:
-    """The idempotency key of a new intent: the record key on Bluesky, a UUID on Mastodon."""
-    if network == "bluesky":
-        return new_tid(datetime.now(UTC))
-    return str(uuid.uuid4())
-
-
-def targets(post: Post, networks: Mapping[str, NetworkSettings]) -> list[str]:
+def targets(post: Post, networks: Mapping[str, AccountSettings]) -> list[str]:
     """The configured networks the post goes to (its ``Syndicate`` choice, else all of them)."""
     if post.networks is None:
         return list(networks)
     return [name for name in networks if name in post.networks]
 
 
-def posted(copy: Copy | None) -> TypeGuard[Copy]:
-    """Whether a copy is on the network for good (a pending intent still has to be settled)."""
-    return copy is not None and copy.status is not CopyStatus.PENDING
-
-
 def still_to_post(
-    post: Post, networks: Mapping[str, NetworkSettings], state: PostState
+    post: Post, networks: Mapping[str, AccountSettings], state: PostState
 ) -> list[str]:
     """The networks the post goes to that have no copy of it yet, or only a pending intent."""
     return [name for name in targets(post, networks) if not posted(state.copies.get(name))]
@@ -153,22 +149,12 @@ def expected_card(post: Post) -> PageCard:
     )
 
 
-def record_published(copy: Copy, published: Published) -> None:
-    """Turn the pending ``copy`` into the published one the network answered."""
-    copy.status = CopyStatus.PUBLISHED
-    copy.id = published.id
-    copy.url = published.url
-    copy.published_at = published.published_at
-    copy.account = published.account
-    copy.extra = dict(published.extra)
-
-
 @dataclass
 class _Work:
     """One post to carry to one network: its draft and the publisher for its account."""
 
     draft: Draft
-    settings: NetworkSettings
+    settings: AccountSettings
     publisher: Publisher
 
 
@@ -177,7 +163,7 @@ class Syndicator:
 
     def __init__(
         self,
-        networks: Mapping[str, NetworkSettings],
+        networks: Mapping[str, AccountSettings],
         *,
         store: StateStore,
         authors: Authors,
@@ -191,30 +177,36 @@ class Syndicator:
         self.authors = authors
         self.env = env
         self.client = client
-        self.factory = publisher_factory or (lambda settings: publisher_for(settings, client))
-        self.checkpoint = checkpoint or (lambda step: None)
+        self.factory = publisher_factory or (lambda settings: adapter_for(settings, client))
+        self.checkpoint = checkpoint or no_checkpoint
         self._publishers: dict[tuple[str, str], Publisher] = {}
         self._limits: dict[tuple[str, str], TextLimits] = {}
         self._stopped: dict[tuple[str, str], str] = {}  # account -> why it is not tried again
+        self._writes = 0
+
+    def _save(self, state: PostState) -> None:
+        """Save ``state`` atomically, and count it for the report."""
+        self.store.save(state)
+        self._writes += 1
 
     # -- accounts ---------------------------------------------------------------------------
 
-    def account_for(self, post: Post, network: str) -> tuple[NetworkSettings, bool]:
+    def account_for(self, post: Post, network: str) -> tuple[AccountSettings, bool]:
         """The account the post goes out from, and whether it is the author's own."""
         return posting_account(self.networks[network], post.author, self.authors, self.env)
 
     @staticmethod
-    def _account_key(settings: NetworkSettings) -> tuple[str, str]:
+    def _account_key(settings: AccountSettings) -> tuple[str, str]:
         return (settings.network, settings.credential_variable)
 
-    def publisher(self, settings: NetworkSettings) -> Publisher:
+    def publisher(self, settings: AccountSettings) -> Publisher:
         """One adapter per account for the whole run (a Bluesky login costs the PDS a scrypt)."""
         key = self._account_key(settings)
         if key not in self._publishers:
             self._publishers[key] = self.factory(settings)
         return self._publishers[key]
 
-    async def limits(self, settings: NetworkSettings) -> TextLimits:
+    async def limits(self, settings: AccountSettings) -> TextLimits:
         """The account's text limits, read once per run."""
         key = self._account_key(settings)
         if key not in self._limits:
@@ -228,9 +220,8 @@ class Syndicator:
         report = Report(dry_run=dry_run)
         if not self.networks:
             report.notices.append(
-                "No network is configured, so nothing is syndicated: set AGORA_BLUESKY_HANDLE "
-                "and AGORA_BLUESKY_APP_PASSWORD, or AGORA_MASTODON_BASE_URL and "
-                "AGORA_MASTODON_ACCESS_TOKEN (see the README)."
+                f"No network is configured, so nothing is syndicated: set {setup_hint()} "
+                "(see the README)."
             )
             return report
         report.paused = posting_paused(self.env, self.store.root)
@@ -274,6 +265,7 @@ class Syndicator:
             with self.store.locked():
                 for item in work:
                     report.outcomes.append(await self._deliver(item))
+        report.writes = self._writes
         return report
 
     async def _prepare(
@@ -337,11 +329,10 @@ class Syndicator:
                 post, network, Action.PENDING, str(error), copy=state.copies.get(network)
             )
         except (Unavailable, httpx.HTTPError) as error:
-            label = LABELS.get(network, network)
             message = (
                 str(error)
                 if isinstance(error, Unavailable)
-                else (f"{label} did not answer ({type(error).__name__}); try again later.")
+                else (f"{label(network)} did not answer ({type(error).__name__}); try again later.")
             )
             self._stopped[account] = f"not tried after: {message}"
             return Outcome(post, network, Action.FAILED, message, copy=state.copies.get(network))
@@ -359,16 +350,16 @@ class Syndicator:
         post = draft.post
         pending = copy is not None
         if copy is None:
-            copy = Copy(network, CopyStatus.PENDING, new_key(network), intent_at=utc_now())
+            copy = new_intent(network)
             state.copies[network] = copy
-            self.store.save(state)  # the intent, before any call
+            self._save(state)  # the intent, before any call
             logger.info("%s on %s: intent recorded under key %s", post.key, network, copy.key)
         # Even without a pending intent: a state commit that never reached the repository (a
         # failed push in CI) must not make the next run post a second copy.
         found = await publisher.find_published(copy.key, draft)
         if found is not None:
             record_published(copy, found)
-            self.store.save(state)
+            self._save(state)
             logger.info("%s on %s: the copy was already there: %s", post.key, network, found.url)
             return Outcome(post, network, Action.RECONCILED, found.url, draft=draft, copy=copy)
         if pending:
@@ -382,7 +373,7 @@ class Syndicator:
         published = await publisher.publish(draft, copy.key)
         self.checkpoint("after-call")
         record_published(copy, published)
-        self.store.save(state)
+        self._save(state)
         self.checkpoint("after-record")
         logger.info("%s on %s: posted %s", post.key, network, published.url)
         return Outcome(post, network, Action.POSTED, published.url, draft=draft, copy=copy)
@@ -390,7 +381,7 @@ class Syndicator:
 
 async def syndicate(
     posts: Sequence[Post],
-    networks: Mapping[str, NetworkSettings],
+    networks: Mapping[str, AccountSettings],
     *,
     store: StateStore,
     authors: Authors,

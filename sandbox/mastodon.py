@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from syndication.sandbox.processes import (
+from sandbox.processes import (
     SandboxError,
     kill_group,
     port_in_use,
@@ -34,9 +34,9 @@ from syndication.sandbox.processes import (
     tail,
 )
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 # The child's program (``-m`` on this module would import it twice: once via the package).
-_SERVE = "import sys; from syndication.sandbox.mastodon import serve; serve(*sys.argv[1:3])"
+_SERVE = "import sys; from sandbox.mastodon import serve; serve(*sys.argv[1:3])"
 START_TIMEOUT = 30.0
 BRAND = "velosboreal"
 # username, display name, role: the brand, three readers and one employee with her own account.
@@ -181,7 +181,7 @@ def serve(config_file: str, port: str) -> None:
     from mastodon_mock.app import create_app
     from mastodon_mock.config import MastodonMockConfig
 
-    from syndication.sandbox.mastodon_edge import OneAtATime, QuotesCount
+    from sandbox.mastodon_edge import OneAtATime, QuotesCount
 
     data = json.loads(Path(config_file).read_text(encoding="utf-8"))
     config = MastodonMockConfig.model_validate(data)

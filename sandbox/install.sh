@@ -6,7 +6,7 @@ set -eu
 
 NODE_VERSION=22.23.3
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 NODE_HOME="$ROOT/.node"
 PROJECT="$HERE/bluesky"
 STAMP="$PROJECT/node_modules/.agora-installed"
@@ -36,7 +36,7 @@ if [ "$("$NODE_HOME/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION
 fi
 
 # The user npmrc may point nodedir at another Node's headers: override it for this install.
-echo "Installing Bluesky's reference servers (@atproto/dev-env) in syndication/sandbox/bluesky/"
+echo "Installing Bluesky's reference servers (@atproto/dev-env) in sandbox/bluesky/"
 (
     cd "$PROJECT"
     PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" \

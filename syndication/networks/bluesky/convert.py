@@ -1,6 +1,6 @@
 """Pure converters of the Bluesky adapter: text, facets, records, and AppView JSON -> the model.
 
-No I/O here (``syndication.networks.bluesky`` does it), so everything is tested on golden JSON.
+No I/O here (``client`` beside it does it), so everything is tested on golden JSON.
 References: posts and facets https://docs.bsky.app/docs/advanced-guides/post-richtext, records
 https://docs.bsky.app/docs/advanced-guides/posts, record keys and TIDs
 https://atproto.com/specs/tid and https://atproto.com/specs/record-key, threads
@@ -581,7 +581,7 @@ def conversation_from(
     """The public conversation around ``copy`` from getPostThread/getLikes/getRepostedBy/getQuotes.
 
     Reposts carry no time in ``getRepostedBy``: they are stamped with the copy's publication
-    (a repost first seen in a notification keeps that one's time, see ``syndication.backfeed``).
+    (a repost first seen in a notification keeps that one's time, see ``backfeed.engine``).
     """
     items = replies_from_thread(thread_answer, copy.id, view)
     stamp = copy.published_at or copy.intent_at

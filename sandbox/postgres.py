@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from syndication.sandbox.processes import SandboxError, free_port, tail
+from sandbox.processes import SandboxError, free_port, tail
 
 
 def _bindir() -> Path:

@@ -4,7 +4,7 @@ The report goes to standard output (plain text, or Markdown for a GitHub job sum
 ``--markdown``); the log goes to standard error with every secret redacted. The exit code is 0 when
 nothing failed, 1 when anything did (one line each), 2 when the run could not start.
 
-    python -m syndication.syndicate_cli [--dry-run] [--markdown] [--settings publishconf.py]
+    python -m syndication.cli.syndicate [--dry-run] [--markdown] [--settings publishconf.py]
 """
 
 from __future__ import annotations
@@ -19,45 +19,37 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-import httpx
-
-from syndication.compose import UNITS
-from syndication.config import LABELS, configured_networks
+from syndication.cli.common import (
+    DEFAULT_SETTINGS,
+    authors_of,
+    http_client,
+    setup_logging,
+    state_root,
+)
 from syndication.errors import AgoraError
 from syndication.networks.base import Draft
+from syndication.networks.registry import configured_networks, label, unit
+from syndication.networks.registry import network as declared
 from syndication.posts import load_settings, read_posts
-from syndication.secrets import install_log_filter, redact
-from syndication.state import DEFAULT_STATE_PATH, StateStore
-from syndication.syndicate import Action, Outcome, Report, syndicate
+from syndication.publish.syndicate import Action, Outcome, Report, syndicate
+from syndication.secrets import redact
+from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_SETTINGS = "publishconf.py"
-HTTP_TIMEOUT_SECONDS = 30.0
-USER_AGENT = "Agora-syndication (+https://github.com/)"
-
-
-def http_client(
-    transport: httpx.AsyncBaseTransport | None = None, timeout: float = HTTP_TIMEOUT_SECONDS
-) -> httpx.AsyncClient:
-    """The HTTP client every network command uses: one timeout, one User-Agent."""
-    return httpx.AsyncClient(
-        timeout=timeout, headers={"User-Agent": USER_AGENT}, transport=transport
-    )
+__all__ = ["main", "render_markdown", "render_text", "run", "setup_logging", "syndicate_report"]
 
 
 # Outcomes listed one by one in a real run; the others are only counted.
 LISTED = (Action.POSTED, Action.RECONCILED, Action.PENDING, Action.FAILED, Action.NOT_LIVE)
 
 
-def state_root(settings: Mapping[str, object], settings_file: Path) -> Path:
-    """The state folder: ``AGORA_STATE_PATH`` of the settings, relative to their folder."""
-    root = Path(str(settings.get("AGORA_STATE_PATH") or DEFAULT_STATE_PATH))
-    return root if root.is_absolute() else settings_file.resolve().parent / root
-
-
 def _unit(outcome: Outcome) -> str:
-    return UNITS.get(outcome.network, "characters")
+    return unit(outcome.network)
+
+
+def _notes(draft: Draft) -> list[str]:
+    """What the draft's network adds to its dry run (``Network.dry_run_notes``)."""
+    return declared(draft.network).dry_run_notes(draft)
 
 
 def _card_lines(draft: Draft, expected: bool) -> list[str]:
@@ -89,7 +81,7 @@ def summary_lines(report: Report) -> list[str]:
             f"{report.count(network, Action.NOT_LIVE)} not live yet",
             f"{report.count(network, Action.OPTED_OUT)} opted out",
         ]
-        lines.append(f"{LABELS.get(network, network)}: " + ", ".join(parts))
+        lines.append(f"{label(network)}: " + ", ".join(parts))
     return lines
 
 
@@ -120,6 +112,7 @@ def render_text(report: Report) -> str:
             )
             out.append(f"  length: {draft.length}/{draft.limit} {_unit(outcome)}")
             out.extend(f"  warning: {warning}" for warning in draft.warnings)
+            out.extend(f"  {note}" for note in _notes(draft))
             out.append("  text:")
             out.extend(f"    | {line}" for line in draft.text.split("\n"))
             out.extend(
@@ -176,6 +169,7 @@ def render_markdown(report: Report) -> str:
                 f"language `{draft.lang}`"
             )
             out += [f"- ⚠️ {_md(warning)}" for warning in draft.warnings]
+            out += [f"- {_md(note)}" for note in _notes(draft)]
             if draft.card is not None:
                 card = draft.card
                 what = "expected card" if outcome.action is Action.NOT_LIVE else "card"
@@ -192,6 +186,33 @@ def render_markdown(report: Report) -> str:
     return redact("\n".join(out)) + "\n"
 
 
+def syndicate_report(
+    settings_file: str | Path, env: Mapping[str, str], *, dry_run: bool = False
+) -> Report:
+    """Run the engine over the posts of ``settings_file``; AgoraError when it cannot start."""
+    settings_path = Path(settings_file)
+    settings = load_settings(settings_path)
+    # A dry run needs no credential: it sends nothing with an account (a pull request's
+    # preview has the public settings only).
+    networks = configured_networks(env, preview=dry_run)
+    store = StateStore(state_root(settings, settings_path))
+    posts = read_posts(settings)
+
+    async def main() -> Report:
+        async with http_client() as client:
+            return await syndicate(
+                posts,
+                networks,
+                store=store,
+                authors=authors_of(settings),
+                env=env,
+                client=client,
+                dry_run=dry_run,
+            )
+
+    return asyncio.run(main())
+
+
 def run(
     settings_file: str | Path = DEFAULT_SETTINGS,
     *,
@@ -204,43 +225,13 @@ def run(
     environment = os.environ if env is None else env
     output = stdout or sys.stdout
     try:
-        settings_path = Path(settings_file)
-        settings = load_settings(settings_path)
-        # A dry run needs no credential: it sends nothing with an account (a pull request's
-        # preview has the public settings only).
-        networks = configured_networks(environment, preview=dry_run)
-        store = StateStore(state_root(settings, settings_path))
-        posts = read_posts(settings)
-        authors = settings.get("AGORA_AUTHORS", {}) or {}
-
-        async def main() -> Report:
-            async with http_client() as client:
-                return await syndicate(
-                    posts,
-                    networks,
-                    store=store,
-                    authors=authors,
-                    env=environment,
-                    client=client,
-                    dry_run=dry_run,
-                )
-
-        report = asyncio.run(main())
+        report = syndicate_report(settings_file, environment, dry_run=dry_run)
     except AgoraError as error:
         output.write(redact(f"Syndication did not run: {error}") + "\n")
         return 2
     output.write(render_markdown(report) if markdown else render_text(report))
     output.flush()
     return report.exit_code
-
-
-def setup_logging(level: int = logging.INFO) -> None:
-    """Log to standard error, every secret redacted."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # httpx logs every request at INFO: hundreds of lines that bury what a person must read.
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
-    install_log_filter()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,12 +6,12 @@
    (``inbox.find``), the comment can be answered (a reply, mention or quote by a reader, under a
    published copy, on a configured network), the author is in ``AGORA_AUTHORS`` (full name or first
    name alone), the text is not empty and fits the network's limit as the network counts it
-   (``compose.counter_for``), signature and the Mastodon mention included;
+   (``Network.counter``), signature and any mention the network adds included;
 2. from the brand account the text is signed with the employee's first name (``— Camille``); from
-   the employee's own account (``config.author_account``) it goes out unsigned;
-3. the intent is recorded first: a pending ``Copy`` in ``PostState.answers`` under the comment's
-   interaction key, with a key chosen here (Bluesky: the TID record key; Mastodon: a UUID sent as
-   ``Idempotency-Key``);
+   the employee's own account (``registry.author_account``) it goes out unsigned;
+3. the intent is recorded first (``syndication.store.once``): a pending ``Copy`` in
+   ``PostState.answers`` under the comment's interaction key, with the key the network's
+   declaration chooses;
 4. the network is called, and the answer is recorded as published, and as a company
    ``Interaction`` under its network id, so the page shows it in the thread at once and the inbox
    drops the comment. Backfeed brings back the same post under the same id, so it replaces this
@@ -19,7 +19,7 @@
 
 A pending answer found on a rerun is first looked up with ``find_reply``; only when the network
 does not have it is it sent again, under the same key. Every bad request is one sentence and
-nothing is posted. ``checkpoint`` is the fault-injection seam of the tests, as in ``syndicate``.
+nothing is posted. ``checkpoint`` is the fault-injection seam of the tests (``store.once``).
 """
 
 from __future__ import annotations
@@ -28,14 +28,13 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Protocol
 
 import httpx
 
-from syndication.compose import UNITS, counter_for, first_name, signature
-from syndication.config import LABELS, NetworkSettings, posting_account, posting_paused
+from syndication.backfeed.sanitize import text_to_html
+from syndication.config import Authors, posting_paused
+from syndication.desk.inbox import WAITING_KINDS, find, fold
 from syndication.errors import ConfigError, ContentError
-from syndication.inbox import WAITING_KINDS, find, fold
 from syndication.model import (
     Copy,
     CopyStatus,
@@ -44,28 +43,20 @@ from syndication.model import (
     Person,
     PostState,
     interaction_key,
-    utc_now,
 )
-from syndication.networks import adapter_for
-from syndication.networks.base import Published, Replier, TextLimits
-from syndication.networks.mastodon import MastodonClient
-from syndication.networks.mastodon_convert import reply_text
-from syndication.sanitize import text_to_html
-from syndication.state import StateStore
-from syndication.syndicate import Authors, Checkpoint, new_key, record_published
+from syndication.networks.base import Adapter, Published
+from syndication.networks.registry import adapter_for, network, posting_account
+from syndication.networks.registry import label as network_label
+from syndication.networks.spec import AccountSettings
+from syndication.publish.compose import first_name, signature
+from syndication.store.once import Checkpoint, new_intent, no_checkpoint, record_published
+from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 
 
-class AnswerAdapter(Replier, Protocol):
-    """What the engine needs of an adapter: its limits, and answering in a thread."""
-
-    async def text_limits(self) -> TextLimits:
-        """The network's limits for this account."""
-        ...
-
-
-AdapterFactory = Callable[[NetworkSettings], AnswerAdapter]
+AnswerAdapter = Adapter  # what the engine needs: limits, reply_text, find_reply and reply
+AdapterFactory = Callable[[AccountSettings], AnswerAdapter]
 
 
 class ReplyAction(StrEnum):
@@ -88,7 +79,7 @@ class ReplyResult:
     @property
     def label(self) -> str:
         """The network's name as people write it."""
-        return LABELS.get(self.parent.network, self.parent.network)
+        return network_label(self.parent.network)
 
 
 def resolve_author(name: str, authors: Authors) -> str:
@@ -123,17 +114,10 @@ def signed(text: str, author: str, authors: Authors, own_account: bool) -> str:
     return f"{body} {sign}"
 
 
-def as_sent(adapter: AnswerAdapter, parent: Interaction, text: str) -> str:
-    """The text exactly as the network receives it (Mastodon adds a mention of the parent)."""
-    if isinstance(adapter, MastodonClient):
-        return reply_text(parent, text, adapter.view)
-    return text
-
-
 def check_answerable(state: PostState, parent: Interaction, wanted: str) -> Copy:
     """The published copy at the root of ``parent``'s thread; ContentError when it cannot be
     answered."""
-    label = LABELS.get(parent.network, parent.network)
+    label = network_label(parent.network)
     if parent.by_company:
         raise ContentError(
             f"{wanted} is the company's own answer on {label}, not a reader's comment; "
@@ -185,7 +169,7 @@ class ReplyEngine:
 
     def __init__(
         self,
-        networks: Mapping[str, NetworkSettings],
+        networks: Mapping[str, AccountSettings],
         *,
         store: StateStore,
         authors: Authors,
@@ -201,16 +185,15 @@ class ReplyEngine:
         self.factory: AdapterFactory = adapter_factory or (
             lambda settings: adapter_for(settings, client, authors)
         )
-        self.checkpoint = checkpoint or (lambda step: None)
+        self.checkpoint = checkpoint or no_checkpoint
 
-    def account_for(self, network: str, author: str) -> tuple[NetworkSettings, bool]:
+    def account_for(self, network: str, author: str) -> tuple[AccountSettings, bool]:
         """The account the answer goes out from, and whether it is the author's own."""
         brand = self.networks.get(network)
         if brand is None:
-            label = LABELS.get(network, network)
             raise ConfigError(
-                f"{label} is not configured, so this comment cannot be answered; set its account "
-                "variables (see the README) and run the command again."
+                f"{network_label(network)} is not configured, so this comment cannot be "
+                "answered; set its account variables (see the README) and run the command again."
             )
         return posting_account(brand, author, self.authors, self.env)
 
@@ -241,7 +224,7 @@ class ReplyEngine:
         author: str,
     ) -> ReplyResult:
         network = parent.network
-        label = LABELS.get(network, network)
+        label = network_label(network)
         parent_key = interaction_key(network, parent.id)
         answer = state.answers.get(parent_key)
         by_hand = _answered_by_company(state, parent)
@@ -268,7 +251,7 @@ class ReplyEngine:
             if not same_account:  # another account: its key means nothing there
                 answer = None
         if answer is None:
-            answer = Copy(network, CopyStatus.PENDING, new_key(network), intent_at=utc_now())
+            answer = new_intent(network)
         answer.extra = {"text": body, "signed_by": author}
         state.answers[parent_key] = answer
         self.store.save(state)  # the intent, before any call
@@ -283,9 +266,10 @@ class ReplyEngine:
     ) -> None:
         """ContentError when ``body`` is over the network's limit, counted as the network does."""
         limits = await adapter.text_limits()
-        length = counter_for(limits)(as_sent(adapter, parent, body))
+        spec = network(parent.network)
+        length = spec.counter(limits)(adapter.reply_text(parent, body))
         if length > limits.max_characters:
-            unit = UNITS.get(parent.network, "characters")
+            unit = spec.unit
             raise ContentError(
                 f"the answer is {length} {unit} as {label} counts it (signature and mention "
                 f"included), over its {limits.max_characters}; shorten it by "
@@ -293,7 +277,7 @@ class ReplyEngine:
             )
 
     async def _reconcile(
-        self, state: PostState, parent: Interaction, answer: Copy, settings: NetworkSettings
+        self, state: PostState, parent: Interaction, answer: Copy, settings: AccountSettings
     ) -> tuple[ReplyResult | None, bool]:
         """Look the pending ``answer`` up on the account it was meant for; record it if there.
 
@@ -346,7 +330,7 @@ async def reply(
     wanted: str,
     text: str,
     author: str,
-    networks: Mapping[str, NetworkSettings],
+    networks: Mapping[str, AccountSettings],
     *,
     store: StateStore,
     authors: Authors,

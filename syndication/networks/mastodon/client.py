@@ -25,7 +25,7 @@ Quirks of the network recorded here:
   ``quotes_count``: that is how a refresh knows which lists to read. An older server answers
   404; then every list is read, as before. Statuses without ``quotes_count`` have their quotes
   read every time (mastodon-mock serves ``/quotes`` but does not count them; the sandbox adds
-  the count, ``syndication.sandbox.mastodon_edge``).
+  the count, ``sandbox.mastodon_edge``).
 """
 
 from __future__ import annotations
@@ -38,10 +38,8 @@ from typing import Any, TypeVar
 import httpx
 
 from syndication import secrets
-from syndication.config import LABELS, MastodonSettings
 from syndication.errors import NetworkError, NotFound, Rejected, Unavailable
 from syndication.model import Copy, Interaction, InteractionKind
-from syndication.networks import mastodon_convert as convert
 from syndication.networks.base import (
     READ_KINDS,
     Activity,
@@ -55,6 +53,8 @@ from syndication.networks.base import (
     raise_for_status,
     send,
 )
+from syndication.networks.mastodon import convert
+from syndication.networks.mastodon.settings import MastodonSettings
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class MastodonClient:
         self.base_url = settings.base_url.rstrip("/")
         self._company = [*company_accounts, *([settings.acct] if settings.acct else [])]
         self.view = convert.Viewpoint.of(self.base_url, self._company)
-        self.label = f"{LABELS['mastodon']} at {self.view.domain}"
+        self.label = f"Mastodon at {self.view.domain}"
         secrets.register(settings.access_token)
         self._limits: TextLimits | None = None
         self._account_id = ""
@@ -254,6 +254,10 @@ class MastodonClient:
         return None
 
     # -- Replier --------------------------------------------------------------------------------
+
+    def reply_text(self, parent: Interaction, text: str) -> str:
+        """The answer as sent: it mentions the parent's author, who is only notified so."""
+        return convert.reply_text(parent, text, self.view)
 
     async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
         """Answer ``parent`` publicly; its author is mentioned so that they are notified."""

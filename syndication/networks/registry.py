@@ -1,0 +1,123 @@
+"""The one list of networks, and what the rest of the code asks about them.
+
+Adding a network is adding its folder and one line to ``NETWORKS`` (``docs/adding-a-network.md``).
+The order of ``NETWORKS`` is the order of every report, state file and page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from syndication.config import Authors, handle_of
+from syndication.errors import ConfigError
+from syndication.networks.bluesky import NETWORK as BLUESKY
+from syndication.networks.mastodon import NETWORK as MASTODON
+from syndication.networks.spec import AccountSettings, Network, Variable
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syndication.networks.base import Adapter
+
+NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON)
+_BY_NAME: dict[str, Network] = {network.name: network for network in NETWORKS}
+
+
+def names() -> tuple[str, ...]:
+    """Every network's name, in the registry's order."""
+    return tuple(_BY_NAME)
+
+
+def network(name: str) -> Network:
+    """The declaration of ``name``; ConfigError for a name no network has."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(_BY_NAME)
+        raise ConfigError(f"{name!r} is not a network Agora knows (known: {known}).") from None
+
+
+def label(name: str) -> str:
+    """The network's name as people write it (the name itself for one Agora does not know)."""
+    found = _BY_NAME.get(name)
+    return found.label if found else name
+
+
+def labels() -> dict[str, str]:
+    """Name -> label of every network (the site's templates show these)."""
+    return {network.name: network.label for network in NETWORKS}
+
+
+def unit(name: str) -> str:
+    """What the network's length counts (``graphemes``, ``characters``)."""
+    found = _BY_NAME.get(name)
+    return found.unit if found else "characters"
+
+
+def variables() -> list[Variable]:
+    """Every environment variable of every network, in order (the README's table lists them)."""
+    return [variable for network in NETWORKS for variable in network.variables]
+
+
+def setup_hint() -> str:
+    """What to set to use any network, for the message of a run with none configured."""
+    return ", or ".join(network.setup_hint() for network in NETWORKS)
+
+
+def configured_networks(
+    env: Mapping[str, str], *, preview: bool = False
+) -> dict[str, AccountSettings]:
+    """Every network whose brand account is configured, by name, in the registry's order.
+
+    ``preview``: a network with its public settings but no credential counts (a dry run).
+    """
+    found: dict[str, AccountSettings] = {}
+    for declared in NETWORKS:
+        settings = declared.brand(env, preview=preview)
+        if settings is not None:
+            found[declared.name] = settings
+    return found
+
+
+def author_account(
+    brand: AccountSettings, author: str, profile: Mapping[str, str], env: Mapping[str, str]
+) -> AccountSettings | None:
+    """The employee's own account on the brand's network, when both handle and credential are set.
+
+    ``profile`` is the author's entry in ``AGORA_AUTHORS``. Without a credential the post goes out
+    from the brand account, signed with the author's first name.
+    """
+    handle = handle_of(profile, brand.network)
+    if not handle:
+        return None
+    return network(brand.network).employee(brand, author, handle, env)
+
+
+def posting_account(
+    brand: AccountSettings, author: str, authors: Authors, env: Mapping[str, str]
+) -> tuple[AccountSettings, bool]:
+    """The account a post or an answer by ``author`` goes out from, and whether it is their own."""
+    own = author_account(brand, author, authors.get(author, {}), env)
+    return (own, True) if own is not None else (brand, False)
+
+
+def company_accounts(name: str, authors: Authors) -> list[str]:
+    """The employees' own handles on ``name`` (``AGORA_AUTHORS``), in a stable order.
+
+    Their answers count as the company's, even when made by hand on the network.
+    """
+    return sorted({handle for profile in authors.values() if (handle := handle_of(profile, name))})
+
+
+def adapter_for(
+    settings: AccountSettings, client: httpx.AsyncClient, authors: Authors | None = None
+) -> Adapter:
+    """The adapter for ``settings``; ``authors`` say whose answers are the company's."""
+    declared = network(settings.network)
+    return declared.adapter(settings, client, company_accounts(declared.name, authors or {}))
+
+
+def new_key(name: str) -> str:
+    """The idempotency key of a new intent on ``name`` (``Network.new_key``)."""
+    return network(name).new_key()

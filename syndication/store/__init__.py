@@ -1,0 +1,2 @@
+"""The repository as the database: state files (``state``), exactly-once intents (``once``) and
+the commit of the state back to git (``gitstate``)."""
