@@ -305,10 +305,18 @@ class Backfeed:
     # -- network work ---------------------------------------------------------------------------
 
     async def _read(self, network: str, key: str, kinds: frozenset[InteractionKind]) -> Lists:
-        """The ``kinds`` of lists of the post's copy, within the network's bound."""
+        """The ``kinds`` of lists of the post's copy, within the network's bound.
+
+        Only the lists the network can still give are read (``Reader.kinds_readable``): the
+        others keep what was gathered while they could be read.
+        """
         copy = self.states[key].copies[network]
+        reader = self.readers[network]
+        readable = kinds & reader.kinds_readable(copy)
+        if not readable:
+            return readable, []
         async with self.limits[network]:
-            return kinds, await self.readers[network].conversation(copy, kinds)
+            return readable, await reader.conversation(copy, readable)
 
     async def _refresh(
         self,

@@ -29,7 +29,6 @@ from syndication.cli.common import (
 from syndication.errors import AgoraError
 from syndication.networks.base import Draft
 from syndication.networks.registry import configured_networks, label, unit
-from syndication.networks.registry import network as declared
 from syndication.posts import load_settings, read_posts
 from syndication.publish.syndicate import Action, Outcome, Report, syndicate
 from syndication.secrets import redact
@@ -45,11 +44,6 @@ LISTED = (Action.POSTED, Action.RECONCILED, Action.PENDING, Action.FAILED, Actio
 
 def _unit(outcome: Outcome) -> str:
     return unit(outcome.network)
-
-
-def _notes(draft: Draft) -> list[str]:
-    """What the draft's network adds to its dry run (``Network.dry_run_notes``)."""
-    return declared(draft.network).dry_run_notes(draft)
 
 
 def _card_lines(draft: Draft, expected: bool) -> list[str]:
@@ -112,7 +106,7 @@ def render_text(report: Report) -> str:
             )
             out.append(f"  length: {draft.length}/{draft.limit} {_unit(outcome)}")
             out.extend(f"  warning: {warning}" for warning in draft.warnings)
-            out.extend(f"  {note}" for note in _notes(draft))
+            out.extend(f"  {note}" for note in draft.notes)
             out.append("  text:")
             out.extend(f"    | {line}" for line in draft.text.split("\n"))
             out.extend(
@@ -169,7 +163,7 @@ def render_markdown(report: Report) -> str:
                 f"language `{draft.lang}`"
             )
             out += [f"- ⚠️ {_md(warning)}" for warning in draft.warnings]
-            out += [f"- {_md(note)}" for note in _notes(draft)]
+            out += [f"- {_md(note)}" for note in draft.notes]
             if draft.card is not None:
                 card = draft.card
                 what = "expected card" if outcome.action is Action.NOT_LIVE else "card"

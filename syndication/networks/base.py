@@ -69,6 +69,7 @@ class Draft:
     signed_by: str  # the AGORA_AUTHORS key of the employee who signs it
     account: str  # the handle/acct it goes out from
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the network adds to a dry run (``Network.dry_run_notes``)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,12 @@ class Reader(Protocol):
     network: str
     counts_batch: int  # how many copies one ``counts`` request takes; 0 when it cannot
 
+    def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
+        """The lists of ``copy`` the network can still give (all of ``READ_KINDS`` but where
+        it says otherwise: X searches replies over 7 days only). What it cannot read any more is
+        kept as it was gathered."""
+        ...
+
     async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
         """The counts of each copy the network still shows, by copy id, in one request.
 
@@ -230,7 +237,8 @@ class RetryPolicy:
 
 
 def parse_retry_after(response: httpx.Response, now: datetime | None = None) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``X-RateLimit-Reset``."""
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``X-RateLimit-Reset``
+    (``x-rate-limit-reset`` on X)."""
     moment = now or datetime.now(UTC)
     value = response.headers.get("retry-after")
     if value:
@@ -239,7 +247,7 @@ def parse_retry_after(response: httpx.Response, now: datetime | None = None) -> 
         parsed = email.utils.parsedate_to_datetime(value) if value else None
         if parsed is not None:
             return max(0.0, (parsed - moment).total_seconds())
-    for name in ("x-ratelimit-reset", "ratelimit-reset"):
+    for name in ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"):
         reset = response.headers.get(name)
         if not reset:
             continue
@@ -265,7 +273,7 @@ def _network_message(response: httpx.Response) -> str:
     except ValueError:
         return response.reason_phrase or ""
     if isinstance(body, dict):
-        for name in ("message", "error_description", "error"):
+        for name in ("message", "error_description", "error", "detail", "title"):
             if isinstance(body.get(name), str) and body[name]:
                 return str(body[name])
     return response.reason_phrase or ""
@@ -316,17 +324,21 @@ async def send(
     policy: RetryPolicy = RetryPolicy(),
     sleep: Sleep = asyncio.sleep,
     label: str = "",
+    auth: httpx.Auth | None = None,
 ) -> httpx.Response:
     """Send ``request``, retrying 5xx and timeouts with backoff and honouring a short Retry-After.
 
     Only safe to retry when the request is idempotent or carries the network's idempotency key:
-    every write this project makes does.
+    every write this project makes does, or is looked up before it is sent again. ``auth`` signs
+    each attempt afresh (an OAuth 1.0a nonce is good for one request).
     """
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = await client.send(request)
+            response = await (
+                client.send(request, auth=auth) if auth is not None else client.send(request)
+            )
             await response.aread()
             check(response)
             return response

@@ -14,13 +14,14 @@ from syndication.errors import ConfigError
 from syndication.networks.bluesky import NETWORK as BLUESKY
 from syndication.networks.mastodon import NETWORK as MASTODON
 from syndication.networks.spec import AccountSettings, Network, Variable
+from syndication.networks.x import NETWORK as X
 
 if TYPE_CHECKING:
     import httpx
 
     from syndication.networks.base import Adapter
 
-NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON)
+NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X)
 _BY_NAME: dict[str, Network] = {network.name: network for network in NETWORKS}
 
 

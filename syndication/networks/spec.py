@@ -110,6 +110,6 @@ class Network(ABC):
         """The front-matter key of a post's own text for this network (``Bluesky_text``)."""
         return f"{self.name.capitalize()}_text"
 
-    def dry_run_notes(self, draft: Draft) -> list[str]:
+    def dry_run_notes(self, draft: Draft, settings: AccountSettings) -> list[str]:
         """Lines the dry run adds under a draft (what it would cost, say); none by default."""
         return []

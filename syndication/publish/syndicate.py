@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import httpx
@@ -38,6 +38,7 @@ from syndication.errors import AgoraError, AuthError, ContentError, RateLimited,
 from syndication.model import Copy, CopyStatus, Post, PostState, format_time
 from syndication.networks.base import Draft, Publisher, TextLimits
 from syndication.networks.registry import adapter_for, label, posting_account, setup_hint
+from syndication.networks.registry import network as network_spec
 from syndication.networks.spec import AccountSettings
 from syndication.publish.compose import compose
 from syndication.publish.live import Liveness, PageCard, check_all
@@ -290,6 +291,10 @@ class Syndicator:
             )
         except ContentError as error:
             return Outcome(post, network, Action.FAILED, str(error))
+        if dry_run:
+            # What the network adds to a preview (X: what the run would cost).
+            notes = network_spec(network).dry_run_notes(draft, settings)
+            draft = replace(draft, notes=tuple(notes))
         if not live.live:
             message = f"{post.url} {live.reason}; it goes out once its page is up"
             return Outcome(post, network, Action.NOT_LIVE, message, draft=draft)

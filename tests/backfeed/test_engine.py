@@ -67,6 +67,10 @@ class ScriptedReader:
     kinds_asked: list[frozenset[InteractionKind]] = field(default_factory=list)
     counts_calls: list[list[str]] = field(default_factory=list)
     cursors_seen: list[str] = field(default_factory=list)
+    readable: frozenset[InteractionKind] = READ_KINDS
+
+    def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
+        return self.readable
 
     @property
     def counts_batch(self) -> int:
@@ -423,3 +427,24 @@ def test_a_repost_keeps_the_time_it_was_first_seen_at(tmp_path: Path) -> None:
     )
     run(store, reader, full=True)
     assert store.load("freins.fr").interactions["mastodon:r9"].published_at == NOW
+
+
+def test_lists_the_network_can_no_longer_give_keep_what_was_gathered(tmp_path: Path) -> None:
+    """X searches replies over 7 days only: an older copy's replies stay as they were."""
+    store = StateStore(tmp_path)
+    seed(store)
+    like = Interaction("mastodon", InteractionKind.LIKE, "like-1", LEA, NOW)
+    reader = ScriptedReader(threads={"100": [reply("1", "Bonjour"), like]})
+    run(store, reader, full=True)
+    assert {i.id for i in store.load("freins.fr").interactions.values()} == {"1", "like-1"}
+
+    later = ScriptedReader(threads={"100": []}, readable=READ_KINDS - {InteractionKind.REPLY})
+    run(store, later, full=True)
+    kept = store.load("freins.fr").interactions.values()
+    assert {i.id for i in kept} == {"1"}  # the reply stays; the withdrawn like goes
+    assert all(InteractionKind.REPLY not in kinds for kinds in later.kinds_asked)
+
+    nothing = ScriptedReader(threads={"100": []}, readable=frozenset())
+    run(store, nothing, full=True)
+    assert nothing.conversation_calls == []  # nothing it could read: no request at all
+    assert {i.id for i in store.load("freins.fr").interactions.values()} == {"1"}

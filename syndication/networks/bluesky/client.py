@@ -524,6 +524,10 @@ class BlueskyClient:
                 break
         return items
 
+    def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
+        """Every list, whatever the copy's age."""
+        return READ_KINDS
+
     async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
         """The counts of up to 25 copies (``getPosts``); a copy that is gone is left out."""
         body = await self._public("app.bsky.feed.getPosts", {"uris": [c.id for c in copies]})

@@ -283,6 +283,10 @@ class MastodonClient:
 
     # -- Reader ---------------------------------------------------------------------------------
 
+    def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
+        """Every list, whatever the copy's age."""
+        return READ_KINDS
+
     async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
         """The counts of up to 20 copies in one request; None from a server before 4.3."""
         if not self._counts_supported:
