@@ -2,8 +2,8 @@
 
 Implements ``Adapter`` (``syndication.networks.base``) over X API v2 with an injected
 ``httpx.AsyncClient``; the JSON is converted by ``convert``. Requests are signed with OAuth 1.0a
-user context by Authlib's httpx integration (``OAuth1Auth``): a maintained signer, and the only
-X credential for CI that does not expire.
+user context by Authlib (``oauth``): a maintained signer, and the only X credential for CI that
+does not expire.
 
 Upstream pages: https://docs.x.com/x-api/posts/manage-tweets/introduction (``POST /2/tweets``),
 https://docs.x.com/x-api/posts/lookup/introduction (``GET /2/tweets``),
@@ -46,7 +46,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import OAuth1Auth
 
 from syndication import secrets
 from syndication.errors import AgoraError, AuthError, NotFound, RateLimited, Rejected, Unavailable
@@ -66,6 +65,7 @@ from syndication.networks.base import (
     send,
 )
 from syndication.networks.x import convert
+from syndication.networks.x.oauth import OAuth1
 from syndication.networks.x.settings import XSettings
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ FIRST_MENTIONS = 5  # the smallest page X gives: a first run only learns where t
 MAX_PAGES = 10
 OWN_POSTS_WINDOW = timedelta(days=7)  # how far back an earlier copy is looked for
 SEARCH_MARGIN = timedelta(hours=1)  # a copy this close to 7 days old is no longer searched
-_NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
+_NOT_FOUND = "/2/problems/resource-not-found"  # after https://api.x.com (or api.twitter.com)
 
 Json = Mapping[str, Any]
 Found = tuple[list[Json], dict[str, Json]]  # posts, and their authors by id
@@ -176,11 +176,11 @@ class XClient:
         ):
             secrets.register(value)
         self.auth = (
-            OAuth1Auth(
+            OAuth1(
                 settings.consumer_key,
                 settings.consumer_secret,
-                token=settings.access_token,
-                token_secret=settings.access_token_secret,
+                settings.access_token,
+                settings.access_token_secret,
             )
             if settings.can_sign
             else None
@@ -404,7 +404,9 @@ class XClient:
         if convert.posts_of(body):
             return True
         errors = body.get("errors") or []
-        return not any(isinstance(e, Mapping) and e.get("type") == _NOT_FOUND for e in errors)
+        return not any(
+            isinstance(e, Mapping) and str(e.get("type") or "").endswith(_NOT_FOUND) for e in errors
+        )
 
     async def _search_conversations(self, conversation_ids: list[str]) -> Found:
         query = convert.conversation_query(conversation_ids)
