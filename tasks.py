@@ -243,6 +243,20 @@ def reply(
         raise Exit(code=code)
 
 
+@task(help={"settings": "Pelican settings file (default publishconf.py)"})
+def tokens(c: Context, settings: str = PRODUCTION_SETTINGS) -> None:
+    """Check that every configured credential works and does not expire within 14 days."""
+    from invoke.exceptions import Exit
+
+    from syndication.cli.common import setup_logging
+    from syndication.cli.tokens import run
+
+    setup_logging()
+    code = run(ROOT / settings)
+    if code:
+        raise Exit(code=code)
+
+
 @task
 def check(c: Context) -> None:
     """What a pull request runs: build with production settings, check every internal link."""

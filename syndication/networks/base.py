@@ -218,11 +218,28 @@ class Replier(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class CredentialStatus:
+    """Whether an account's credential works, and until when (``invoke tokens``).
+
+    ``expires_at`` is None when the credential does not expire or the network does not say;
+    ``renew`` is what a person does to get a new one (the network's own steps).
+    """
+
+    expires_at: datetime | None = None
+    renew: str = ""
+
+
 class Adapter(Publisher, Replier, Reader, Protocol):
     """A network's client: it publishes, answers and reads, for one account."""
 
     def reply_text(self, parent: Interaction, text: str) -> str:
         """The answer exactly as the network receives it (Mastodon adds a mention, say)."""
+        ...
+
+    async def credential_status(self) -> CredentialStatus:
+        """One cheap authenticated call: the credential works (else the network's AuthError),
+        and when it expires where the network says (a token's introspection, say)."""
         ...
 
 

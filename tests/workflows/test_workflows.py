@@ -33,7 +33,12 @@ def actionlint(*paths: Path) -> list[dict[str, object]]:
 
 
 def test_every_workflow_passes_actionlint() -> None:
-    assert {p.name for p in WORKFLOWS} == {"publish.yml", "refresh.yml", "pull-request.yml"}
+    assert {p.name for p in WORKFLOWS} == {
+        "publish.yml",
+        "refresh.yml",
+        "pull-request.yml",
+        "tokens.yml",
+    }
     findings = actionlint(*WORKFLOWS)
     assert findings == [], "\n".join(
         f"{f['file']}:{f['line']}:{f['column']}: {f['message']}" for f in findings
@@ -71,3 +76,19 @@ def test_pull_requests_never_deploy_nor_post() -> None:
 def test_schedule_is_every_30_minutes_and_on_demand() -> None:
     text = (ROOT / ".github" / "workflows" / "refresh.yml").read_text(encoding="utf-8")
     assert 'cron: "*/30 * * * *"' in text and "workflow_dispatch:" in text
+
+
+def test_the_daily_credential_check_reads_and_never_writes() -> None:
+    text = (ROOT / ".github" / "workflows" / "tokens.yml").read_text(encoding="utf-8")
+    assert "permissions:\n  contents: read" in text
+    assert "schedule:" in text and "workflow_dispatch:" in text
+    assert ".venv/bin/invoke tokens" in text
+    for name in ("publish.yml", "refresh.yml"):
+        writer = (ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8")
+        secrets = {
+            line.split(":")[0].strip() for line in writer.splitlines() if "secrets.AGORA_" in line
+        }
+        missing = [
+            s for s in secrets if s.startswith("AGORA_") and "PAUSE" not in s and s not in text
+        ]
+        assert missing == [], f"tokens.yml does not check {missing}"

@@ -68,6 +68,7 @@ from syndication.networks.base import (
     READ_KINDS,
     Activity,
     Counts,
+    CredentialStatus,
     Draft,
     LinkCard,
     Published,
@@ -454,6 +455,13 @@ class BlueskyClient:
         raise NotFound(
             f"the post {uri} no longer exists on {self.label}; nothing was posted.",
             network=self.network,
+        )
+
+    async def credential_status(self) -> CredentialStatus:
+        """A login with the app password (``createSession``); app passwords do not expire."""
+        await self._ensure_session()
+        return CredentialStatus(
+            renew="in Bluesky's settings, App passwords: add one, then replace the secret"
         )
 
     def reply_text(self, parent: Interaction, text: str) -> str:

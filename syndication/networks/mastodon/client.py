@@ -44,6 +44,7 @@ from syndication.networks.base import (
     READ_KINDS,
     Activity,
     Counts,
+    CredentialStatus,
     Draft,
     Published,
     RetryPolicy,
@@ -254,6 +255,14 @@ class MastodonClient:
         return None
 
     # -- Replier --------------------------------------------------------------------------------
+
+    async def credential_status(self) -> CredentialStatus:
+        """``verify_credentials``; an access token lives until it is revoked."""
+        await self._own_account_id()
+        return CredentialStatus(
+            renew="in the instance's Preferences, Development: open the app, regenerate its "
+            "access token, then replace the secret"
+        )
 
     def reply_text(self, parent: Interaction, text: str) -> str:
         """The answer as sent: it mentions the parent's author, who is only notified so."""

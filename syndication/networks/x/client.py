@@ -54,6 +54,7 @@ from syndication.networks.base import (
     READ_KINDS,
     Activity,
     Counts,
+    CredentialStatus,
     Draft,
     Published,
     RetryPolicy,
@@ -349,6 +350,14 @@ class XClient:
         return None
 
     # -- Replier --------------------------------------------------------------------------------
+
+    async def credential_status(self) -> CredentialStatus:
+        """``GET /2/users/me``; OAuth 1.0a tokens live until they are revoked."""
+        await self._user()
+        return CredentialStatus(
+            renew="in X's developer console, the app's Keys and tokens: regenerate the access "
+            "token and secret, then replace both secrets"
+        )
 
     def reply_text(self, parent: Interaction, text: str) -> str:
         """The answer as sent: X threads it by ``in_reply_to_tweet_id`` and notifies the parent's
