@@ -4,6 +4,8 @@
 ``.pds_url``, ``.appview_url``, ``.accounts`` (``.brand``, ``.readers``, ``.account("lea")``) and
 ``.process()`` to let the AppView index every write so far. ``mastodon_server``: the Mastodon peer
 (mastodon-mock) with ``.base_url``, ``.brand_token`` and ``.tokens`` by username.
+``linkedin_server``: our double of LinkedIn's REST API (``sandbox/linkedin_api.py``) with
+``.base_url``, ``.organization``, ``.brand_token`` and control helpers (``.fault``, ``.comment``).
 
 Both listen on free loopback ports with their files in the session's temporary folder, so they
 never meet a sandbox started by ``invoke sandbox``. When a peer cannot start (Node 22 missing, say)
@@ -16,8 +18,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox import bluesky, mastodon
+from sandbox import bluesky, linkedin, mastodon
 from sandbox.bluesky import BlueskyNetwork, Ports
+from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
 from sandbox.processes import SandboxError, free_port
 
@@ -57,3 +60,21 @@ def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mastod
         yield server
     finally:
         mastodon.stop(home)
+
+
+@pytest.fixture(scope="session")
+def linkedin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LinkedInServer]:
+    """The local LinkedIn double, started once for the session and stopped after it."""
+    home = tmp_path_factory.mktemp("linkedin-server")
+    try:
+        server = linkedin.start(home, free_port())
+    except SandboxError as error:
+        failure = f"The local LinkedIn double could not start: {error}"
+    else:
+        failure = ""
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    try:
+        yield server
+    finally:
+        linkedin.stop(home)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from syndication.config import Authors, handle_of
 from syndication.errors import ConfigError
 from syndication.networks.bluesky import NETWORK as BLUESKY
+from syndication.networks.linkedin import NETWORK as LINKEDIN
 from syndication.networks.mastodon import NETWORK as MASTODON
 from syndication.networks.spec import AccountSettings, Network, Variable
 from syndication.networks.x import NETWORK as X
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from syndication.networks.base import Adapter
 
-NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X)
+NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN)
 _BY_NAME: dict[str, Network] = {network.name: network for network in NETWORKS}
 
 

@@ -1,0 +1,295 @@
+"""The local LinkedIn peer: our own double of the LinkedIn REST API the client uses.
+
+LinkedIn cannot run on loopback and publishes no machine-readable description of its API, so the
+sandbox runs a stateful double written from its reference pages (``sandbox/linkedin_api.py``),
+which checks the headers and the Rest.li 2.0 encoding of what it receives and refuses what
+LinkedIn refuses (an unescaped reserved character in little text, a missing ``LinkedIn-Version``).
+It seeds the company page "Vélos Boréal" (administered by the brand's member), three readers and
+one employee with tokens made at each start, and the app's client id and secret (for token
+introspection). They live only in the run folder (mode 600) and ``.sandbox/env``. Its control
+routes (``/_double/...``) let tests inject faults, let a reader comment or react, delete a post
+and count what a run costs; ``LinkedInServer`` wraps them.
+
+``start`` runs it in a child process of its own (``serve``), in a new session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox.processes import (
+    SandboxError,
+    kill_group,
+    port_in_use,
+    read_pid,
+    spawn,
+    tail,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+# The child's program (``-m`` on this module would import it twice: once via the package).
+_SERVE = "import sys; from sandbox.linkedin import serve; serve(*sys.argv[1:3])"
+START_TIMEOUT = 30.0
+BRAND = "velosboreal"
+ORGANIZATION_NAME = "Vélos Boréal"
+ORGANIZATION_VANITY = "velos-boreal"
+_ALPHANUMERIC = string.ascii_letters + string.digits
+# username, display name, role, headline, scopes: the page's administrator (the brand), three
+# readers and one employee with her own token.
+ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    (
+        BRAND,
+        "Vélos Boréal",
+        "brand",
+        "Administrator of the Vélos Boréal page",
+        ("w_organization_social", "r_organization_social", "w_member_social"),
+    ),
+    ("lea", "Léa Gagnon", "reader", "Cyclist in Montréal", ("w_member_social",)),
+    ("samuel", "Samuel Okafor", "reader", "Bike mechanic", ("w_member_social",)),
+    ("noor", "Noor Haddad", "reader", "Urban planner", ("w_member_social",)),
+    (
+        "camille",
+        "Camille Tremblay",
+        "employee",
+        "Product lead at Vélos Boréal",
+        ("w_member_social", "r_member_social"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class LinkedInAccount:
+    """A demo member, their person id and access token."""
+
+    username: str
+    display_name: str
+    role: str
+    headline: str
+    person_id: str
+    token: str
+    scopes: tuple[str, ...]
+
+    @property
+    def urn(self) -> str:
+        """The member's person URN."""
+        return f"urn:li:person:{self.person_id}"
+
+
+@dataclass(frozen=True)
+class LinkedInServer:
+    """A running local LinkedIn double, its page and the app's client credentials."""
+
+    base_url: str
+    organization: str
+    client_id: str
+    client_secret: str
+    accounts: tuple[LinkedInAccount, ...]
+
+    def account(self, username: str) -> LinkedInAccount:
+        """The demo account ``username``."""
+        for account in self.accounts:
+            if account.username == username.lstrip("@"):
+                return account
+        raise KeyError(username)
+
+    @property
+    def brand(self) -> LinkedInAccount:
+        """The page's administrator, whose token posts as the organization."""
+        return self.account(BRAND)
+
+    @property
+    def brand_token(self) -> str:
+        """The company's access token."""
+        return self.brand.token
+
+    @property
+    def organization_urn(self) -> str:
+        """The company page's URN."""
+        return f"urn:li:organization:{self.organization}"
+
+    @property
+    def readers(self) -> tuple[LinkedInAccount, ...]:
+        """The demo readers."""
+        return tuple(a for a in self.accounts if a.role == "reader")
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``.sandbox/info.json`` and the double's configuration."""
+        return {
+            "base_url": self.base_url,
+            "organization": self.organization,
+            "organization_name": ORGANIZATION_NAME,
+            "organization_vanity": ORGANIZATION_VANITY,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "accounts": [asdict(a) for a in self.accounts],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinkedInServer:
+        """The inverse of ``to_json``."""
+        return cls(
+            base_url=data["base_url"],
+            organization=data["organization"],
+            client_id=data["client_id"],
+            client_secret=data["client_secret"],
+            accounts=tuple(
+                LinkedInAccount(**{**a, "scopes": tuple(a["scopes"])}) for a in data["accounts"]
+            ),
+        )
+
+    # The double's control routes (not LinkedIn's API).
+
+    def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(method, f"{self.base_url}/_double/{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def fault(
+        self,
+        path: str,
+        status: int,
+        *,
+        method: str | None = None,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
+        """Make the next ``times`` requests to ``path`` (as sent, or its template such as
+        ``/rest/posts``) answer ``status`` with LinkedIn's error body (or ``body``)."""
+        fault: dict[str, Any] = {"path": path, "status": status, "times": times}
+        fault |= {"method": method, "headers": headers or {}, "body": body}
+        self._control("POST", "faults", fault)
+
+    def comment(self, username: str, on: str, text: str, parent: str = "") -> str:
+        """``username`` comments ``text`` on the post ``on`` (under ``parent``); its URN."""
+        body = {"username": username, "on": on, "text": text, "parent": parent or None}
+        urn: str = self._control("POST", "comment", body)["commentUrn"]
+        return urn
+
+    def react(self, username: str, on: str, kind: str = "LIKE") -> None:
+        """``username`` reacts to ``on`` (``LIKE``, ``PRAISE``, ``EMPATHY``...)."""
+        self._control("POST", "react", {"username": username, "on": on, "type": kind})
+
+    def delete(self, urn: str) -> None:
+        """Delete a post or a comment, as its author would on LinkedIn."""
+        self._control("POST", "delete", {"urn": urn})
+
+    def expire(self, username: str) -> None:
+        """Make ``username``'s token expired."""
+        self._control("POST", "expire", {"username": username})
+
+    def read(self, urn: str) -> str:
+        """A post's or comment's text as a reader sees it."""
+        text: str = self._control("GET", f"read?{httpx.QueryParams({'urn': urn})}")["text"]
+        return text
+
+    def posts_linking_to(self, url: str, author: str = "") -> list[str]:
+        """The live posts of ``author`` (the page by default) linking to ``url``."""
+        params = httpx.QueryParams({"link": url, **({"author": author} if author else {})})
+        found: list[str] = self._control("GET", f"posts?{params}")["posts"]
+        return found
+
+    def requests(self) -> dict[str, int]:
+        """API requests by ``METHOD /path/{template}`` since the last reset."""
+        counts: dict[str, int] = self._control("GET", "requests")["requests"]
+        return counts
+
+    def reset_requests(self) -> None:
+        """Start counting API requests from zero."""
+        self._control("DELETE", "requests")
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+
+
+def new_server(base_url: str) -> LinkedInServer:
+    """Fresh throw-away credentials for the demo accounts: LinkedIn's formats, random values."""
+    accounts = tuple(
+        LinkedInAccount(name, display, role, headline, _random(10), f"AQ{_random(150)}", scopes)
+        for name, display, role, headline, scopes in ACCOUNTS
+    )
+    return LinkedInServer(
+        base_url=base_url,
+        organization=str(secrets.randbelow(90_000_000) + 10_000_000),
+        client_id=_random(14).lower(),
+        client_secret=f"WPL_AP1.{_random(16)}",
+        accounts=accounts,
+    )
+
+
+def start(home: Path, port: int = 3200) -> LinkedInServer:
+    """Start the double on loopback ``port`` with its files in ``home``; return when it answers."""
+    if port_in_use(port):
+        raise SandboxError(
+            f"Port {port} is already in use on localhost; stop whatever listens there "
+            "(`invoke sandbox --stop` if it is an earlier sandbox)."
+        )
+    home.mkdir(parents=True, exist_ok=True)
+    server = new_server(f"http://localhost:{port}")
+    config_file = home / "config.json"
+    config_file.touch(mode=0o600)
+    config_file.chmod(0o600)
+    config_file.write_text(json.dumps(server.to_json(), indent=2), encoding="utf-8")
+    log = home / "server.log"
+    process = spawn(
+        [sys.executable, "-c", _SERVE, str(config_file), str(port)],
+        log=log,
+        pid_file=home / "pid",
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT,
+    )
+    if process.stdout:
+        process.stdout.close()
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{server.base_url}/_double/requests", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop(home)
+    raise SandboxError(f"The local LinkedIn double did not start (log: {log}):\n{tail(log)}")
+
+
+def stop(home: Path) -> None:
+    """Stop the double and delete its configuration (with the tokens)."""
+    pid = read_pid(home / "pid")
+    if pid is not None:
+        kill_group(pid)
+    for name in ("pid", "config.json"):
+        (home / name).unlink(missing_ok=True)
+
+
+def running(home: Path) -> bool:
+    """Whether the double recorded in ``home`` is alive."""
+    return read_pid(home / "pid") is not None
+
+
+def serve(config_file: str, port: str) -> None:
+    """Run the double in this process (the child ``start`` spawns)."""
+    import uvicorn
+
+    from sandbox.linkedin_api import create_app
+
+    config = json.loads(Path(config_file).read_text(encoding="utf-8"))
+    uvicorn.run(
+        create_app(config),
+        host="127.0.0.1",
+        port=int(port),
+        server_header=False,
+        log_level="warning",
+    )
