@@ -1,7 +1,8 @@
 """The local sandbox: real peers on loopback to syndicate to, backfeed from and test against.
 
 Bluesky: its own reference servers from ``@atproto/dev-env`` (``bluesky.py``). Mastodon: the
-``mastodon-mock`` server (``mastodon.py``). ``start`` runs both with demo accounts and writes
+``mastodon-mock`` server (``mastodon.py``). LinkedIn: our double of its REST API
+(``linkedin.py``). ``start`` runs them with demo accounts and writes
 ``.sandbox/env``, the variables the syndication tasks read (``set -a; . .sandbox/env``); the
 credentials in it are throw-away ones, made at each start, in files of mode 600 that git ignores.
 
@@ -20,14 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import bluesky, mastodon
+from sandbox import bluesky, linkedin, mastodon
 from sandbox.bluesky import BlueskyAccount, BlueskyNetwork, Ports
+from sandbox.linkedin import LinkedInAccount, LinkedInServer
 from sandbox.mastodon import MastodonAccount, MastodonServer
 from sandbox.processes import SandboxError
 
 __all__ = [
     "BlueskyAccount",
     "BlueskyNetwork",
+    "LinkedInAccount",
+    "LinkedInServer",
     "MastodonAccount",
     "MastodonServer",
     "Ports",
@@ -41,6 +45,7 @@ __all__ = [
 ]
 
 MASTODON_PORT = 3000
+LINKEDIN_PORT = 3200
 # Relative to the repository root, as every AGORA_STATE_PATH is.
 SANDBOX_STATE = ".sandbox/state"
 SANDBOX_SITEURL = "http://localhost:8000"
@@ -48,15 +53,19 @@ SANDBOX_SITEURL = "http://localhost:8000"
 
 @dataclass(frozen=True)
 class SandboxInfo:
-    """Both running peers, and whether this call started them or found them running."""
+    """The running peers, and whether this call started them or found them running."""
 
     bluesky: BlueskyNetwork
     mastodon: MastodonServer
+    linkedin: LinkedInServer | None = None
     already_running: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for ``info.json``."""
-        return {"bluesky": self.bluesky.to_json(), "mastodon": self.mastodon.to_json()}
+        data = {"bluesky": self.bluesky.to_json(), "mastodon": self.mastodon.to_json()}
+        if self.linkedin is not None:
+            data["linkedin"] = self.linkedin.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], already_running: bool = False) -> SandboxInfo:
@@ -64,6 +73,7 @@ class SandboxInfo:
         return cls(
             bluesky=BlueskyNetwork.from_json(data["bluesky"]),
             mastodon=MastodonServer.from_json(data["mastodon"]),
+            linkedin=LinkedInServer.from_json(data["linkedin"]) if "linkedin" in data else None,
             already_running=already_running,
         )
 
@@ -107,13 +117,28 @@ def env_values(info: SandboxInfo) -> dict[str, str]:
         "AGORA_STATE_PATH": SANDBOX_STATE,
         "AGORA_SITEURL": SANDBOX_SITEURL,
     }
+    if info.linkedin is not None:
+        values |= {
+            "AGORA_LINKEDIN_API_URL": info.linkedin.base_url,
+            "AGORA_LINKEDIN_OAUTH_URL": info.linkedin.base_url,
+            "AGORA_LINKEDIN_ORGANIZATION": info.linkedin.organization,
+            "AGORA_LINKEDIN_ACCESS_TOKEN": info.linkedin.brand_token,
+            "AGORA_LINKEDIN_CLIENT_ID": info.linkedin.client_id,
+            "AGORA_LINKEDIN_CLIENT_SECRET": info.linkedin.client_secret,
+            "AGORA_LINKEDIN_ACCESS_TOKEN_CAMILLE_TREMBLAY": info.linkedin.account("camille").token,
+        }
     return values
 
 
 def status(root: Path) -> SandboxInfo | None:
     """The running sandbox under ``root``, or None when either peer is down."""
     home = _home(root)
-    if not (bluesky.running(home / "bluesky") and mastodon.running(home / "mastodon")):
+    peers = (
+        bluesky.running(home / "bluesky"),
+        mastodon.running(home / "mastodon"),
+        linkedin.running(home / "linkedin"),
+    )
+    if not all(peers):
         return None
     try:
         data = json.loads((home / "info.json").read_text(encoding="utf-8"))
@@ -130,6 +155,11 @@ def describe(info: SandboxInfo) -> str:
         f"  Bluesky  PDS {bsky.pds_url}  AppView {bsky.appview_url}  PLC {bsky.plc_url}",
         f"           index now: curl -X POST {bsky.control_url}/process",
         f"  Mastodon {masto.base_url}",
+        *(
+            [f"  LinkedIn {info.linkedin.base_url} (our double of its API)"]
+            if info.linkedin
+            else []
+        ),
         "Demo accounts (throw-away credentials, in .sandbox/info.json):",
     ]
     lines += [
@@ -140,6 +170,13 @@ def describe(info: SandboxInfo) -> str:
         f"  Mastodon @{person.username:<17} {person.role:<9} {person.display_name}"
         for person in masto.accounts
     ]
+    if info.linkedin is not None:
+        page = f"urn:li:organization:{info.linkedin.organization}"
+        lines += [
+            f"  LinkedIn {person.username:<18} {person.role:<9} {person.display_name}"
+            + (f" (administers {page})" if person.role == "brand" else "")
+            for person in info.linkedin.accounts
+        ]
     return "\n".join(lines)
 
 
@@ -151,14 +188,18 @@ def start(root: Path) -> SandboxInfo:
     stop(root)  # one peer may have survived the other: start from nothing
     home = _home(root)
     # Side by side: each spends its start-up waiting on its own child process.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         network = pool.submit(bluesky.start, home / "bluesky")
         server = pool.submit(mastodon.start, home / "mastodon", MASTODON_PORT)
+        double = pool.submit(linkedin.start, home / "linkedin", LINKEDIN_PORT)
         try:
-            info = SandboxInfo(bluesky=network.result(), mastodon=server.result())
+            info = SandboxInfo(
+                bluesky=network.result(), mastodon=server.result(), linkedin=double.result()
+            )
         except BaseException:
-            network.exception()  # wait for both, so nothing is left half-started
+            network.exception()  # wait for all, so nothing is left half-started
             server.exception()
+            double.exception()
             stop(root)
             raise
     _write_private(home / "info.json", json.dumps(info.to_json(), indent=2) + "\n")
@@ -171,6 +212,7 @@ def stop(root: Path) -> None:
     home = _home(root)
     bluesky.stop(home / "bluesky")
     mastodon.stop(home / "mastodon")
+    linkedin.stop(home / "linkedin")
     for name in ("info.json", "env"):
         (home / name).unlink(missing_ok=True)
     # Copies recorded in the sandbox's state point at networks that are gone now.
