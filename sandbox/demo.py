@@ -119,7 +119,9 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
             out=out,
         )
         store = StateStore(root / env["AGORA_STATE_PATH"])
-        comments = leave_comments(info.bluesky, info.mastodon, list(store.all()), store.root)
+        comments = leave_comments(
+            info.bluesky, info.mastodon, list(store.all()), store.root, linkedin=info.linkedin
+        )
         out.write("\n== Demo readers comment on the networks\n")
         for comment in comments:
             out.write(f"  {comment.network}: {comment.author} on {comment.post}: {comment.text}\n")

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from sandbox.bluesky import BlueskyNetwork
+from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
 from sandbox.processes import SandboxError
 from syndication.model import CopyStatus, PostState
@@ -33,6 +34,8 @@ COMPLAINT = (
     "J'ai réservé ma mise au point il y a trois semaines, le vélo n'est toujours pas prêt et "
     "personne ne répond au service client. Franchement déçu."
 )
+
+LINKEDIN_QUESTION = "Livrez-vous aussi les vélos cargo à Québec (pour une entreprise) ?"
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,12 @@ def _target(states: list[PostState]) -> PostState | None:
 
 
 def leave_comments(
-    bluesky: BlueskyNetwork, mastodon: MastodonServer, states: list[PostState], folder: Path
+    bluesky: BlueskyNetwork,
+    mastodon: MastodonServer,
+    states: list[PostState],
+    folder: Path,
+    *,
+    linkedin: LinkedInServer | None = None,
 ) -> list[DemoComment]:
     """Léa asks a question on Bluesky, Samuel complains on Mastodon; once per sandbox."""
     marker = folder / MARKER
@@ -145,6 +153,12 @@ def leave_comments(
             COMPLAINT,
         ),
     ]
+    page = state.copies.get("linkedin")
+    if linkedin is not None and page is not None and page.status is CopyStatus.PUBLISHED:
+        # A member comments on LinkedIn's own site: the double's control route stands for it.
+        urn = linkedin.comment("samuel", page.id, LINKEDIN_QUESTION)
+        url = f"https://www.linkedin.com/feed/update/{page.id}/?commentUrn={urn}"
+        left.append(DemoComment("linkedin", "Samuel Okafor", state.key, url, LINKEDIN_QUESTION))
     folder.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps([c.__dict__ for c in left], indent=2) + "\n", encoding="utf-8")
     return left
