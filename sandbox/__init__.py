@@ -2,7 +2,8 @@
 
 Bluesky: its own reference servers from ``@atproto/dev-env`` (``bluesky.py``). Mastodon: the
 ``mastodon-mock`` server (``mastodon.py``). LinkedIn: our double of its REST API
-(``linkedin.py``). ``start`` runs them with demo accounts and writes
+(``linkedin.py``). X: our double of its API v2 (``x.py``, proven against X's OpenAPI document).
+``start`` runs them with demo accounts and writes
 ``.sandbox/env``, the variables the syndication tasks read (``set -a; . .sandbox/env``); the
 credentials in it are throw-away ones, made at each start, in files of mode 600 that git ignores.
 
@@ -21,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import bluesky, linkedin, mastodon
+from sandbox import bluesky, linkedin, mastodon, x
 from sandbox.bluesky import BlueskyAccount, BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInAccount, LinkedInServer
 from sandbox.mastodon import MastodonAccount, MastodonServer
 from sandbox.processes import SandboxError
+from sandbox.x import XAccount, XServer
 
 __all__ = [
     "BlueskyAccount",
@@ -37,6 +39,8 @@ __all__ = [
     "Ports",
     "SandboxError",
     "SandboxInfo",
+    "XAccount",
+    "XServer",
     "env_lines",
     "env_values",
     "start",
@@ -46,6 +50,7 @@ __all__ = [
 
 MASTODON_PORT = 3000
 LINKEDIN_PORT = 3200
+X_PORT = 3100
 # Relative to the repository root, as every AGORA_STATE_PATH is.
 SANDBOX_STATE = ".sandbox/state"
 SANDBOX_SITEURL = "http://localhost:8000"
@@ -58,6 +63,7 @@ class SandboxInfo:
     bluesky: BlueskyNetwork
     mastodon: MastodonServer
     linkedin: LinkedInServer | None = None
+    x: XServer | None = None
     already_running: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -65,6 +71,8 @@ class SandboxInfo:
         data = {"bluesky": self.bluesky.to_json(), "mastodon": self.mastodon.to_json()}
         if self.linkedin is not None:
             data["linkedin"] = self.linkedin.to_json()
+        if self.x is not None:
+            data["x"] = self.x.to_json()
         return data
 
     @classmethod
@@ -74,6 +82,7 @@ class SandboxInfo:
             bluesky=BlueskyNetwork.from_json(data["bluesky"]),
             mastodon=MastodonServer.from_json(data["mastodon"]),
             linkedin=LinkedInServer.from_json(data["linkedin"]) if "linkedin" in data else None,
+            x=XServer.from_json(data["x"]) if "x" in data else None,
             already_running=already_running,
         )
 
@@ -127,6 +136,18 @@ def env_values(info: SandboxInfo) -> dict[str, str]:
             "AGORA_LINKEDIN_CLIENT_SECRET": info.linkedin.client_secret,
             "AGORA_LINKEDIN_ACCESS_TOKEN_CAMILLE_TREMBLAY": info.linkedin.account("camille").token,
         }
+    if info.x is not None:
+        brand_x, camille_x = info.x.brand, info.x.account("camille")
+        values |= {
+            "AGORA_X_API_URL": info.x.base_url,
+            "AGORA_X_HANDLE": brand_x.username,
+            "AGORA_X_CONSUMER_KEY": info.x.consumer_key,
+            "AGORA_X_CONSUMER_SECRET": info.x.consumer_secret,
+            "AGORA_X_ACCESS_TOKEN": brand_x.access_token,
+            "AGORA_X_ACCESS_TOKEN_SECRET": brand_x.access_token_secret,
+            "AGORA_X_ACCESS_TOKEN_CAMILLE_TREMBLAY": camille_x.access_token,
+            "AGORA_X_ACCESS_TOKEN_SECRET_CAMILLE_TREMBLAY": camille_x.access_token_secret,
+        }
     return values
 
 
@@ -137,6 +158,7 @@ def status(root: Path) -> SandboxInfo | None:
         bluesky.running(home / "bluesky"),
         mastodon.running(home / "mastodon"),
         linkedin.running(home / "linkedin"),
+        x.running(home / "x"),
     )
     if not all(peers):
         return None
@@ -160,6 +182,7 @@ def describe(info: SandboxInfo) -> str:
             if info.linkedin
             else []
         ),
+        *([f"  X        {info.x.base_url} (our double of its API v2)"] if info.x else []),
         "Demo accounts (throw-away credentials, in .sandbox/info.json):",
     ]
     lines += [
@@ -177,6 +200,11 @@ def describe(info: SandboxInfo) -> str:
             + (f" (administers {page})" if person.role == "brand" else "")
             for person in info.linkedin.accounts
         ]
+    if info.x is not None:
+        lines += [
+            f"  X        @{person.username:<17} {person.role:<9} {person.display_name}"
+            for person in info.x.accounts
+        ]
     return "\n".join(lines)
 
 
@@ -188,18 +216,23 @@ def start(root: Path) -> SandboxInfo:
     stop(root)  # one peer may have survived the other: start from nothing
     home = _home(root)
     # Side by side: each spends its start-up waiting on its own child process.
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         network = pool.submit(bluesky.start, home / "bluesky")
         server = pool.submit(mastodon.start, home / "mastodon", MASTODON_PORT)
         double = pool.submit(linkedin.start, home / "linkedin", LINKEDIN_PORT)
+        x_double = pool.submit(x.start, home / "x", X_PORT)
         try:
             info = SandboxInfo(
-                bluesky=network.result(), mastodon=server.result(), linkedin=double.result()
+                bluesky=network.result(),
+                mastodon=server.result(),
+                linkedin=double.result(),
+                x=x_double.result(),
             )
         except BaseException:
             network.exception()  # wait for all, so nothing is left half-started
             server.exception()
             double.exception()
+            x_double.exception()
             stop(root)
             raise
     _write_private(home / "info.json", json.dumps(info.to_json(), indent=2) + "\n")
@@ -213,6 +246,7 @@ def stop(root: Path) -> None:
     bluesky.stop(home / "bluesky")
     mastodon.stop(home / "mastodon")
     linkedin.stop(home / "linkedin")
+    x.stop(home / "x")
     for name in ("info.json", "env"):
         (home / name).unlink(missing_ok=True)
     # Copies recorded in the sandbox's state point at networks that are gone now.

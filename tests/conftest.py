@@ -6,6 +6,10 @@
 (mastodon-mock) with ``.base_url``, ``.brand_token`` and ``.tokens`` by username.
 ``linkedin_server``: our double of LinkedIn's REST API (``sandbox/linkedin_api.py``) with
 ``.base_url``, ``.organization``, ``.brand_token`` and control helpers (``.fault``, ``.comment``).
+``x_server``: our double of X's API v2 (``sandbox/x_api.py``) with ``.base_url``, the app's
+``.consumer_key`` and ``.consumer_secret``, ``.accounts`` (``.brand``, ``.readers``,
+``.account("lea")``, each with its access token and secret) and control helpers (``.fault``,
+``.protect``, ``.backdate``, ``.requests``, ``.reset_requests``).
 
 Both listen on free loopback ports with their files in the session's temporary folder, so they
 never meet a sandbox started by ``invoke sandbox``. When a peer cannot start (Node 22 missing, say)
@@ -18,11 +22,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox import bluesky, linkedin, mastodon
+from sandbox import bluesky, linkedin, mastodon, x
 from sandbox.bluesky import BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
 from sandbox.processes import SandboxError, free_port
+from sandbox.x import XServer
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +83,21 @@ def linkedin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Linked
         yield server
     finally:
         linkedin.stop(home)
+
+
+@pytest.fixture(scope="session")
+def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XServer]:
+    """The local X double, started once for the session and stopped after it."""
+    home = tmp_path_factory.mktemp("x-server")
+    try:
+        server = x.start(home, free_port())
+    except SandboxError as error:
+        failure = f"The local X double could not start: {error}"
+    else:
+        failure = ""
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    try:
+        yield server
+    finally:
+        x.stop(home)
