@@ -1,8 +1,9 @@
 """Backfeed benchmark: what a first full backfeed and a steady-state run cost over 1,000 posts.
 
 For each network it starts the real local peer on free loopback ports in a temporary folder
-(Mastodon: ``sandbox.mastodon``, mastodon-mock; Bluesky: Bluesky's own PDS and
-AppView, ``sandbox.bluesky``), publishes N posts as the brand with some replies,
+(Mastodon: ``sandbox.mastodon``, mastodon-mock; Bluesky: Bluesky's own PDS and AppView,
+``sandbox.bluesky``; LinkedIn: our double of its API, ``sandbox.linkedin``), publishes N posts as
+the brand with some replies,
 likes and reposts by the demo readers, and writes N state files whose published copies point at
 those real posts. The backfeed engine (``syndication.backfeed.Backfeed``) then reads them through
 the network's adapter, with a transport that waits ``--delay-ms`` before each request (a distant
@@ -43,8 +44,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from sandbox import bluesky, mastodon
+from sandbox import bluesky, linkedin, mastodon
 from sandbox.bluesky import BlueskyNetwork, Ports
+from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
 from sandbox.processes import SandboxError, free_port, read_pid
 from syndication.backfeed.engine import REFRESH_SCHEDULE, Backfeed, BackfeedReport
@@ -52,6 +54,7 @@ from syndication.model import Copy, CopyStatus, PostState, utc_now
 from syndication.networks.base import Reader
 from syndication.networks.bluesky import BlueskySettings
 from syndication.networks.bluesky.convert import post_url
+from syndication.networks.linkedin import LinkedInSettings
 from syndication.networks.mastodon import MastodonSettings
 from syndication.networks.registry import adapter_for
 from syndication.store.state import StateStore
@@ -59,7 +62,7 @@ from syndication.store.state import StateStore
 FIRST_RUN_TARGET_SECONDS = 10.0
 STEADY_TARGET_REQUESTS = 20
 NEW_REPLIES = 10
-NETWORKS = ("mastodon", "bluesky")
+NETWORKS = ("mastodon", "bluesky", "linkedin")
 SITEURL = "https://blogue.example.com"
 # How the seed spreads reactions: every Nth post gets one (so 1,000 posts carry about 700).
 REPLY_EVERY, NESTED_EVERY, LIKE_EVERY, REPOST_EVERY = 5, 20, 3, 10
@@ -70,6 +73,7 @@ STEADY_LATER = min(interval for _, interval in REFRESH_SCHEDULE)
 POST_SPACING = timedelta(days=1)
 
 T = TypeVar("T")
+LINKEDIN_VERSION = "202611"
 Post = dict[str, str]  # what a seeded post is known by: id, url, and Bluesky's cid
 
 
@@ -281,7 +285,91 @@ class BlueskyWorld:
         await asyncio.to_thread(self.net.process)
 
 
-World = MastodonWorld | BlueskyWorld
+class LinkedInWorld:
+    """The local LinkedIn double: the page posts through LinkedIn's API, readers comment and
+    react through its control routes (as members do on LinkedIn's site).
+
+    LinkedIn gives no list of reposts: a seeded repost is left out (``repost`` does nothing).
+    It has no notification stream either: the 10 new comments of the steady-state run are found
+    when the schedule reaches their copies, so that run reads only the copies due.
+    """
+
+    network = "linkedin"
+
+    def __init__(self, server: LinkedInServer, client: httpx.AsyncClient, pid: int | None) -> None:
+        self.server = server
+        self.client = client
+        self.peer_pid = pid
+        self.account = server.organization_urn
+        self.readers = [account.username for account in server.readers]
+        self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
+
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The page's adapter, reading through ``client``."""
+        settings = LinkedInSettings(
+            api_url=self.server.base_url,
+            oauth_url=self.server.base_url,
+            organization=self.server.organization,
+            version=LINKEDIN_VERSION,
+            access_token=self.server.brand_token,
+        )
+        return adapter_for(settings, client)
+
+    async def _control(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        async with self.limit:
+            response = await self.client.post(
+                f"{self.server.base_url}/_double/{name}", json=payload
+            )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def post(self, username: str, text: str, parent: Post | None = None) -> Post:
+        """A post of the page, or a reader's comment on ``parent`` (a post or a comment)."""
+        if parent is None:
+            headers = {
+                "Authorization": f"Bearer {self.server.brand_token}",
+                "LinkedIn-Version": LINKEDIN_VERSION,
+                "X-Restli-Protocol-Version": "2.0.0",
+            }
+            body = {
+                "author": self.account,
+                "commentary": text,  # the seeded texts have no reserved character
+                "visibility": "PUBLIC",
+                "distribution": {"feedDistribution": "MAIN_FEED"},
+                "lifecycleState": "PUBLISHED",
+            }
+            response = await self.client.post(
+                f"{self.server.base_url}/rest/posts", json=body, headers=headers
+            )
+            response.raise_for_status()
+            urn = response.headers["x-restli-id"]
+            return {"id": urn, "url": f"https://www.linkedin.com/feed/update/{urn}/", "root": urn}
+        root = parent["root"]
+        nested = parent["id"] != root
+        made = await self._control(
+            "comment",
+            {
+                "username": username,
+                "on": root,
+                "text": text,
+                "parent": parent["id"] if nested else None,
+            },
+        )
+        return {"id": made["commentUrn"], "url": parent["url"], "root": root}
+
+    async def like(self, username: str, subject: Post) -> None:
+        """``username`` reacts to ``subject``."""
+        await self._control("react", {"username": username, "on": subject["id"], "type": "LIKE"})
+
+    async def repost(self, username: str, subject: Post) -> None:
+        """Nothing: LinkedIn lists no reposts (see the class's docstring)."""
+
+    async def settle(self) -> None:
+        """Nothing to wait for: the double answers with what it stored."""
+
+
+World = MastodonWorld | BlueskyWorld | LinkedInWorld
 
 
 async def seed(world: World, posts: int) -> tuple[list[Post], int]:
@@ -446,6 +534,14 @@ async def _run_world(
 def run_network(network: str, work: Path, args: argparse.Namespace) -> NetworkResult:
     """Start ``network``'s peer in ``work``, benchmark it, stop it whatever happens."""
     home = work / f"{network}-peer"
+    if network == "linkedin":
+        try:
+            peer = linkedin.start(home, free_port())
+            pid = read_pid(home / "pid")
+            print(f"linkedin: the double of LinkedIn's API at {peer.base_url}", flush=True)
+            return asyncio.run(_run_world(lambda c: LinkedInWorld(peer, c, pid), work, args))
+        finally:
+            linkedin.stop(home)
     if network == "mastodon":
         try:
             server = mastodon.start(home, free_port())
@@ -472,7 +568,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--delay-ms", type=int, default=50, help="milliseconds added to each request (default 50)"
     )
     parser.add_argument(
-        "--networks", nargs="+", choices=NETWORKS, default=list(NETWORKS), help="default: both"
+        "--networks", nargs="+", choices=NETWORKS, default=list(NETWORKS), help="default: all"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
