@@ -10,6 +10,9 @@
 ``.consumer_key`` and ``.consumer_secret``, ``.accounts`` (``.brand``, ``.readers``,
 ``.account("lea")``, each with its access token and secret) and control helpers (``.fault``,
 ``.protect``, ``.backdate``, ``.requests``, ``.reset_requests``).
+``meta_server``: our double of Meta's Graph API (``sandbox/meta_api.py``) with ``.base_url``,
+``.page_id``, ``.page_token``, ``.readers`` and control helpers (``.fault``, ``.comment``,
+``.react``, ``.hide``, ``.delete``, ``.expire``, ``.count_posts_linking_to``, ``.requests``).
 
 Both listen on free loopback ports with their files in the session's temporary folder, so they
 never meet a sandbox started by ``invoke sandbox``. When a peer cannot start (Node 22 missing, say)
@@ -22,10 +25,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox import bluesky, linkedin, mastodon, x
+from sandbox import bluesky, linkedin, mastodon, meta, x
 from sandbox.bluesky import BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import MetaServer
 from sandbox.processes import SandboxError, free_port
 from sandbox.x import XServer
 
@@ -101,3 +105,21 @@ def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XServer]:
         yield server
     finally:
         x.stop(home)
+
+
+@pytest.fixture(scope="session")
+def meta_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
+    """The local Meta Graph API double, started once for the session and stopped after it."""
+    home = tmp_path_factory.mktemp("meta-server")
+    try:
+        server = meta.start(home, free_port())
+    except SandboxError as error:
+        failure = f"The local Meta Graph double could not start: {error}"
+    else:
+        failure = ""
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    try:
+        yield server
+    finally:
+        meta.stop(home)

@@ -1,0 +1,265 @@
+"""The local Meta peer: our own double of the Graph API a Facebook Page is used through.
+
+Meta's Graph API cannot run on loopback, so the sandbox runs a stateful double written from its
+reference pages (``sandbox/meta_api.py``); the tests hold what it answers to Meta's own
+specification files (``tests/meta/meta_spec.py``). It seeds the company's Page "Vélos Boréal",
+its Page token (a system user's, which never expires), that system user's own token, and three
+readers, with tokens made at each start that live only in the run folder (mode 600) and
+``.sandbox/env``. Its control routes (``/_double/...``) let tests inject faults, let a reader
+comment or react, hide or delete a comment, expire the token and count what a run costs;
+``MetaServer`` wraps them.
+
+``start`` runs it in a child process of its own (``serve``), in a new session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox.processes import SandboxError, kill_group, port_in_use, read_pid, spawn, tail
+
+ROOT = Path(__file__).resolve().parent.parent
+_SERVE = "import sys; from sandbox.meta import serve; serve(*sys.argv[1:3])"
+START_TIMEOUT = 30.0
+VERSION = "v26.0"
+PAGE_NAME = "Vélos Boréal"
+_ALPHANUMERIC = string.ascii_letters + string.digits
+READERS = (("lea", "Léa Gagnon"), ("samuel", "Samuel Okafor"), ("noor", "Noor Haddad"))
+
+
+@dataclass(frozen=True)
+class MetaReader:
+    """A demo reader: their Page-scoped id and name."""
+
+    username: str
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MetaServer:
+    """A running local Graph API double: the Page, its token, the readers."""
+
+    base_url: str
+    app_id: str
+    page_id: str
+    page_token: str
+    system_user_id: str
+    user_token: str
+    readers: tuple[MetaReader, ...]
+
+    @property
+    def graph_url(self) -> str:
+        """Where Graph answers (``AGORA_FACEBOOK_GRAPH_URL``); requests add the version."""
+        return self.base_url
+
+    def reader(self, username: str) -> MetaReader:
+        """The demo reader ``username``."""
+        for reader in self.readers:
+            if reader.username == username:
+                return reader
+        raise KeyError(username)
+
+    def env(self) -> dict[str, str]:
+        """The variables that point Agora's Facebook settings at this double's Page."""
+        return {
+            "AGORA_FACEBOOK_GRAPH_URL": self.base_url,
+            "AGORA_FACEBOOK_GRAPH_VERSION": VERSION,
+            "AGORA_FACEBOOK_PAGE_ID": self.page_id,
+            "AGORA_FACEBOOK_PAGE_TOKEN": self.page_token,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``.sandbox/info.json`` and the double's configuration."""
+        return {
+            "base_url": self.base_url,
+            "app_id": self.app_id,
+            "page_id": self.page_id,
+            "page_name": PAGE_NAME,
+            "page_token": self.page_token,
+            "system_user_id": self.system_user_id,
+            "user_token": self.user_token,
+            "readers": [asdict(r) for r in self.readers],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MetaServer:
+        """The inverse of ``to_json``."""
+        return cls(
+            base_url=data["base_url"],
+            app_id=data["app_id"],
+            page_id=data["page_id"],
+            page_token=data["page_token"],
+            system_user_id=data["system_user_id"],
+            user_token=data["user_token"],
+            readers=tuple(MetaReader(**r) for r in data["readers"]),
+        )
+
+    # The double's control routes (not Graph's).
+
+    def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(method, f"{self.base_url}/_double/{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def fault(
+        self,
+        path: str,
+        status: int,
+        code: int,
+        *,
+        subcode: int | None = None,
+        message: str = "",
+        method: str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` requests to ``path`` (as sent, or its template such as
+        ``/page/feed``) answer ``status`` with Graph's error object of ``code``."""
+        fault = {"path": path, "status": status, "code": code, "subcode": subcode}
+        fault |= {"message": message, "method": method, "headers": headers or {}, "times": times}
+        self._control("POST", "faults", fault)
+
+    def comment(self, username: str, on: str, text: str) -> str:
+        """The reader ``username`` comments ``text`` on a post (or answers a comment); its id."""
+        body = {"reader": self.reader(username).id, "on": on, "text": text}
+        made: str = self._control("POST", "comment", body)["id"]
+        return made
+
+    def react(self, username: str, on: str, kind: str = "LIKE") -> None:
+        """The reader ``username`` reacts to ``on`` (``LIKE``, ``LOVE``, ``WOW``...)."""
+        self._control("POST", "react", {"reader": self.reader(username).id, "on": on, "type": kind})
+
+    def hide(self, node: str) -> None:
+        """The Page hides a comment (Facebook keeps it, shown to its author only)."""
+        self._control("POST", "hide", {"id": node})
+
+    def delete(self, node: str) -> None:
+        """Delete a post or a comment, as its author would on Facebook."""
+        self._control("POST", "delete", {"id": node})
+
+    def expire(self, kind: str = "PAGE") -> None:
+        """Make the tokens of ``kind`` (PAGE or USER) expired."""
+        self._control("POST", "expire", {"kind": kind})
+
+    def read_comment(self, node: str) -> dict[str, Any]:
+        """A comment as stored (404 when it is not there)."""
+        found: dict[str, Any] = self._control("GET", f"comment?{httpx.QueryParams({'id': node})}")
+        return found
+
+    def posts_linking_to(self, url: str) -> list[str]:
+        """The Page's live posts linking to ``url`` (their link, or their text)."""
+        found: list[str] = self._control("GET", f"posts?{httpx.QueryParams({'link': url})}")[
+            "posts"
+        ]
+        return found
+
+    def count_posts_linking_to(self, url: str) -> int:
+        """How many live posts of the Page link to ``url`` (exactly once: 1)."""
+        return len(self.posts_linking_to(url))
+
+    def requests(self) -> dict[str, int]:
+        """Graph requests by ``METHOD /template`` since the last reset."""
+        counts: dict[str, int] = self._control("GET", "requests")["requests"]
+        return counts
+
+    def reset_requests(self) -> None:
+        """Start counting Graph requests from zero."""
+        self._control("DELETE", "requests")
+
+
+def _random(length: int, alphabet: str = _ALPHANUMERIC) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def new_server(base_url: str) -> MetaServer:
+    """Fresh throw-away ids and tokens in Meta's formats (``EAA...`` tokens, digit ids)."""
+    digits = string.digits
+    return MetaServer(
+        base_url=base_url,
+        app_id=_random(15, digits),
+        page_id="1" + _random(14, digits),
+        page_token=f"EAAG{_random(180)}",
+        system_user_id="6" + _random(14, digits),
+        user_token=f"EAAG{_random(180)}",
+        readers=tuple(
+            MetaReader(username, "2" + _random(15, digits), name) for username, name in READERS
+        ),
+    )
+
+
+def start(home: Path, port: int = 3300) -> MetaServer:
+    """Start the double on loopback ``port`` with its files in ``home``; return when it answers."""
+    if port_in_use(port):
+        raise SandboxError(
+            f"Port {port} is already in use on localhost; stop whatever listens there "
+            "(`invoke sandbox --stop` if it is an earlier sandbox)."
+        )
+    home.mkdir(parents=True, exist_ok=True)
+    server = new_server(f"http://localhost:{port}")
+    config_file = home / "config.json"
+    config_file.touch(mode=0o600)
+    config_file.chmod(0o600)
+    config_file.write_text(json.dumps(server.to_json(), indent=2), encoding="utf-8")
+    log = home / "server.log"
+    process = spawn(
+        [sys.executable, "-c", _SERVE, str(config_file), str(port)],
+        log=log,
+        pid_file=home / "pid",
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT,
+    )
+    if process.stdout:
+        process.stdout.close()
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{server.base_url}/_double/requests", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop(home)
+    raise SandboxError(f"The local Meta Graph double did not start (log: {log}):\n{tail(log)}")
+
+
+def stop(home: Path) -> None:
+    """Stop the double and delete its configuration (with the tokens)."""
+    pid = read_pid(home / "pid")
+    if pid is not None:
+        kill_group(pid)
+    for name in ("pid", "config.json"):
+        (home / name).unlink(missing_ok=True)
+
+
+def running(home: Path) -> bool:
+    """Whether the double recorded in ``home`` is alive."""
+    return read_pid(home / "pid") is not None
+
+
+def serve(config_file: str, port: str) -> None:
+    """Run the double in this process (the child ``start`` spawns)."""
+    import uvicorn
+
+    from sandbox.meta_api import create_app
+
+    config = json.loads(Path(config_file).read_text(encoding="utf-8"))
+    uvicorn.run(
+        create_app(config),
+        host="127.0.0.1",
+        port=int(port),
+        server_header=False,
+        log_level="warning",
+    )

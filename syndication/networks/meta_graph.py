@@ -1,0 +1,419 @@
+"""What Meta's networks share: the Graph API's plumbing, its error object, batches and tokens.
+
+Facebook Pages (and, in time, Instagram and Threads) speak Meta's Graph API: one host and
+version (``https://graph.facebook.com/v26.0``), nodes read with field expansion, writes as form
+parameters, the same error object and the same token introspection. ``GraphClient`` does that
+I/O through the injected ``httpx.AsyncClient`` for one account (``GraphAccount``: how the network
+names it in messages and what to do about a refused token); each network's ``client`` builds on
+it. Upstream pages followed here:
+
+- Using the Graph API, field expansion and paging:
+  https://developers.facebook.com/docs/graph-api/overview,
+  https://developers.facebook.com/docs/graph-api/guides/field-expansion,
+  https://developers.facebook.com/docs/graph-api/results
+  (an edge is ``{"data": [...], "paging": {"cursors", "next"}, "summary"}``; ``next`` is the
+  next page's whole address).
+- Several nodes in one request (``GET /?ids=a,b``, 50 at most) and batches (``POST /`` with
+  ``batch=[{"method","relative_url"}]``, 50 sub-requests, each answered ``{"code","body"}``
+  with the body as a JSON string):
+  https://developers.facebook.com/docs/graph-api/making-multiple-requests. One id that does
+  not exist fails an ``ids=`` request as a whole (error 803, naming it).
+- Errors (https://developers.facebook.com/docs/graph-api/guides/error-handling):
+  ``{"error": {"message","type","code","error_subcode","fbtrace_id"}}``; 190 the token expired
+  or was revoked, 10 and 200-299 a missing permission, 4, 17, 32 and 613 rate limits (with
+  ``X-App-Usage`` and ``X-Business-Use-Case-Usage``, whose ``estimated_time_to_regain_access``
+  is in minutes, https://developers.facebook.com/docs/graph-api/overview/rate-limiting), 368
+  the account temporarily blocked for a policy, 100 with subcode 33 and 803 an object that is
+  not there, 1 and 2 a passing failure (retried).
+- Tokens: ``GET /debug_token?input_token=``
+  (https://developers.facebook.com/docs/graph-api/reference/debug_token): ``is_valid``,
+  ``type``, ``scopes``, ``expires_at`` (0: never).
+
+The token goes in the ``Authorization`` header, never in an address we build; a ``next`` address
+Meta gives may carry it, which is why every message goes through ``secrets.redact``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from syndication import secrets
+from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
+from syndication.networks.base import (
+    CredentialStatus,
+    RetryPolicy,
+    Sleep,
+    json_object,
+    raise_for_status,
+    send,
+)
+
+DEFAULT_POLICY = RetryPolicy()
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v26.0"
+IDS_LIMIT = 50  # ids of one ``?ids=`` request
+BATCH_LIMIT = 50  # sub-requests of one batch
+MAX_PAGES = 20  # pages of one edge followed through ``paging.next``
+VERSION_RE = re.compile(r"^v\d+\.\d+$")
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
+_MISSING_RE = re.compile(r"do not exist:\s*(.+)$")
+
+Json = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class GraphAccount:
+    """One account on one of Meta's networks, as messages name it and as it is renewed."""
+
+    network: str  # the registry's name
+    label: str  # Facebook, Instagram, Threads
+    account: str  # how messages name it ("the Page 1234")
+    credential_variable: str
+    renew: str  # the steps to get a new token (Meta's own)
+    permissions: str  # what the token needs, for a refused permission
+
+
+@dataclass(frozen=True)
+class GraphFailure:
+    """One sub-request of a batch that Graph refused: its status and error object."""
+
+    status: int
+    error: Json
+
+    @property
+    def code(self) -> int:
+        """Graph's error code (0 when it gave none)."""
+        code = self.error.get("code")
+        return code if isinstance(code, int) else 0
+
+    @property
+    def missing(self) -> list[str]:
+        """The ids an ``ids=`` request named that do not exist (error 803)."""
+        found = _MISSING_RE.search(str(self.error.get("message") or ""))
+        return [part.strip() for part in found.group(1).split(",")] if found else []
+
+
+def error_object(response: httpx.Response) -> Json:
+    """Graph's error object in an answer, or an empty mapping."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, Mapping) else {}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _first_sentence(text: str) -> str:
+    """Graph's message cut to its first sentence (ours stay one sentence), without secrets."""
+    said = secrets.redact(text).strip()
+    return said.split(". ")[0].rstrip(".") if said else ""
+
+
+def _usage(response: httpx.Response) -> tuple[str, float | None]:
+    """What the usage headers say (busiest figure) and the wait they give, in seconds."""
+    worst = 0
+    wait: float | None = None
+    for name in ("x-business-use-case-usage", "x-app-usage", "x-page-usage"):
+        raw = response.headers.get(name)
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        entries: list[Json] = []
+        if isinstance(data, Mapping) and name != "x-business-use-case-usage":
+            entries = [data]
+        elif isinstance(data, Mapping):
+            entries = [e for v in data.values() if isinstance(v, list) for e in v]
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                continue
+            for key in ("call_count", "total_cputime", "total_time"):
+                value = entry.get(key)
+                if isinstance(value, int | float):
+                    worst = max(worst, int(value))
+            minutes = entry.get("estimated_time_to_regain_access")
+            if isinstance(minutes, int | float) and minutes > 0:
+                wait = max(wait or 0.0, float(minutes) * 60)
+    said = f"usage at {worst}% of the limit" if worst else ""
+    return said, wait
+
+
+def check_graph(response: httpx.Response, who: GraphAccount) -> None:
+    """Map Graph's error object to the project's errors: one sentence naming the network, the
+    account and what to do (``raise_for_status`` when the answer has no error object)."""
+    status = response.status_code
+    error = error_object(response)
+    if status < 400 and not error:
+        return
+    if not error:
+        raise_for_status(
+            response,
+            network=who.network,
+            label=who.label,
+            account=who.account,
+            credential_variable=who.credential_variable,
+        )
+        return
+    code = _int(error.get("code"))
+    subcode = _int(error.get("error_subcode"))
+    said = _first_sentence(str(error.get("message") or ""))
+    where = f"{who.label} ({code}: {said})"
+    if code == 190 or code in (102, 463, 467):
+        raise AuthError(
+            f"{where} refused the token of {who.account}: it expired or was revoked; {who.renew}.",
+            network=who.network,
+            status=status,
+        )
+    if code == 10 or 200 <= code <= 299:
+        raise AuthError(
+            f"{where} does not let {who.account} do this: its token needs {who.permissions}; "
+            f"give them and put the new token in {who.credential_variable}.",
+            network=who.network,
+            status=status,
+        )
+    if code in RATE_LIMIT_CODES:
+        usage, wait = _usage(response)
+        details = ", ".join(
+            part
+            for part in (usage, f"access back in about {wait / 60:.0f} min" if wait else "")
+            if part
+        )
+        raise RateLimited(
+            f"{where} is rate-limiting {who.account}"
+            + (f" ({details})" if details else "")
+            + "; what is not done stays pending for the next run.",
+            network=who.network,
+            status=status,
+            retry_after=wait,
+        )
+    if code == 368:
+        raise Rejected(
+            f"{where} has temporarily blocked {who.account} for going against its policies; "
+            "nothing is sent until the block ends, see the account's quality page in Meta "
+            "Business Suite.",
+            network=who.network,
+            status=status,
+        )
+    if (code == 100 and subcode == 33) or code == 803 or status == 404:
+        raise NotFound(f"{where} has no such item.", network=who.network, status=404)
+    if code in (1, 2) or status >= 500:
+        raise Unavailable(
+            f"{where} is failing; try again later.", network=who.network, status=status
+        )
+    raise Rejected(
+        f"{where} refused what {who.account} sent; correct it and run again.",
+        network=who.network,
+        status=status,
+    )
+
+
+def graph_time(value: Any) -> datetime | None:
+    """A Graph datetime (``2026-11-30T12:00:00+0000``) or epoch seconds, in UTC."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str) or not value:
+        return None
+    for shape in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
+        try:
+            return datetime.strptime(value.replace("Z", "+0000"), shape).astimezone(UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def edge_items(node: Json, name: str) -> list[Json]:
+    """The items of an expanded edge (``{"data": [...]}``) of ``node``."""
+    edge = node.get(name)
+    data = edge.get("data") if isinstance(edge, Mapping) else None
+    return [item for item in data or [] if isinstance(item, Mapping)]
+
+
+def edge_total(node: Json, name: str) -> int | None:
+    """The ``summary.total_count`` of an expanded edge of ``node``, when Graph gave it."""
+    edge = node.get(name)
+    summary = edge.get("summary") if isinstance(edge, Mapping) else None
+    total = summary.get("total_count") if isinstance(summary, Mapping) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+class GraphClient:
+    """Graph API requests for one account: reads, writes, pages, batches and the token."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        graph_url: str,
+        version: str,
+        token: str,
+        who: GraphAccount,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.base = f"{graph_url.rstrip('/')}/{version}"
+        self.token = secrets.register(token) if token else ""
+        self.who = who
+        self.policy = policy
+        self.sleep = sleep
+
+    def _check(self, response: httpx.Response) -> None:
+        check_graph(response, self.who)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def _send(self, request: httpx.Request) -> dict[str, Any]:
+        response = await send(
+            self.client,
+            request,
+            check=self._check,
+            policy=self.policy,
+            sleep=self.sleep,
+            label=self.who.label,
+        )
+        return json_object(response, self.who.label)
+
+    async def get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """``GET /{version}/{path}`` with ``params``."""
+        request = self.client.build_request(
+            "GET",
+            f"{self.base}/{path.lstrip('/')}",
+            params=dict(params or {}),
+            headers=self._headers(),
+        )
+        return await self._send(request)
+
+    async def post(self, path: str, data: Mapping[str, str]) -> dict[str, Any]:
+        """``POST /{version}/{path}`` with form parameters, as Graph takes them.
+
+        Not retried blindly on a lost answer by the caller: every write is looked up first
+        (``find_published``, ``find_reply``), since Graph has no idempotency key.
+        """
+        request = self.client.build_request(
+            "POST", f"{self.base}/{path.lstrip('/')}", data=dict(data), headers=self._headers()
+        )
+        return await self._send(request)
+
+    async def follow(self, address: str) -> dict[str, Any]:
+        """The next page of an edge, at the address Graph gave (``paging.next``)."""
+        request = self.client.build_request("GET", address, headers=self._headers())
+        return await self._send(request)
+
+    async def all_items(self, first: Json) -> list[Json]:
+        """The items of an edge answer and of the pages after it (``paging.next``)."""
+        items = [item for item in first.get("data") or [] if isinstance(item, Mapping)]
+        page = first
+        for _ in range(MAX_PAGES):
+            paging = page.get("paging")
+            address = paging.get("next") if isinstance(paging, Mapping) else None
+            if not isinstance(address, str) or not address:
+                break
+            page = await self.follow(address)
+            items += [item for item in page.get("data") or [] if isinstance(item, Mapping)]
+        return items
+
+    async def batch(self, relative_urls: Sequence[str]) -> list[Json | GraphFailure]:
+        """GET each relative URL in one batch request (50 at most); each answer's body, or
+        the failure Graph gave for it."""
+        if len(relative_urls) > BATCH_LIMIT:
+            raise ValueError(f"a Graph batch takes {BATCH_LIMIT} requests at most")
+        operations = [{"method": "GET", "relative_url": url} for url in relative_urls]
+        request = self.client.build_request(
+            "POST",
+            f"{self.base}/",
+            data={"batch": json.dumps(operations), "include_headers": "false"},
+            headers=self._headers(),
+        )
+        response = await send(
+            self.client,
+            request,
+            check=self._check,
+            policy=self.policy,
+            sleep=self.sleep,
+            label=self.who.label,
+        )
+        try:
+            answers = response.json()
+        except ValueError as error:
+            raise Unavailable(f"{self.who.label} answered a batch with no JSON.") from error
+        if not isinstance(answers, list) or len(answers) != len(relative_urls):
+            raise Unavailable(f"{self.who.label} answered a batch with the wrong number of parts.")
+        results: list[Json | GraphFailure] = []
+        for answer in answers:
+            results.append(self._batch_part(answer))
+        return results
+
+    def _batch_part(self, answer: Any) -> Json | GraphFailure:
+        if not isinstance(answer, Mapping):  # null: the operation timed out in the batch
+            return GraphFailure(503, {"code": 2, "message": "the operation did not complete"})
+        code = _int(answer.get("code"))
+        try:
+            body = json.loads(str(answer.get("body") or "{}"))
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, Mapping) else {}
+        error = body.get("error")
+        if code >= 400 or isinstance(error, Mapping):
+            return GraphFailure(code, error if isinstance(error, Mapping) else {})
+        return body
+
+    async def token_status(
+        self, *, token_type: str, needed: Sequence[str]
+    ) -> tuple[dict[str, Any], CredentialStatus]:
+        """The token's introspection (``debug_token``): valid, of ``token_type``, with every
+        scope of ``needed``; its expiry (None when Meta says it never expires)."""
+        data = (await self.get("debug_token", {"input_token": self.token})).get("data")
+        info = dict(data) if isinstance(data, Mapping) else {}
+        who = self.who
+        if info.get("is_valid") is not True:
+            problem = info.get("error")
+            said = ""
+            if isinstance(problem, Mapping):
+                said = f" ({_first_sentence(str(problem.get('message') or ''))})"
+            raise AuthError(
+                f"{who.label} says the token of {who.account} is no longer valid{said}; "
+                f"{who.renew}.",
+                network=who.network,
+                status=401,
+            )
+        kind = str(info.get("type") or "")
+        if token_type and kind and kind != token_type:
+            raise AuthError(
+                f"{who.label} says the token in {who.credential_variable} is a {kind} token, "
+                f"not a {token_type} token; {who.renew}.",
+                network=who.network,
+                status=401,
+            )
+        scopes = info.get("scopes")
+        granted = {str(s) for s in scopes} if isinstance(scopes, list) else set(needed)
+        if missing := [scope for scope in needed if scope not in granted]:
+            raise AuthError(
+                f"{who.label} says the token of {who.account} lacks {', '.join(missing)}; "
+                f"{who.renew}.",
+                network=who.network,
+                status=403,
+            )
+        expires = info.get("expires_at")
+        at = (
+            datetime.fromtimestamp(expires, UTC)
+            if isinstance(expires, int) and not isinstance(expires, bool) and expires > 0
+            else None
+        )
+        return info, CredentialStatus(at, who.renew)

@@ -1,0 +1,485 @@
+"""Check every Graph request an adapter sends, and every answer it reads, against Meta's own specs.
+
+The descriptions are ``fixtures/*.json`` (Meta's Graph API object specs, see
+``fixtures/README.md``) and, for objects those files lack (``Profile``), Meta's
+``facebook-business`` SDK (``adobjects/*.py``: ``_field_types``; each edge method's
+``param_types`` and enums, whose ``TypeChecker`` checks each parameter's value).
+``ValidatingTransport`` wraps the transport the adapter talks through (the local double, or a
+``MockTransport``) and records a sentence for every request or answer the descriptions refuse:
+
+- a request: its path is a node (typed by Meta's id formats: the Page's id, ``{page}_{post}``
+  for its posts, ``{post}_{comment}`` for comments) and an edge that type has for that method;
+  every parameter is one the edge takes (or one every Graph request takes), of its type; every
+  field asked (``fields``, field expansion included: each edge's modifiers are its parameters)
+  is a field or an edge of the type it is asked of;
+- an answer: every field is one the type has and was asked (``id`` always comes), of its type
+  (``string``, ``bool``, ``int``, a Graph ``datetime``, an object of a known type checked in
+  turn), an edge is ``{"data","paging","summary"}``, an error Graph's error object; a batch is
+  checked part by part, each as the request it stands for.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from facebook_business.api import FacebookAdsApi, FacebookRequest, FacebookSession
+from facebook_business.typechecker import TypeChecker
+
+from sandbox.meta_api import FieldSpec, parse_fields
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Parameters every Graph request takes (fixtures/README.md says where each is documented).
+GENERIC_PARAMS = frozenset(
+    {"fields", "limit", "after", "before", "summary", "access_token", "include_headers"}
+)
+# Field expansion's own modifiers of an edge (the others are the edge's parameters).
+EDGE_MODIFIERS = frozenset({"limit", "summary", "as", "after", "before"})
+DATETIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+0000$")
+ERROR_FIELDS = {
+    "message": str,
+    "type": str,
+    "code": int,
+    "error_subcode": int,
+    "fbtrace_id": str,
+    "error_user_title": str,
+    "error_user_msg": str,
+    "is_transient": bool,
+}
+DEBUG_TOKEN_FIELDS = {
+    "app_id": str,
+    "type": str,
+    "application": str,
+    "data_access_expires_at": int,
+    "expires_at": int,
+    "is_valid": bool,
+    "issued_at": int,
+    "scopes": list,
+    "granular_scopes": list,
+    "profile_id": str,
+    "user_id": str,
+    "error": dict,
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One edge (or the node itself, ``name`` ""): what it returns and the parameters it takes."""
+
+    name: str
+    method: str
+    returns: str
+    params: dict[str, str]
+    checker: TypeChecker | None
+
+
+@dataclass(frozen=True)
+class GraphType:
+    """One Graph type: its fields by name and type, and its edges by (method, name)."""
+
+    name: str
+    fields: dict[str, str]
+    edges: dict[tuple[str, str], Edge]
+
+
+def _sdk_class(name: str) -> Any:
+    try:
+        module = importlib.import_module(f"facebook_business.adobjects.{name.lower()}")
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+@lru_cache(maxsize=1)
+def _api() -> FacebookAdsApi:
+    return FacebookAdsApi(FacebookSession(access_token="validator-never-sent"))
+
+
+@cache
+def _sdk_checkers(name: str) -> dict[tuple[str, str], TypeChecker]:
+    """Each edge's ``TypeChecker`` in the SDK class of ``name``, by (method, edge)."""
+    cls = _sdk_class(name)
+    found: dict[tuple[str, str], TypeChecker] = {}
+    if cls is None:
+        return found
+    instance = cls(fbid="1", api=_api())
+    for attribute, _member in inspect.getmembers(cls, inspect.isfunction):
+        if not attribute.startswith(("get_", "create_", "api_get", "api_update")):
+            continue
+        try:
+            request = getattr(instance, attribute)(pending=True)
+        except Exception:  # noqa: BLE001 - a method that does not build a request is skipped
+            continue
+        if isinstance(request, FacebookRequest):
+            edge = request._endpoint.strip("/")
+            found[(request._method, edge)] = request._param_checker
+    return found
+
+
+@cache
+def graph_type(name: str) -> GraphType | None:
+    """The description of ``name``: its spec file, else the SDK's tables; None when unknown."""
+    path = FIXTURES / f"{name}.json"
+    checkers = _sdk_checkers(name)
+    if path.exists():
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        fields = {f["name"]: f.get("type", "string") for f in spec.get("fields", [])}
+        edges = {}
+        for api in spec.get("apis", []):
+            edge_name = api.get("endpoint") or ""
+            method = api["method"]
+            params = {p["name"]: p.get("type", "string") for p in api.get("params", [])}
+            checker = checkers.get((method, edge_name))
+            edges[(method, edge_name)] = Edge(edge_name, method, api["return"], params, checker)
+        return GraphType(name, fields, edges)
+    cls = _sdk_class(name)
+    types = getattr(cls, "_field_types", None)
+    if not isinstance(types, dict):
+        return None
+    return GraphType(name, dict(types), {})
+
+
+def _value_type_errors(where: str, kind: str, value: Any) -> list[str]:
+    """Whether ``value`` is of the spec's ``kind`` (scalars; objects are checked by the caller)."""
+    ok: bool
+    if kind == "string":
+        ok = isinstance(value, str)
+    elif kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind in ("int", "unsigned int"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = ok and (kind == "int" or value >= 0)
+    elif kind == "float":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif kind == "datetime":
+        ok = isinstance(value, str) and bool(DATETIME_RE.match(value))
+    elif kind.startswith("list"):
+        ok = isinstance(value, list)
+    elif kind in ("Object", "map") or kind.startswith("map"):
+        ok = isinstance(value, dict)
+    else:
+        ok = isinstance(value, dict)
+    return [] if ok else [f"{where} is {type(value).__name__} {value!r}, not {kind}"]
+
+
+@dataclass
+class MetaSpec:
+    """The checks, for the Page ``page_id`` (Meta's ids tell a post from a comment by it)."""
+
+    page_id: str
+
+    def node_type(self, node: str) -> str:
+        """The type of a node from Meta's id formats."""
+        if node == self.page_id:
+            return "Page"
+        if node.startswith(f"{self.page_id}_"):
+            return "PagePost"
+        if re.fullmatch(r"\d+_\d+", node):
+            return "Comment"
+        return ""
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def request_errors(self, method: str, path: str, params: dict[str, str]) -> list[str]:
+        """What Meta's descriptions refuse in a request (``path`` with its version)."""
+        label = f"{method} {path}"
+        parts = [p for p in path.split("/") if p]
+        if not parts or not re.fullmatch(r"v\d+\.\d+", parts[0]):
+            return [f"{label}: no Graph version in the path"]
+        parts = parts[1:]
+        if not parts:
+            return self._root_errors(label, method, params)
+        if parts == ["debug_token"]:
+            unknown = set(params) - {"input_token", "access_token"}
+            return [f"{label}: debug_token takes no {sorted(unknown)}"] if unknown else []
+        kind = self.node_type(parts[0])
+        described = graph_type(kind) if kind else None
+        if described is None:
+            return [f"{label}: {parts[0]!r} is no node of a type Meta describes"]
+        edge_name = parts[1] if len(parts) > 1 else ""
+        edge = described.edges.get((method, edge_name))
+        if edge is None or len(parts) > 2:
+            return [f"{label}: {kind} has no {method} edge {edge_name!r}"]
+        problems = self._param_errors(label, edge, params)
+        if method == "GET" and "fields" in params:
+            returns = kind if not edge_name else edge.returns
+            problems += self._fields_errors(label, returns, params["fields"])
+        return problems
+
+    def _root_errors(self, label: str, method: str, params: dict[str, str]) -> list[str]:
+        if method == "POST" and "batch" in params:
+            try:
+                operations = json.loads(params["batch"])
+            except ValueError:
+                return [f"{label}: batch is not JSON"]
+            problems = []
+            if set(params) - {"batch", "include_headers", "access_token"}:
+                problems.append(f"{label}: a batch takes batch and include_headers only")
+            if not isinstance(operations, list) or not 0 < len(operations) <= 50:
+                return [*problems, f"{label}: a batch has 1 to 50 operations"]
+            for operation in operations:
+                sub_path, _, query = str(operation.get("relative_url", "")).partition("?")
+                version = next(p for p in urlsplit(label.split(" ", 1)[1]).path.split("/") if p)
+                problems += self.request_errors(
+                    str(operation.get("method", "GET")),
+                    f"/{version}/{sub_path.lstrip('/')}",
+                    dict(parse_qsl(query, keep_blank_values=True)),
+                )
+            return problems
+        if method == "GET" and "ids" in params:
+            ids = [i for i in params["ids"].split(",") if i]
+            problems = [] if len(ids) <= 50 else [f"{label}: more than 50 ids"]
+            for node in ids:
+                kind = self.node_type(node)
+                if not kind:
+                    problems.append(f"{label}: {node!r} is no node Meta describes")
+                elif "fields" in params:
+                    problems += self._fields_errors(f"{label} [{node}]", kind, params["fields"])
+            extra = set(params) - {"ids", "fields", "access_token"}
+            return problems + ([f"{label}: unexpected {sorted(extra)}"] if extra else [])
+        return [f"{label}: a root request is a batch (POST) or ids= (GET)"]
+
+    def _param_errors(self, label: str, edge: Edge, params: dict[str, str]) -> list[str]:
+        problems = []
+        for name, value in params.items():
+            if name in GENERIC_PARAMS:
+                continue
+            if name not in edge.params:
+                problems.append(f"{label}: the edge takes no parameter {name!r}")
+                continue
+            checker = edge.checker
+            if checker is not None and not checker.is_valid_pair(name, value):
+                problems.append(
+                    f"{label}: {name}={value!r} is not a {edge.params[name]} (Meta's SDK)"
+                )
+        return problems
+
+    def _fields_errors(self, label: str, kind: str, fields: str) -> list[str]:
+        try:
+            specs = parse_fields(fields)
+        except ValueError as error:
+            return [f"{label}: fields is not field expansion ({error})"]
+        return self._tree_errors(label, kind, specs)
+
+    def _tree_errors(self, label: str, kind: str, specs: list[FieldSpec]) -> list[str]:
+        described = graph_type(kind)
+        if described is None:
+            return [f"{label}: Meta describes no type {kind}"]
+        problems = []
+        for spec in specs:
+            where = f"{label}: {kind}.{spec.name}"
+            edge = described.edges.get(("GET", spec.name))
+            if spec.name in described.fields and edge is None:
+                if set(spec.modifiers) - {"as"}:
+                    problems.append(f"{where} is a field: it takes no {sorted(spec.modifiers)}")
+                if spec.children is not None:
+                    field_kind = described.fields[spec.name]
+                    if field_kind == "Object":
+                        continue  # Meta says an object, not which: its fields are not described
+                    problems += self._tree_errors(label, field_kind, spec.children)
+                continue
+            if edge is None:
+                problems.append(f"{where} is neither a field nor an edge of {kind}")
+                continue
+            for name, value in spec.modifiers.items():
+                if name in EDGE_MODIFIERS:
+                    continue
+                if name not in edge.params:
+                    problems.append(f"{where} takes no parameter {name!r}")
+                elif edge.checker is not None and not edge.checker.is_valid_pair(name, value):
+                    problems.append(f"{where}: {name}({value}) is not a {edge.params[name]}")
+            if spec.children is not None:
+                problems += self._tree_errors(label, edge.returns, spec.children)
+        return problems
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def response_errors(
+        self, method: str, path: str, params: dict[str, str], status: int, body: Any
+    ) -> list[str]:
+        """What Meta's descriptions refuse in the answer to a request."""
+        label = f"{method} {path} -> {status}"
+        if status >= 400 or (isinstance(body, dict) and "error" in body):
+            return self._error_errors(label, body)
+        parts = [p for p in path.split("/") if p][1:]
+        if not parts:
+            if method == "POST" and "batch" in params:
+                return self._batch_errors(label, path, params, body)
+            if not isinstance(body, dict):
+                return [f"{label}: not an object"]
+            specs = self._specs(params)
+            problems = []
+            for node, value in body.items():
+                problems += self._object_errors(
+                    f"{label} [{node}]", self.node_type(node), value, specs
+                )
+            return problems
+        if parts == ["debug_token"]:
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                return [f"{label}: no data"]
+            return [
+                f"{label}: debug_token's {name} is {type(value).__name__}"
+                for name, value in data.items()
+                if name not in DEBUG_TOKEN_FIELDS or not isinstance(value, DEBUG_TOKEN_FIELDS[name])
+            ]
+        kind = self.node_type(parts[0])
+        described = graph_type(kind)
+        if described is None:
+            return [f"{label}: unknown node type"]
+        edge = described.edges.get((method, parts[1] if len(parts) > 1 else ""))
+        if edge is None:
+            return [f"{label}: no such edge"]
+        if method == "POST":
+            return self._object_errors(label, edge.returns, body, None)
+        if len(parts) == 1:
+            return self._object_errors(label, kind, body, self._specs(params))
+        return self._edge_errors(label, edge.returns, body, self._specs(params))
+
+    @staticmethod
+    def _specs(params: dict[str, str]) -> list[FieldSpec] | None:
+        return parse_fields(params["fields"]) if "fields" in params else None
+
+    def _error_errors(self, label: str, body: Any) -> list[str]:
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict) or set(body) != {"error"}:
+            return [f"{label}: not Graph's error object"]
+        problems = [
+            f"{label}: the error has no {name}" for name in ("message", "code") if name not in error
+        ]
+        for name, value in error.items():
+            wanted = ERROR_FIELDS.get(name)
+            if (
+                wanted is None
+                or not isinstance(value, wanted)
+                or isinstance(value, bool) != (wanted is bool)
+            ):
+                problems.append(f"{label}: the error's {name} is {value!r}")
+        return problems
+
+    def _batch_errors(self, label: str, path: str, params: dict[str, str], body: Any) -> list[str]:
+        operations = json.loads(params["batch"])
+        if not isinstance(body, list) or len(body) != len(operations):
+            return [f"{label}: a batch answers one part per operation"]
+        version = next(p for p in path.split("/") if p)
+        problems = []
+        for operation, part in zip(operations, body, strict=True):
+            if not isinstance(part, dict) or not isinstance(part.get("code"), int):
+                problems.append(f"{label}: a part is not {{code, body}}")
+                continue
+            if set(part) - {"code", "body", "headers"}:
+                problems.append(f"{label}: a part has {sorted(set(part))}")
+            sub_path, _, query = str(operation.get("relative_url", "")).partition("?")
+            problems += self.response_errors(
+                str(operation.get("method", "GET")),
+                f"/{version}/{sub_path.lstrip('/')}",
+                dict(parse_qsl(query, keep_blank_values=True)),
+                part["code"],
+                json.loads(part.get("body") or "null"),
+            )
+        return problems
+
+    def _edge_errors(
+        self, label: str, kind: str, value: Any, specs: list[FieldSpec] | None
+    ) -> list[str]:
+        if not isinstance(value, dict) or set(value) - {"data", "paging", "summary"}:
+            return [f"{label}: an edge is {{data, paging, summary}}, not {value!r:.80}"]
+        data = value.get("data")
+        if not isinstance(data, list):
+            return [f"{label}: an edge's data is a list"]
+        problems = []
+        paging = value.get("paging")
+        if paging is not None and (
+            not isinstance(paging, dict) or set(paging) - {"cursors", "next", "previous"}
+        ):
+            problems.append(f"{label}: paging is {{cursors, next, previous}}")
+        for index, item in enumerate(data):
+            problems += self._object_errors(f"{label}[{index}]", kind, item, specs)
+        return problems
+
+    def _object_errors(
+        self, label: str, kind: str, value: Any, specs: list[FieldSpec] | None
+    ) -> list[str]:
+        described = graph_type(kind)
+        if described is None:
+            return [f"{label}: Meta describes no type {kind!r}"]
+        if not isinstance(value, dict):
+            return [f"{label}: a {kind} is an object"]
+        asked = {spec.key: spec for spec in specs} if specs is not None else None
+        problems = []
+        for key, item in value.items():
+            spec = asked.get(key) if asked is not None else None
+            if asked is not None and spec is None and key != "id":
+                problems.append(f"{label}: {key!r} was not asked")
+                continue
+            name = spec.name if spec else key
+            children = spec.children if spec else None
+            where = f"{label}: {kind}.{name}"
+            edge = described.edges.get(("GET", name))
+            if name in described.fields and edge is None:
+                field_kind = described.fields[name]
+                scalar = _value_type_errors(where, field_kind, item)
+                if (
+                    scalar
+                    or field_kind in ("Object", "map")
+                    or field_kind.startswith(("list", "map"))
+                ):
+                    problems += scalar
+                elif graph_type(field_kind) is not None:
+                    problems += self._object_errors(where, field_kind, item, children)
+                continue
+            if edge is not None:
+                problems += self._edge_errors(where, edge.returns, item, children)
+                continue
+            problems.append(f"{where} is not a field of {kind} (Meta's spec)")
+        return problems
+
+
+@dataclass
+class ValidatingTransport(httpx.AsyncBaseTransport):
+    """Passes every exchange to ``inner`` and records what Meta's descriptions refuse in it.
+
+    Only Graph's own paths are checked (``/v{N}.{M}/...``); the double's control routes are not
+    Graph's.
+    """
+
+    inner: httpx.AsyncBaseTransport
+    spec: MetaSpec
+    problems: list[str] = field(default_factory=list)
+    exchanges: list[tuple[str, str, int]] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        response = await self.inner.handle_async_request(request)
+        path = request.url.path
+        if not re.match(r"^/v\d+\.\d+(/|$)", path):
+            return response
+        content = await response.aread()
+        checked = httpx.Response(
+            response.status_code, headers=response.headers, content=content, request=request
+        )
+        params = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
+        if request.method == "POST":
+            params |= dict(parse_qsl(request.content.decode(), keep_blank_values=True))
+        self.problems += self.spec.request_errors(request.method, path, params)
+        try:
+            body = json.loads(content)
+        except ValueError:
+            self.problems.append(f"{request.method} {path}: the answer is not JSON")
+        else:
+            self.problems += self.spec.response_errors(
+                request.method, path, params, response.status_code, body
+            )
+        self.exchanges.append((request.method, path, response.status_code))
+        return checked
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
