@@ -212,7 +212,9 @@ def check_graph(response: httpx.Response, who: GraphAccount) -> None:
         raise NotFound(f"{where} has no such item.", network=who.network, status=404)
     if code in (1, 2) or status >= 500:
         raise Unavailable(
-            f"{where} is failing; try again later.", network=who.network, status=status
+            f"{where} is failing for {who.account}; it is tried again on the next run.",
+            network=who.network,
+            status=status,
         )
     raise Rejected(
         f"{where} refused what {who.account} sent; correct it and run again.",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from syndication.config import Authors, handle_of
 from syndication.errors import ConfigError
 from syndication.networks.bluesky import NETWORK as BLUESKY
+from syndication.networks.facebook import NETWORK as FACEBOOK
 from syndication.networks.linkedin import NETWORK as LINKEDIN
 from syndication.networks.mastodon import NETWORK as MASTODON
 from syndication.networks.spec import AccountSettings, Network, Variable
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from syndication.networks.base import Adapter
 
-NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN)
+NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN, FACEBOOK)
 _BY_NAME: dict[str, Network] = {network.name: network for network in NETWORKS}
 
 
