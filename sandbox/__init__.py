@@ -3,6 +3,7 @@
 Bluesky: its own reference servers from ``@atproto/dev-env`` (``bluesky.py``). Mastodon: the
 ``mastodon-mock`` server (``mastodon.py``). LinkedIn: our double of its REST API
 (``linkedin.py``). X: our double of its API v2 (``x.py``, proven against X's OpenAPI document).
+Facebook: our double of Meta's Graph API (``meta.py``, held to Meta's spec files).
 ``start`` runs them with demo accounts and writes
 ``.sandbox/env``, the variables the syndication tasks read (``set -a; . .sandbox/env``); the
 credentials in it are throw-away ones, made at each start, in files of mode 600 that git ignores.
@@ -22,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import bluesky, linkedin, mastodon, x
+from sandbox import bluesky, linkedin, mastodon, meta, x
 from sandbox.bluesky import BlueskyAccount, BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInAccount, LinkedInServer
 from sandbox.mastodon import MastodonAccount, MastodonServer
+from sandbox.meta import MetaReader, MetaServer
 from sandbox.processes import SandboxError
 from sandbox.x import XAccount, XServer
 
@@ -36,6 +38,8 @@ __all__ = [
     "LinkedInServer",
     "MastodonAccount",
     "MastodonServer",
+    "MetaReader",
+    "MetaServer",
     "Ports",
     "SandboxError",
     "SandboxInfo",
@@ -51,6 +55,7 @@ __all__ = [
 MASTODON_PORT = 3000
 LINKEDIN_PORT = 3200
 X_PORT = 3100
+META_PORT = 3300
 # Relative to the repository root, as every AGORA_STATE_PATH is.
 SANDBOX_STATE = ".sandbox/state"
 SANDBOX_SITEURL = "http://localhost:8000"
@@ -64,6 +69,7 @@ class SandboxInfo:
     mastodon: MastodonServer
     linkedin: LinkedInServer | None = None
     x: XServer | None = None
+    meta: MetaServer | None = None
     already_running: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +79,8 @@ class SandboxInfo:
             data["linkedin"] = self.linkedin.to_json()
         if self.x is not None:
             data["x"] = self.x.to_json()
+        if self.meta is not None:
+            data["meta"] = self.meta.to_json()
         return data
 
     @classmethod
@@ -83,6 +91,7 @@ class SandboxInfo:
             mastodon=MastodonServer.from_json(data["mastodon"]),
             linkedin=LinkedInServer.from_json(data["linkedin"]) if "linkedin" in data else None,
             x=XServer.from_json(data["x"]) if "x" in data else None,
+            meta=MetaServer.from_json(data["meta"]) if "meta" in data else None,
             already_running=already_running,
         )
 
@@ -148,6 +157,8 @@ def env_values(info: SandboxInfo) -> dict[str, str]:
             "AGORA_X_ACCESS_TOKEN_CAMILLE_TREMBLAY": camille_x.access_token,
             "AGORA_X_ACCESS_TOKEN_SECRET_CAMILLE_TREMBLAY": camille_x.access_token_secret,
         }
+    if info.meta is not None:
+        values |= info.meta.env()
     return values
 
 
@@ -159,6 +170,7 @@ def status(root: Path) -> SandboxInfo | None:
         mastodon.running(home / "mastodon"),
         linkedin.running(home / "linkedin"),
         x.running(home / "x"),
+        meta.running(home / "meta"),
     )
     if not all(peers):
         return None
@@ -183,6 +195,11 @@ def describe(info: SandboxInfo) -> str:
             else []
         ),
         *([f"  X        {info.x.base_url} (our double of its API v2)"] if info.x else []),
+        *(
+            [f"  Facebook {info.meta.base_url} (our double of Meta's Graph API)"]
+            if info.meta
+            else []
+        ),
         "Demo accounts (throw-away credentials, in .sandbox/info.json):",
     ]
     lines += [
@@ -205,6 +222,12 @@ def describe(info: SandboxInfo) -> str:
             f"  X        @{person.username:<17} {person.role:<9} {person.display_name}"
             for person in info.x.accounts
         ]
+    if info.meta is not None:
+        lines.append(f"  Facebook Page {info.meta.page_id:<13} brand     Vélos Boréal")
+        lines += [
+            f"  Facebook {reader.username:<18} reader    {reader.name}"
+            for reader in info.meta.readers
+        ]
     return "\n".join(lines)
 
 
@@ -216,23 +239,26 @@ def start(root: Path) -> SandboxInfo:
     stop(root)  # one peer may have survived the other: start from nothing
     home = _home(root)
     # Side by side: each spends its start-up waiting on its own child process.
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=5) as pool:
         network = pool.submit(bluesky.start, home / "bluesky")
         server = pool.submit(mastodon.start, home / "mastodon", MASTODON_PORT)
         double = pool.submit(linkedin.start, home / "linkedin", LINKEDIN_PORT)
         x_double = pool.submit(x.start, home / "x", X_PORT)
+        graph = pool.submit(meta.start, home / "meta", META_PORT)
         try:
             info = SandboxInfo(
                 bluesky=network.result(),
                 mastodon=server.result(),
                 linkedin=double.result(),
                 x=x_double.result(),
+                meta=graph.result(),
             )
         except BaseException:
             network.exception()  # wait for all, so nothing is left half-started
             server.exception()
             double.exception()
             x_double.exception()
+            graph.exception()
             stop(root)
             raise
     _write_private(home / "info.json", json.dumps(info.to_json(), indent=2) + "\n")
@@ -247,6 +273,7 @@ def stop(root: Path) -> None:
     mastodon.stop(home / "mastodon")
     linkedin.stop(home / "linkedin")
     x.stop(home / "x")
+    meta.stop(home / "meta")
     for name in ("info.json", "env"):
         (home / name).unlink(missing_ok=True)
     # Copies recorded in the sandbox's state point at networks that are gone now.

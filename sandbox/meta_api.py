@@ -38,7 +38,8 @@ Control routes, outside Graph and without a token, under ``/_double/``: ``faults
 or its template such as ``/page/feed``), ``comment`` (``{"reader","on","text"}``: a reader
 comments a post or answers a comment), ``react`` (``{"reader","on","type"}``), ``hide`` and
 ``delete`` (``{"id"}``), ``expire`` (the Page token expires), ``GET posts?link=`` (the Page's
-live posts linking to an address), ``GET comment?id=`` and ``requests`` (GET: Graph requests by
+live posts linking to an address), ``GET post?id=`` (a post and its visible thread, as a reader
+sees it), ``GET comment?id=`` and ``requests`` (GET: Graph requests by
 method and template; DELETE: start again).
 """
 
@@ -741,6 +742,17 @@ class GraphDouble:
                     and (p["_link"].rstrip("/") == link or link in p["message"])
                 ]
                 return JSONResponse({"count": len(found), "posts": found})
+            if name == "post" and request.method == "GET":
+                post = state.posts.get(request.query_params.get("id", ""))
+                if post is None or post.get("_deleted"):
+                    return JSONResponse({"error": "no such post"}, 404)
+                thread = [
+                    {k: v for k, v in c.items() if not k.startswith("_")}
+                    for c in sorted(state.comments.values(), key=lambda c: c["_at"])
+                    if c["_post"] == post["id"] and not c.get("_deleted") and not c["is_hidden"]
+                ]
+                shown = {k: v for k, v in post.items() if not k.startswith("_")}
+                return JSONResponse({**shown, "comments": thread})
             if name == "comment" and request.method == "GET":
                 comment = state.comments.get(request.query_params.get("id", ""))
                 if comment is None or comment.get("_deleted"):
