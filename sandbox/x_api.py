@@ -65,6 +65,13 @@ every demo account were an approved follower of every protected one, which is th
 handle, since it then receives protected posts and can only tell them by the author's
 ``protected: true`` (ask ``user.fields=protected`` with ``expansions=author_id``).
 
+Smaller points: an expansion also returns the field it expands (``expansions=author_id`` brings
+``author_id``, https://docs.x.com/x-api/fundamentals/expansions); a single lookup of a missing post
+answers 200 with the partial-error shape, as X has long done (its page now says 404); recent search
+sees a post at once unless ``"search_lag_seconds"`` is set (X's ``end_time`` defaults to 30 s before
+the request); links follow X's own rules (twitter-text), plus loopback URLs, since the demo's blog
+lives on localhost; ``lang`` only tells French, English, ``zxx`` (no text) and ``und``.
+
 Where X's wording or status is not recorded in its documentation or in public recordings, the double
 says so in a comment at the place it answers.
 
