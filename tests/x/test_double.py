@@ -44,7 +44,6 @@ from x_double_support import (
 from sandbox.x import XServer, new_server
 from sandbox.x_api import create_app
 
-pytestmark = pytest.mark.x
 FUZZ_EXAMPLES = 10
 RUN = settings(
     max_examples=FUZZ_EXAMPLES,
