@@ -33,6 +33,8 @@ _SERVE = "import sys; from sandbox.meta import serve; serve(*sys.argv[1:3])"
 START_TIMEOUT = 30.0
 VERSION = "v26.0"
 PAGE_NAME = "Vélos Boréal"
+THREADS_USERNAME = "velosboreal"
+THREADS_VERSION = "v1.0"
 _ALPHANUMERIC = string.ascii_letters + string.digits
 READERS = (("lea", "Léa Gagnon"), ("samuel", "Samuel Okafor"), ("noor", "Noor Haddad"))
 
@@ -44,6 +46,7 @@ class MetaReader:
     username: str
     id: str
     name: str
+    threads_id: str = ""  # their Threads user id (their username is ``username``)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class MetaServer:
     system_user_id: str
     user_token: str
     readers: tuple[MetaReader, ...]
+    threads_user_id: str = ""
+    threads_username: str = ""
+    threads_token: str = ""
 
     @property
     def graph_url(self) -> str:
@@ -90,6 +96,9 @@ class MetaServer:
             "system_user_id": self.system_user_id,
             "user_token": self.user_token,
             "readers": [asdict(r) for r in self.readers],
+            "threads_user_id": self.threads_user_id,
+            "threads_username": self.threads_username,
+            "threads_token": self.threads_token,
         }
 
     @classmethod
@@ -103,6 +112,9 @@ class MetaServer:
             system_user_id=data["system_user_id"],
             user_token=data["user_token"],
             readers=tuple(MetaReader(**r) for r in data["readers"]),
+            threads_user_id=data.get("threads_user_id", ""),
+            threads_username=data.get("threads_username", ""),
+            threads_token=data.get("threads_token", ""),
         )
 
     # The double's control routes (not Graph's).
@@ -168,6 +180,91 @@ class MetaServer:
         """How many live posts of the Page link to ``url`` (exactly once: 1)."""
         return len(self.posts_linking_to(url))
 
+    # Threads, at ``{base_url}/threads`` (its own host upstream, ``sandbox/threads_api.py``).
+
+    @property
+    def threads_url(self) -> str:
+        """Where Threads answers (``AGORA_THREADS_GRAPH_URL``); requests add the version."""
+        return f"{self.base_url}/threads"
+
+    def threads_env(self) -> dict[str, str]:
+        """The variables that point Agora's Threads settings at this double's profile."""
+        return {
+            "AGORA_THREADS_GRAPH_URL": self.threads_url,
+            "AGORA_THREADS_API_VERSION": THREADS_VERSION,
+            "AGORA_THREADS_USER_ID": self.threads_user_id,
+            "AGORA_THREADS_ACCESS_TOKEN": self.threads_token,
+        }
+
+    def _threads(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(
+            method, f"{self.threads_url}/_double/{path}", json=body, timeout=10
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def threads_reply(self, username: str, on: str, text: str) -> str:
+        """The reader ``username`` replies ``text`` on Threads to a post or a reply; its id."""
+        body = {"reader": self.reader(username).threads_id, "on": on, "text": text}
+        made: str = self._threads("POST", "reply", body)["id"]
+        return made
+
+    def threads_hide(self, media: str) -> None:
+        """The profile hides a reply (and so every reply under it)."""
+        self._threads("POST", "hide", {"id": media})
+
+    def threads_containers(
+        self, polls: int = 0, status: str = "FINISHED", message: str = ""
+    ) -> None:
+        """The next containers answer ``IN_PROGRESS`` ``polls`` times, then ``status``."""
+        self._threads("POST", "container", {"polls": polls, "status": status, "message": message})
+
+    def threads_fault(
+        self,
+        path: str,
+        status: int,
+        code: int,
+        *,
+        subcode: int | None = None,
+        message: str = "",
+        method: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` Threads requests to ``path`` (or its template such as
+        ``/user/threads_publish``) answer ``status`` with Graph's error object of ``code``."""
+        fault = {"path": path, "status": status, "code": code, "subcode": subcode}
+        fault |= {"message": message, "method": method, "times": times}
+        self._threads("POST", "faults", fault)
+
+    def threads_expire(self) -> None:
+        """Make the profile's Threads token expired."""
+        self._threads("POST", "expire", {})
+
+    def threads_post(self, media: str) -> dict[str, Any]:
+        """A Threads post or reply as stored (404 when it is not there)."""
+        found: dict[str, Any] = self._threads("GET", f"post?{httpx.QueryParams({'id': media})}")
+        return found
+
+    def threads_posts_linking_to(self, url: str) -> list[str]:
+        """The profile's Threads posts linking to ``url`` (their link attachment, or text)."""
+        found: list[str] = self._threads("GET", f"posts?{httpx.QueryParams({'link': url})}")[
+            "posts"
+        ]
+        return found
+
+    def count_threads_posts_linking_to(self, url: str) -> int:
+        """How many Threads posts of the profile link to ``url`` (exactly once: 1)."""
+        return len(self.threads_posts_linking_to(url))
+
+    def threads_requests(self) -> dict[str, int]:
+        """Threads requests by ``METHOD /template`` since the last reset."""
+        counts: dict[str, int] = self._threads("GET", "requests")["requests"]
+        return counts
+
+    def reset_threads_requests(self) -> None:
+        """Start counting Threads requests from zero."""
+        self._threads("DELETE", "requests")
+
     def requests(self) -> dict[str, int]:
         """Graph requests by ``METHOD /template`` since the last reset."""
         counts: dict[str, int] = self._control("GET", "requests")["requests"]
@@ -193,8 +290,12 @@ def new_server(base_url: str) -> MetaServer:
         system_user_id="6" + _random(14, digits),
         user_token=f"EAAG{_random(180)}",
         readers=tuple(
-            MetaReader(username, "2" + _random(15, digits), name) for username, name in READERS
+            MetaReader(username, "2" + _random(15, digits), name, "17" + _random(15, digits))
+            for username, name in READERS
         ),
+        threads_user_id="17" + _random(15, digits),
+        threads_username=THREADS_USERNAME,
+        threads_token=f"THAA{_random(180)}",
     )
 
 

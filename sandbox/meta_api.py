@@ -41,6 +41,8 @@ comments a post or answers a comment), ``react`` (``{"reader","on","type"}``), `
 live posts linking to an address), ``GET post?id=`` (a post and its visible thread, as a reader
 sees it), ``GET comment?id=`` and ``requests`` (GET: Graph requests by
 method and template; DELETE: start again).
+
+Threads (``sandbox/threads_api.py``) is mounted under ``/threads``: its own host upstream.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 Json = dict[str, Any]
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
@@ -836,9 +838,11 @@ def create_app(config: dict[str, Any]) -> Starlette:
     )
     double = GraphDouble(state)
     methods = ["GET", "POST", "DELETE"]
-    return Starlette(
-        routes=[
-            Route("/_double/{name}", double.control, methods=methods),
-            Route("/{path:path}", double.api, methods=methods),
-        ]
-    )
+    routes: list[Route | Mount] = [Route("/_double/{name}", double.control, methods=methods)]
+    if config.get("threads_user_id"):
+        # Threads answers at its own host (graph.threads.net): here, under a path prefix.
+        from sandbox.threads_api import create_threads_app
+
+        routes.append(Mount("/threads", app=create_threads_app(config)))
+    routes.append(Route("/{path:path}", double.api, methods=methods))
+    return Starlette(routes=routes)

@@ -443,23 +443,234 @@ class MetaSpec:
         return problems
 
 
+# -- Threads -------------------------------------------------------------------------------------
+#
+# Threads publishes no spec file but ``ThreadsUser.json`` (its fields, no edges): the rest is
+# written here from its reference pages, each linked, and checked the same way.
+# https://developers.facebook.com/docs/threads/threads-media (a media object's fields),
+# https://developers.facebook.com/docs/threads/posts (``POST /threads``, ``/threads_publish``),
+# https://developers.facebook.com/docs/threads/troubleshooting (a container's ``status``),
+# https://developers.facebook.com/docs/threads/reference/reply-management (``/replies``,
+# ``/conversation`` and ``reverse``),
+# https://developers.facebook.com/docs/threads/reference/user (``GET /{user}/threads``).
+THREADS_ENUMS = {
+    "media_type": {
+        "TEXT",
+        "IMAGE",
+        "VIDEO",
+        "CAROUSEL",
+        "TEXT_POST",
+        "CAROUSEL_ALBUM",
+        "AUDIO",
+        "REPOST_FACADE",
+    },
+    "status": {"IN_PROGRESS", "FINISHED", "PUBLISHED", "ERROR", "EXPIRED"},
+    "hide_status": {"NOT_HUSHED", "UNHUSHED", "HIDDEN", "COVERED", "BLOCKED", "RESTRICTED"},
+    "reverse": {"true", "false"},
+}
+THREADS_MEDIA_FIELDS = {
+    **{
+        name: "string"
+        for name in (
+            "id",
+            "media_product_type",
+            "media_type",
+            "media_url",
+            "permalink",
+            "username",
+            "text",
+            "shortcode",
+            "thumbnail_url",
+            "reply_audience",
+            "gif_url",
+            "topic_tag",
+            "link_attachment_url",
+            "hide_status",
+            # a container's (https://developers.facebook.com/docs/threads/troubleshooting)
+            "status",
+            "error_message",
+        )
+    },
+    **{
+        name: "bool"
+        for name in (
+            "is_quote_post",
+            "has_replies",
+            "is_reply",
+            "is_reply_owned_by_me",
+            "is_verified",
+        )
+    },
+    **{
+        name: "Object"
+        for name in ("owner", "children", "root_post", "replied_to", "quoted_post", "reposted_post")
+    },
+    "timestamp": "datetime",
+}
+THREADS_PAGING = frozenset({"fields", "limit", "before", "after", "access_token"})
+THREADS_EDGES: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
+    ("ThreadsUser", "GET", "threads"): (THREADS_PAGING | {"since", "until"}, "ThreadsMedia"),
+    ("ThreadsUser", "POST", "threads"): (
+        frozenset(
+            {
+                "media_type",
+                "text",
+                "link_attachment",
+                "reply_to_id",
+                "image_url",
+                "video_url",
+                "is_carousel_item",
+                "children",
+                "reply_control",
+                "quote_post_id",
+                "topic_tag",
+                "access_token",
+            }
+        ),
+        "ThreadsMedia",
+    ),
+    ("ThreadsUser", "POST", "threads_publish"): (
+        frozenset({"creation_id", "access_token"}),
+        "ThreadsMedia",
+    ),
+    ("ThreadsMedia", "GET", "replies"): (THREADS_PAGING | {"reverse"}, "ThreadsMedia"),
+    ("ThreadsMedia", "GET", "conversation"): (THREADS_PAGING | {"reverse"}, "ThreadsMedia"),
+    ("ThreadsMedia", "GET", ""): (frozenset({"fields", "access_token"}), "ThreadsMedia"),
+    ("ThreadsUser", "GET", ""): (frozenset({"fields", "access_token"}), "ThreadsUser"),
+}
+
+
+def threads_fields(kind: str) -> dict[str, str]:
+    """The fields of a Threads type: ``ThreadsUser.json`` with the user reference page's, or
+    the media object's."""
+    if kind == "ThreadsMedia":
+        return THREADS_MEDIA_FIELDS
+    spec = json.loads((FIXTURES / "ThreadsUser.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f.get("type", "string") for f in spec.get("fields", [])}
+    return fields | {
+        name: "string"
+        for name in ("id", "username", "name", "threads_profile_picture_url", "threads_biography")
+    }
+
+
+@dataclass
+class ThreadsSpec:
+    """The checks of Threads' exchanges, for the profile ``user_id`` (any other id is media)."""
+
+    user_id: str
+
+    def node_type(self, node: str) -> str:
+        return "ThreadsUser" if node in (self.user_id, "me") else "ThreadsMedia"
+
+    def _edge(self, method: str, path: str) -> tuple[str, str, str] | str:
+        parts = [p for p in path.split("/") if p]
+        if not parts or not re.fullmatch(r"v\d+\.\d+", parts[0]):
+            return f"{method} {path}: no Threads version in the path"
+        parts = parts[1:]
+        if parts == ["debug_token"]:
+            return ("debug_token", method, "")
+        if not parts or len(parts) > 2 or (not parts[0].isdigit() and parts[0] != "me"):
+            return f"{method} {path}: no node of Threads"
+        key = (self.node_type(parts[0]), method, parts[1] if len(parts) > 1 else "")
+        if key not in THREADS_EDGES:
+            return f"{method} {path}: {key[0]} has no {method} edge {key[2]!r}"
+        return key
+
+    def request_errors(self, method: str, path: str, params: dict[str, str]) -> list[str]:
+        """What Threads' reference pages refuse in a request."""
+        key = self._edge(method, path)
+        if isinstance(key, str):
+            return [key]
+        if key[0] == "debug_token":
+            extra = set(params) - {"input_token", "access_token"}
+            return [f"{method} {path}: debug_token takes no {sorted(extra)}"] if extra else []
+        allowed, returns = THREADS_EDGES[key]
+        problems = [f"{method} {path}: no parameter {n!r}" for n in params if n not in allowed]
+        for name, values in THREADS_ENUMS.items():
+            if name in params and params[name] not in values:
+                problems.append(f"{method} {path}: {name}={params[name]!r} is not one of Meta's")
+        if "fields" in params:
+            kind = returns if key[2] else key[0]
+            known = threads_fields(kind)
+            problems += [
+                f"{method} {path}: {kind} has no field {name!r}"
+                for name in params["fields"].split(",")
+                if name not in known
+            ]
+        return problems
+
+    def response_errors(
+        self, method: str, path: str, params: dict[str, str], status: int, body: Any
+    ) -> list[str]:
+        """What Threads' reference pages refuse in an answer."""
+        label = f"{method} {path} -> {status}"
+        if status >= 400 or (isinstance(body, dict) and "error" in body):
+            return MetaSpec("")._error_errors(label, body)
+        key = self._edge(method, path)
+        if isinstance(key, str):
+            return [key]
+        if key[0] == "debug_token":
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                return [f"{label}: no data"]
+            return [
+                f"{label}: debug_token's {name} is {type(value).__name__}"
+                for name, value in data.items()
+                if name not in DEBUG_TOKEN_FIELDS or not isinstance(value, DEBUG_TOKEN_FIELDS[name])
+            ]
+        asked = set(params.get("fields", "id").split(","))
+        if method == "POST":
+            return self._object(label, "ThreadsMedia", body, {"id"})
+        if key[2]:
+            if not isinstance(body, dict) or set(body) - {"data", "paging"}:
+                return [f"{label}: an edge is {{data, paging}}"]
+            problems: list[str] = []
+            for index, item in enumerate(body.get("data") or []):
+                problems += self._object(f"{label}[{index}]", "ThreadsMedia", item, asked)
+            return problems
+        return self._object(label, key[0], body, asked)
+
+    def _object(self, label: str, kind: str, value: Any, asked: set[str]) -> list[str]:
+        if not isinstance(value, dict):
+            return [f"{label}: a {kind} is an object"]
+        known = threads_fields(kind)
+        problems = []
+        for name, item in value.items():
+            if name != "id" and name not in asked:
+                problems.append(f"{label}: {name!r} was not asked")
+            elif name not in known:
+                problems.append(f"{label}: {name!r} is not a field of {kind}")
+            else:
+                problems += _value_type_errors(f"{label}: {kind}.{name}", known[name], item)
+                if name in THREADS_ENUMS and item not in THREADS_ENUMS[name]:
+                    problems.append(f"{label}: {kind}.{name} is {item!r}, not one of Meta's")
+                if name in ("root_post", "replied_to", "owner") and set(item) != {"id"}:
+                    problems.append(f"{label}: {kind}.{name} is {{id}}")
+        return problems
+
+
 @dataclass
 class ValidatingTransport(httpx.AsyncBaseTransport):
     """Passes every exchange to ``inner`` and records what Meta's descriptions refuse in it.
 
-    Only Graph's own paths are checked (``/v{N}.{M}/...``); the double's control routes are not
-    Graph's.
+    Only Graph's own paths are checked (``/v{N}.{M}/...``, after ``prefix``); the double's
+    control routes are not Graph's.
     """
 
     inner: httpx.AsyncBaseTransport
-    spec: MetaSpec
+    spec: MetaSpec | ThreadsSpec
     problems: list[str] = field(default_factory=list)
     exchanges: list[tuple[str, str, int]] = field(default_factory=list)
+    prefix: str = ""  # where the API is mounted on the double (Threads: ``/threads``)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         response = await self.inner.handle_async_request(request)
         path = request.url.path
+        if self.prefix:
+            if not path.startswith(f"{self.prefix}/"):
+                return response
+            path = path.removeprefix(self.prefix)
         if not re.match(r"^/v\d+\.\d+(/|$)", path):
             return response
         content = await response.aread()
