@@ -2,8 +2,8 @@
 
 For each network it starts the real local peer on free loopback ports in a temporary folder
 (Mastodon: ``sandbox.mastodon``, mastodon-mock; Bluesky: Bluesky's own PDS and AppView,
-``sandbox.bluesky``; LinkedIn: our double of its API, ``sandbox.linkedin``), publishes N posts as
-the brand with some replies,
+``sandbox.bluesky``; LinkedIn: our double of its API, ``sandbox.linkedin``; X: our double of its API
+v2, ``sandbox.x``), publishes N posts as the brand with some replies,
 likes and reposts by the demo readers, and writes N state files whose published copies point at
 those real posts. The backfeed engine (``syndication.backfeed.Backfeed``) then reads them through
 the network's adapter, with a transport that waits ``--delay-ms`` before each request (a distant
@@ -15,14 +15,14 @@ Two runs are measured per network:
   (b) a steady-state run after 10 new replies arrived, one hour later (the clock given to the
       engine moves on by the schedule's shortest interval, as the next hourly run would see it):
       the replies come from the notification stream; only threads due by the schedule are read.
-      Target: at most 20 requests per network.
+      Target: at most 20 requests per network, and at most 10 on X, which charges for each.
 
 The copies' publication dates are one day apart, the newest an hour old (a busy company blog:
 1,000 posts in under three years), so the schedule (``refresh_interval``) has something to do.
 Each network is measured on its own; figures are wall times: run it on a quiet machine.
 
 Usage, from the repository root: ``.venv/bin/python -m bench.backfeed [--posts 1000]
-[--delay-ms 50] [--networks mastodon bluesky]`` (as a module: the local peers, ``sandbox/``,
+[--delay-ms 50] [--networks mastodon bluesky x]`` (as a module: the local peers, ``sandbox/``,
 are tooling beside the package, importable from the root only).
 """
 
@@ -44,25 +44,34 @@ from typing import Any, TypeVar
 
 import httpx
 
-from sandbox import bluesky, linkedin, mastodon
+from sandbox import bluesky, linkedin, mastodon, meta, x
 from sandbox.bluesky import BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import VERSION as GRAPH_VERSION
+from sandbox.meta import MetaServer
 from sandbox.processes import SandboxError, free_port, read_pid
+from sandbox.x import XServer
 from syndication.backfeed.engine import REFRESH_SCHEDULE, Backfeed, BackfeedReport
 from syndication.model import Copy, CopyStatus, PostState, utc_now
 from syndication.networks.base import Reader
 from syndication.networks.bluesky import BlueskySettings
 from syndication.networks.bluesky.convert import post_url
+from syndication.networks.facebook import FacebookSettings
+from syndication.networks.facebook.convert import post_url as facebook_post_url
 from syndication.networks.linkedin import LinkedInSettings
 from syndication.networks.mastodon import MastodonSettings
 from syndication.networks.registry import adapter_for
+from syndication.networks.x import XSettings
+from syndication.networks.x.oauth import OAuth1
 from syndication.store.state import StateStore
 
 FIRST_RUN_TARGET_SECONDS = 10.0
 STEADY_TARGET_REQUESTS = 20
+# X charges for every call (https://docs.x.com/x-api/getting-started/pricing): a tighter target.
+STEADY_TARGETS = {"x": 10, "linkedin": 20, "facebook": 10}
 NEW_REPLIES = 10
-NETWORKS = ("mastodon", "bluesky", "linkedin")
+NETWORKS = ("mastodon", "bluesky", "x", "linkedin", "facebook")
 SITEURL = "https://blogue.example.com"
 # How the seed spreads reactions: every Nth post gets one (so 1,000 posts carry about 700).
 REPLY_EVERY, NESTED_EVERY, LIKE_EVERY, REPOST_EVERY = 5, 20, 3, 10
@@ -285,6 +294,71 @@ class BlueskyWorld:
         await asyncio.to_thread(self.net.process)
 
 
+class XWorld:
+    """The local X double, written to as its demo accounts through X's API (OAuth 1.0a)."""
+
+    network = "x"
+
+    def __init__(self, server: XServer, client: httpx.AsyncClient, pid: int | None) -> None:
+        self.server = server
+        self.client = client
+        self.peer_pid = pid
+        self.account = server.brand.username
+        self.readers = [account.username for account in server.readers]
+        self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
+
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The brand's adapter, reading through ``client``."""
+        brand = self.server.brand
+        settings = XSettings(
+            api_url=self.server.base_url,
+            handle=brand.username,
+            consumer_key=self.server.consumer_key,
+            consumer_secret=self.server.consumer_secret,
+            access_token=brand.access_token,
+            access_token_secret=brand.access_token_secret,
+        )
+        return adapter_for(settings, client)
+
+    async def _call(self, username: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        account = self.server.account(username)
+        auth = OAuth1(
+            self.server.consumer_key,
+            self.server.consumer_secret,
+            account.access_token,
+            account.access_token_secret,
+        )
+        async with self.limit:
+            response = await self.client.post(
+                f"{self.server.base_url}{path}", json=payload, auth=auth
+            )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def post(self, username: str, text: str, parent: Post | None = None) -> Post:
+        """A post by ``username``, answering ``parent`` when given (X then notifies the brand)."""
+        payload: dict[str, Any] = {"text": text}
+        if parent:
+            payload["reply"] = {"in_reply_to_tweet_id": parent["id"]}
+        made = await self._call(username, "/2/tweets", payload)
+        post_id = str(made["data"]["id"])
+        return {"id": post_id, "url": f"https://x.com/{username}/status/{post_id}"}
+
+    async def like(self, username: str, subject: Post) -> None:
+        """``username`` likes ``subject``."""
+        user = self.server.account(username).user_id
+        await self._call(username, f"/2/users/{user}/likes", {"tweet_id": subject["id"]})
+
+    async def repost(self, username: str, subject: Post) -> None:
+        """``username`` reposts ``subject``."""
+        user = self.server.account(username).user_id
+        await self._call(username, f"/2/users/{user}/retweets", {"tweet_id": subject["id"]})
+
+    async def settle(self) -> None:
+        """Nothing to wait for: the double answers with what it stored."""
+
+
 class LinkedInWorld:
     """The local LinkedIn double: the page posts through LinkedIn's API, readers comment and
     react through its control routes (as members do on LinkedIn's site).
@@ -369,7 +443,71 @@ class LinkedInWorld:
         """Nothing to wait for: the double answers with what it stored."""
 
 
-World = MastodonWorld | BlueskyWorld | LinkedInWorld
+class FacebookWorld:
+    """The local Graph double: the Page posts through Graph, readers comment and react through
+    its control routes (as people do on Facebook's site).
+
+    Facebook lists no shares and has no notification stream: the 10 new comments of the
+    steady-state run are found when their copies' counts are read (2,500 copies a request).
+    """
+
+    network = "facebook"
+
+    def __init__(self, server: MetaServer, client: httpx.AsyncClient, pid: int | None) -> None:
+        self.server = server
+        self.client = client
+        self.peer_pid = pid
+        self.account = server.page_id
+        self.readers = [reader.username for reader in server.readers]
+        self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
+
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The Page's adapter, reading through ``client``."""
+        settings = FacebookSettings(
+            graph_url=self.server.graph_url,
+            version=GRAPH_VERSION,
+            page_id=self.server.page_id,
+            page_token=self.server.page_token,
+        )
+        return adapter_for(settings, client)
+
+    async def _control(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        async with self.limit:
+            response = await self.client.post(
+                f"{self.server.base_url}/_double/{name}", json=payload
+            )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def post(self, username: str, text: str, parent: Post | None = None) -> Post:
+        """A post of the Page, or a reader's comment on ``parent`` (a post or a comment)."""
+        if parent is None:
+            response = await self.client.post(
+                f"{self.server.graph_url}/{GRAPH_VERSION}/{self.server.page_id}/feed",
+                data={"message": text},
+                headers={"Authorization": f"Bearer {self.server.page_token}"},
+            )
+            response.raise_for_status()
+            post_id = str(response.json()["id"])
+            return {"id": post_id, "url": facebook_post_url(post_id)}
+        reader = self.server.reader(username).id
+        made = await self._control("comment", {"reader": reader, "on": parent["id"], "text": text})
+        return {"id": made["id"], "url": parent["url"]}
+
+    async def like(self, username: str, subject: Post) -> None:
+        """``username`` likes ``subject``."""
+        reader = self.server.reader(username).id
+        await self._control("react", {"reader": reader, "on": subject["id"], "type": "LIKE"})
+
+    async def repost(self, username: str, subject: Post) -> None:
+        """Nothing: Facebook lists no shares (see the class's docstring)."""
+
+    async def settle(self) -> None:
+        """Nothing to wait for: the double answers with what it stored."""
+
+
+World = MastodonWorld | BlueskyWorld | XWorld | LinkedInWorld | FacebookWorld
 
 
 async def seed(world: World, posts: int) -> tuple[list[Post], int]:
@@ -492,6 +630,11 @@ async def bench(world: World, work: Path, posts: int, delay: float) -> NetworkRe
     return NetworkResult(lines + _table(world.network, first, steady), ok)
 
 
+def _steady_target(network: str) -> int:
+    """The most requests a steady-state run may make on ``network``."""
+    return STEADY_TARGETS.get(network, STEADY_TARGET_REQUESTS)
+
+
 def _table(network: str, first: RunFigures, steady: RunFigures) -> list[str]:
     """The figures beside their targets, then where the requests went."""
     lines = [
@@ -502,8 +645,8 @@ def _table(network: str, first: RunFigures, steady: RunFigures) -> list[str]:
         (first, f"under {FIRST_RUN_TARGET_SECONDS:g} s", first.seconds < FIRST_RUN_TARGET_SECONDS),
         (
             steady,
-            f"at most {STEADY_TARGET_REQUESTS} requests per network",
-            steady.requests <= STEADY_TARGET_REQUESTS,
+            f"at most {_steady_target(network)} requests",
+            steady.requests <= _steady_target(network),
         ),
     ):
         tally = figures.report.tallies[network]
@@ -534,6 +677,22 @@ async def _run_world(
 def run_network(network: str, work: Path, args: argparse.Namespace) -> NetworkResult:
     """Start ``network``'s peer in ``work``, benchmark it, stop it whatever happens."""
     home = work / f"{network}-peer"
+    if network == "x":
+        try:
+            double = x.start(home, free_port())
+            pid = read_pid(home / "pid")
+            print(f"x: the double of X's API at {double.base_url}", flush=True)
+            return asyncio.run(_run_world(lambda c: XWorld(double, c, pid), work, args))
+        finally:
+            x.stop(home)
+    if network == "facebook":
+        try:
+            graph = meta.start(home, free_port())
+            pid = read_pid(home / "pid")
+            print(f"facebook: the double of Meta's Graph API at {graph.base_url}", flush=True)
+            return asyncio.run(_run_world(lambda c: FacebookWorld(graph, c, pid), work, args))
+        finally:
+            meta.stop(home)
     if network == "linkedin":
         try:
             peer = linkedin.start(home, free_port())

@@ -120,7 +120,13 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
         )
         store = StateStore(root / env["AGORA_STATE_PATH"])
         comments = leave_comments(
-            info.bluesky, info.mastodon, list(store.all()), store.root, linkedin=info.linkedin
+            info.bluesky,
+            info.mastodon,
+            list(store.all()),
+            store.root,
+            x=info.x,
+            linkedin=info.linkedin,
+            meta=info.meta,
         )
         out.write("\n== Demo readers comment on the networks\n")
         for comment in comments:
@@ -170,4 +176,12 @@ def _readable(network: str, native_id: str, info: SandboxInfo) -> str:
     if network == "bluesky":
         query = urllib.parse.urlencode({"uri": native_id})
         return f"{info.bluesky.appview_url}/xrpc/app.bsky.feed.getPostThread?{query}"
+    if network == "x" and info.x is not None:
+        return f"{info.x.base_url}/_double/posts/{native_id}"
+    if network == "linkedin" and info.linkedin is not None:
+        query = urllib.parse.urlencode({"urn": native_id})
+        return f"{info.linkedin.base_url}/_double/read?{query}"
+    if network == "facebook" and info.meta is not None:
+        query = urllib.parse.urlencode({"id": native_id})
+        return f"{info.meta.base_url}/_double/post?{query}"
     return f"{info.mastodon.base_url}/api/v1/statuses/{native_id}/context"

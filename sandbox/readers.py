@@ -1,9 +1,12 @@
-"""The sandbox's demo readers speak up: a question on Bluesky, a complaint on Mastodon.
+"""The sandbox's demo readers speak up: a question on Bluesky, a complaint on Mastodon,
+questions on X, LinkedIn and Facebook.
 
-``make demo`` shows the engagement desk with something to answer, so two readers comment on a
+``make demo`` shows the engagement desk with something to answer, so readers comment on a
 syndicated post, each through their network's own API (raw XRPC through the PDS; Mastodon's REST
-API), exactly as a person's app would. What they said is remembered in the sandbox's state folder,
-so a second demo run on the same sandbox does not repeat them.
+API; X's API v2, signed with OAuth 1.0a, on the local double; LinkedIn's double's control route,
+for a member commenting on LinkedIn's own site), exactly as a person's app would. What they said
+is remembered in the sandbox's state folder, so a second demo run on the same sandbox does not
+repeat them.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ import httpx
 from sandbox.bluesky import BlueskyNetwork
 from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import MetaServer
 from sandbox.processes import SandboxError
+from sandbox.x import XServer
 from syndication.model import CopyStatus, PostState
+from syndication.networks.x.oauth import OAuth1
 
 MARKER = "demo-comments.json"
 # The question asks about brakes and the tune-up, so it goes under the post that announces it.
@@ -34,8 +40,13 @@ COMPLAINT = (
     "J'ai réservé ma mise au point il y a trois semaines, le vélo n'est toujours pas prêt et "
     "personne ne répond au service client. Franchement déçu."
 )
+X_QUESTION = (
+    "@velosboreal Est-ce que vous faites aussi la mise au point des vélos cargo ? "
+    "Le nôtre a une assistance électrique."
+)
 
 LINKEDIN_QUESTION = "Livrez-vous aussi les vélos cargo à Québec (pour une entreprise) ?"
+FACEBOOK_QUESTION = "Est-ce qu'on peut prendre rendez-vous en ligne pour la mise au point ?"
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,25 @@ def _mastodon_reply(server: MastodonServer, username: str, status_id: str, text:
     return str(body.get("url") or body["id"])
 
 
+def _x_reply(server: XServer, username: str, post_id: str, text: str) -> str:
+    """Reply to the post ``post_id`` as the demo account ``username``; the reply's address."""
+    account = server.account(username)
+    auth = OAuth1(
+        server.consumer_key,
+        server.consumer_secret,
+        account.access_token,
+        account.access_token_secret,
+    )
+    answer = httpx.post(
+        f"{server.base_url}/2/tweets",
+        json={"text": text, "reply": {"in_reply_to_tweet_id": post_id}},
+        auth=auth,
+        timeout=TIMEOUT_SECONDS,
+    )
+    answer.raise_for_status()
+    return f"https://x.com/{username}/status/{answer.json()['data']['id']}"
+
+
 def _target(states: list[PostState]) -> PostState | None:
     """The post the demo comments are about (the spring tune-up), else the first one on both."""
     both = [
@@ -128,9 +158,12 @@ def leave_comments(
     states: list[PostState],
     folder: Path,
     *,
+    x: XServer | None = None,
     linkedin: LinkedInServer | None = None,
+    meta: MetaServer | None = None,
 ) -> list[DemoComment]:
-    """Léa asks a question on Bluesky, Samuel complains on Mastodon; once per sandbox."""
+    """Léa asks a question on Bluesky, Samuel complains on Mastodon, Noor asks on X and Samuel on
+    LinkedIn (when the post went there too); once per sandbox."""
     marker = folder / MARKER
     if marker.exists():
         return [DemoComment(**item) for item in json.loads(marker.read_text(encoding="utf-8"))]
@@ -153,12 +186,22 @@ def leave_comments(
             COMPLAINT,
         ),
     ]
+    copy = state.copies.get("x")
+    if x is not None and copy is not None and copy.status is CopyStatus.PUBLISHED:
+        url = _x_reply(x, "noor", copy.id, X_QUESTION)
+        left.append(DemoComment("x", "@noor", state.key, url, X_QUESTION))
     page = state.copies.get("linkedin")
     if linkedin is not None and page is not None and page.status is CopyStatus.PUBLISHED:
         # A member comments on LinkedIn's own site: the double's control route stands for it.
         urn = linkedin.comment("samuel", page.id, LINKEDIN_QUESTION)
         url = f"https://www.linkedin.com/feed/update/{page.id}/?commentUrn={urn}"
         left.append(DemoComment("linkedin", "Samuel Okafor", state.key, url, LINKEDIN_QUESTION))
+    wall = state.copies.get("facebook")
+    if meta is not None and wall is not None and wall.status is CopyStatus.PUBLISHED:
+        # A reader comments on Facebook's own site: the double's control route stands for it.
+        comment = meta.comment("lea", wall.id, FACEBOOK_QUESTION)
+        url = f"{wall.url}?comment_id={comment}"
+        left.append(DemoComment("facebook", "Léa Gagnon", state.key, url, FACEBOOK_QUESTION))
     folder.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps([c.__dict__ for c in left], indent=2) + "\n", encoding="utf-8")
     return left

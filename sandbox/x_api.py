@@ -1927,6 +1927,30 @@ class XDouble:
         counts = dict(sorted(self.state.requests.items()))
         return json_response({"requests": counts, "total": sum(counts.values())})
 
+    async def show_post(self, request: Request) -> Response:
+        """GET /_double/posts/{id}: a post and its conversation, as anyone sees them on x.com
+        (the demo links here: the double has no web pages and its API needs OAuth)."""
+        post = self.state.posts.get(request.path_params["post_id"])
+        if post is None:
+            return json_response({"error": "no such post"}, 404)
+        accounts = {account.user_id: account for account in self.state.accounts.values()}
+
+        def shown(item: Post) -> dict[str, Any]:
+            author = accounts.get(item.author_id)
+            return {
+                "id": item.id,
+                "author": author.username if author else item.author_id,
+                "text": item.source_text,
+                "created_at": iso(item.created_at),
+                "in_reply_to": item.replied_to,
+            }
+
+        thread = sorted(
+            (p for p in self.state.posts.values() if p.conversation_id == post.conversation_id),
+            key=lambda p: (len(p.id), p.id),
+        )
+        return json_response({"post": shown(post), "conversation": [shown(p) for p in thread]})
+
 
 def _with_includes(body: dict[str, Any], includes: dict[str, Any]) -> dict[str, Any]:
     if includes:
@@ -1983,6 +2007,7 @@ def create_app(config: dict[str, Any]) -> Starlette:
         Route("/_double/protect", double.protect, methods=["POST"]),
         Route("/_double/backdate", double.backdate, methods=["POST"]),
         Route("/_double/requests", double.requests, methods=["GET", "DELETE"]),
+        Route("/_double/posts/{post_id}", double.show_post, methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.state.double = double

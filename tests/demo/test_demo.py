@@ -1,4 +1,4 @@
-"""`invoke demo` end to end: the sample posts reach both local networks, readers comment, the desk
+"""`invoke demo` end to end: the sample posts reach every local network, readers comment, the desk
 lists them and the rebuilt site shows the conversation.
 
 The demo runs in a copy of the project (its settings, content, theme and plugin), against the
@@ -18,9 +18,12 @@ import pytest
 
 from sandbox import SandboxInfo, demo
 from sandbox.bluesky import BlueskyNetwork
+from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import MetaServer
 from sandbox.processes import free_port
 from sandbox.readers import COMPLAINT
+from sandbox.x import XServer
 from syndication.model import CopyStatus
 from syndication.posts import load_settings, read_posts, wants_syndication
 from syndication.store.state import StateStore
@@ -40,15 +43,30 @@ def project_copy(destination: Path) -> Path:
     return destination
 
 
+NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook")
+
+
 @pytest.mark.bluesky
 @pytest.mark.mastodon
+@pytest.mark.x
+@pytest.mark.linkedin
+@pytest.mark.meta
 def test_demo_syndicates_gathers_comments_and_lists_them(
     tmp_path: Path,
     bluesky_network: BlueskyNetwork,
     mastodon_server: MastodonServer,
+    x_server: XServer,
+    linkedin_server: LinkedInServer,
+    meta_server: MetaServer,
 ) -> None:
     root = project_copy(tmp_path)
-    info = SandboxInfo(bluesky=bluesky_network, mastodon=mastodon_server)
+    info = SandboxInfo(
+        bluesky=bluesky_network,
+        mastodon=mastodon_server,
+        x=x_server,
+        linkedin=linkedin_server,
+        meta=meta_server,
+    )
     out = io.StringIO()
     port = free_port()
 
@@ -63,7 +81,7 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     expected = {post.key for post in posts if wants_syndication(post)}
     assert len(expected) >= 8 and set(states) == expected
     for state in states.values():
-        for network in ("bluesky", "mastodon"):
+        for network in NETWORKS:
             assert state.copies[network].status is CopyStatus.PUBLISHED, (state.key, network)
     assert not (root / "content" / "state").exists()  # the repository's state is untouched
 
@@ -71,6 +89,8 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     assert [s.key for s in commented] == ["mise-au-point-du-printemps.fr"]
     texts = {i.network: i.content_html for i in commented[0].interactions.values()}
     assert "freins à disque" in texts["bluesky"] and "trois semaines" in texts["mastodon"]
+    assert "vélos cargo" in texts["x"] and "vélos cargo" in texts["linkedin"]
+    assert "rendez-vous en ligne" in texts["facebook"]
 
     slug = commented[0].key.removesuffix(".fr")
     page = (root / "output" / slug / "index.html").read_text(encoding="utf-8")
@@ -79,14 +99,14 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
 
     printed = out.getvalue()
     inbox = printed[printed.index("== The engagement desk") :]
-    assert "2 comments waiting" in inbox
+    assert f"{len(NETWORKS)} comments waiting" in inbox
     assert "question" in inbox and "complaint" in inbox and "@lea.test" in inbox
     assert "Where to look" in printed and "invoke reply" in printed
     # The links it prints to see each copy answer without logging in.
     where = printed[printed.index("Where to look") :]
     links = [line.split()[1] for line in where.splitlines() if line.startswith("    ")]
-    assert len(links) == 2 * len(expected)
-    for link in (links[0], links[1]):
+    assert len(links) == len(NETWORKS) * len(expected)
+    for link in links[: len(NETWORKS)]:
         assert httpx.get(link, timeout=30).status_code == 200, link
 
     # A second demo on the same sandbox posts nothing again and leaves no second comment.

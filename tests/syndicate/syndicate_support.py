@@ -26,8 +26,11 @@ from pelican.settings import read_settings
 from PIL import Image
 
 from sandbox.bluesky import BlueskyNetwork
+from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.x import XServer
 from syndication.networks.registry import configured_networks
+from syndication.networks.x.oauth import OAuth1
 from syndication.posts import load_settings, read_posts
 from syndication.publish.syndicate import Checkpoint, Report, syndicate
 from syndication.store.state import StateStore
@@ -205,9 +208,30 @@ def tree_digest(folder: Path) -> dict[str, str]:
 # -- running the engine and counting what the networks hold -----------------------------------
 
 
-def peers_env(bluesky: BlueskyNetwork | None, mastodon: MastodonServer | None) -> dict[str, str]:
+def peers_env(
+    bluesky: BlueskyNetwork | None,
+    mastodon: MastodonServer | None,
+    x: XServer | None = None,
+    linkedin: LinkedInServer | None = None,
+) -> dict[str, str]:
     """The environment that configures the brand accounts on the local peers."""
     env: dict[str, str] = {}
+    if linkedin is not None:
+        env |= {
+            "AGORA_LINKEDIN_API_URL": linkedin.base_url,
+            "AGORA_LINKEDIN_OAUTH_URL": linkedin.base_url,
+            "AGORA_LINKEDIN_ORGANIZATION": linkedin.organization,
+            "AGORA_LINKEDIN_ACCESS_TOKEN": linkedin.brand_token,
+        }
+    if x is not None:
+        env |= {
+            "AGORA_X_API_URL": x.base_url,
+            "AGORA_X_HANDLE": x.brand.username,
+            "AGORA_X_CONSUMER_KEY": x.consumer_key,
+            "AGORA_X_CONSUMER_SECRET": x.consumer_secret,
+            "AGORA_X_ACCESS_TOKEN": x.brand.access_token,
+            "AGORA_X_ACCESS_TOKEN_SECRET": x.brand.access_token_secret,
+        }
     if bluesky is not None:
         env |= {
             "AGORA_BLUESKY_SERVICE": bluesky.pds_url,
@@ -304,3 +328,25 @@ def mastodon_copies(server: MastodonServer, url: str) -> list[dict[str, Any]]:
     )
     response.raise_for_status()
     return [s for s in response.json() if url in html.unescape(s.get("content") or "")]
+
+
+def x_copies(server: XServer, url: str) -> list[dict[str, Any]]:
+    """The brand's posts on the X double that link to ``url`` (by the link X shortened)."""
+    brand = server.brand
+    auth = OAuth1(
+        server.consumer_key, server.consumer_secret, brand.access_token, brand.access_token_secret
+    )
+    response = httpx.get(
+        f"{server.base_url}/2/users/{brand.user_id}/tweets",
+        params={"max_results": "100", "post.fields": "entities"},
+        auth=auth,
+        timeout=30,
+    )
+    response.raise_for_status()
+    return [
+        post
+        for post in response.json().get("data", [])
+        if any(
+            entity.get("expanded_url") == url for entity in post.get("entities", {}).get("urls", [])
+        )
+    ]

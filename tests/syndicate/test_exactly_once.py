@@ -1,8 +1,9 @@
 """Exactly once, proven with the real adapters against the real local peers.
 
-Bluesky's own PDS and AppView (``bluesky_network``) and the Mastodon peer (``mastodon_server``)
-hold the brand accounts. Each test builds and serves its own site on a fresh loopback port, so the
-post's URL is unique to the test and the brand's copies of it can be counted on each network.
+Bluesky's own PDS and AppView (``bluesky_network``), the Mastodon peer (``mastodon_server``) and
+the X double (``x_server``) hold the brand accounts. Each test builds and serves its own site on
+a fresh loopback port, so the post's URL is unique to the test and the brand's copies of it can
+be counted on each network.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,10 +25,14 @@ from syndicate_support import (
     peers_env,
     post_file,
     run_engine,
+    x_copies,
 )
 
 from sandbox.bluesky import BlueskyNetwork
+from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import MetaServer
+from sandbox.x import XServer
 from syndication.model import CopyStatus
 from syndication.publish.syndicate import CHECKPOINTS, Action, Checkpoint
 from syndication.store.state import StateStore
@@ -34,6 +40,8 @@ from syndication.store.state import StateStore
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
+NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook")
+ONE_EACH = (1,) * len(NETWORKS)
 
 
 class Crash(BaseException):
@@ -82,22 +90,56 @@ def only(env: dict[str, str], network: str) -> dict[str, str]:
     return {name: value for name, value in env.items() if name.startswith(prefix)}
 
 
+@dataclass(frozen=True)
+class Peers:
+    """Every network's local peer, and how many copies of a page each holds."""
+
+    bluesky: BlueskyNetwork
+    mastodon: MastodonServer
+    x: XServer
+    linkedin: LinkedInServer
+    meta: MetaServer
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**peers_env(self.bluesky, self.mastodon, self.x, self.linkedin), **self.meta.env()}
+
+    def copies(self, url: str) -> tuple[int, ...]:
+        return (
+            *copies(self.bluesky, self.mastodon, url),
+            len(x_copies(self.x, url)),
+            len(self.linkedin.posts_linking_to(url)),
+            self.meta.count_posts_linking_to(url),
+        )
+
+
+@pytest.fixture
+def peers(
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    x_server: XServer,
+    linkedin_server: LinkedInServer,
+    meta_server: MetaServer,
+) -> Peers:
+    return Peers(bluesky_network, mastodon_server, x_server, linkedin_server, meta_server)
+
+
+@pytest.mark.x
+@pytest.mark.linkedin
+@pytest.mark.meta
 @pytest.mark.parametrize("how", ["raise", "kill"])
 @pytest.mark.parametrize("step", CHECKPOINTS)
 def test_a_crash_at_each_step_then_a_rerun_leaves_exactly_one_copy(
-    site: Site,
-    bluesky_network: BlueskyNetwork,
-    mastodon_server: MastodonServer,
-    step: str,
-    how: str,
+    site: Site, peers: Peers, step: str, how: str
 ) -> None:
+    bluesky_network = peers.bluesky
     url = live_post(site)
-    env = peers_env(bluesky_network, mastodon_server)
+    env = peers.env
     store = StateStore(site.state)
 
     # Stop the run at ``step`` once on each network (the first publication of a run is the one
     # that stops it, so each network gets its own crashed run).
-    for network in ("bluesky", "mastodon"):
+    for network in NETWORKS:
         if how == "kill":
             hard_crash(site, only(env, network), step)
         else:
@@ -107,15 +149,15 @@ def test_a_crash_at_each_step_then_a_rerun_leaves_exactly_one_copy(
         copy = store.load("rouler-l-hiver.fr").copies[network]
         expected = CopyStatus.PUBLISHED if step == "after-record" else CopyStatus.PENDING
         assert copy.status is expected and copy.key
-    after_crash = copies(bluesky_network, mastodon_server, url)
-    assert after_crash == ((0, 0) if step == "before-call" else (1, 1))
+    after_crash = peers.copies(url)
+    assert after_crash == ((0,) * len(NETWORKS) if step == "before-call" else ONE_EACH)
 
     report = run_engine(site, env)
 
     assert report.exit_code == 0, [o.message for o in report.failed]
-    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    assert peers.copies(url) == ONE_EACH
     state = store.load("rouler-l-hiver.fr")
-    for network in ("bluesky", "mastodon"):
+    for network in NETWORKS:
         copy = state.copies[network]
         assert copy.status is CopyStatus.PUBLISHED and copy.id and copy.url and copy.published_at
     actions = {o.network: o.action for o in report.outcomes}
@@ -124,38 +166,40 @@ def test_a_crash_at_each_step_then_a_rerun_leaves_exactly_one_copy(
         "after-call": Action.RECONCILED,  # on the network, not recorded: found, not re-posted
         "after-record": Action.ALREADY,
     }[step]
-    assert actions == {"bluesky": wanted, "mastodon": wanted}
+    assert actions == dict.fromkeys(NETWORKS, wanted)
     # The Bluesky record key is the one chosen when the intent was recorded.
     assert state.copies["bluesky"].id.endswith(f"/app.bsky.feed.post/{state.copies['bluesky'].key}")
 
     # And again: nothing more.
     assert run_engine(site, env).count("bluesky", Action.ALREADY) == 1
-    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    assert peers.copies(url) == ONE_EACH
     if step == "after-call" and how == "kill":
         assert bluesky_feed_copies(bluesky_network, url) == 1  # as the AppView shows the feed
 
 
+@pytest.mark.x
+@pytest.mark.linkedin
+@pytest.mark.meta
 def test_a_state_that_never_reached_the_repository_does_not_post_twice(
-    site: Site, bluesky_network: BlueskyNetwork, mastodon_server: MastodonServer
+    site: Site, peers: Peers
 ) -> None:
     """CI posted, then its state commit failed to push: the next run starts with no state."""
     url = live_post(site)
-    env = peers_env(bluesky_network, mastodon_server)
+    env = peers.env
     first = run_engine(site, env)
-    assert first.exit_code == 0 and copies(bluesky_network, mastodon_server, url) == (1, 1)
+    assert first.exit_code == 0 and peers.copies(url) == ONE_EACH
     posted = StateStore(site.state).load("rouler-l-hiver.fr").copies
     shutil.rmtree(site.state)  # a fresh checkout of a repository that never got the commit
 
     report = run_engine(site, env)
 
     assert report.exit_code == 0, [o.message for o in report.failed]
-    assert {o.network: o.action for o in report.outcomes} == {
-        "bluesky": Action.RECONCILED,
-        "mastodon": Action.RECONCILED,
-    }
-    assert copies(bluesky_network, mastodon_server, url) == (1, 1)
+    assert {o.network: o.action for o in report.outcomes} == dict.fromkeys(
+        NETWORKS, Action.RECONCILED
+    )
+    assert peers.copies(url) == ONE_EACH
     found = StateStore(site.state).load("rouler-l-hiver.fr").copies
-    for network in ("bluesky", "mastodon"):
+    for network in NETWORKS:
         assert found[network].status is CopyStatus.PUBLISHED
         assert (found[network].id, found[network].url) == (posted[network].id, posted[network].url)
 

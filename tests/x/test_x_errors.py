@@ -253,3 +253,16 @@ def test_the_check_against_x_s_description_can_fail() -> None:
     bad_problem = httpx.Response(401, json={"title": "Unauthorized", "type": "about:blank"})
     request = httpx.Request("GET", "https://api.x.com/2/users/me")
     assert any("detail" in p for p in response_errors(request, bad_problem))
+
+
+def test_an_answer_x_refuses_to_an_account_not_mentioned_is_one_sentence() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return problem(
+            403,
+            "Forbidden",
+            "You can only reply to or quote posts where you are mentioned or are the author.",
+        )
+
+    with pytest.raises(Rejected, match="answer only posts that mention it") as caught:
+        run(handler, lambda x: x.publish(DRAFT, "key"))
+    assert "nothing was posted" in str(caught.value)

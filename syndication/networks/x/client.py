@@ -32,6 +32,10 @@ Quirks of the network recorded here:
 - **Hidden replies.** X does not say, in what it answers, that a reply was hidden by the author of
   the conversation (``PUT /2/tweets/:id/hidden`` writes it; nothing reads it back). A reply the
   company hid on X is hidden on the site through the moderation file (``hidden_items``).
+- **Replies by API accounts** (https://docs.x.com/x-api/posts/manage-tweets/integrate): since
+  2026 an account posting through the API may answer only a post that mentions it or that it
+  wrote (a reply to the brand mentions it). An employee's own account answering a reader who
+  did not name them is refused (403): that is said in one sentence, nothing is posted.
 - **Errors** are problem documents (``{"title", "detail", "type", "status"}``): 401 is a bad key
   or token, 403 ``client-not-enrolled`` an app without the access it needs, 402 or 429 a usage
   cap or rate limit (``x-rate-limit-reset`` says when it lifts).
@@ -96,6 +100,10 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
 def _said(problem: Mapping[str, Any], response: httpx.Response) -> str:
     text = problem.get("detail") or problem.get("title") or response.reason_phrase or ""
     return secrets.redact(str(text))
+
+
+class DuplicateContent(Rejected):
+    """X refused a post whose text the account already posted (403 "duplicate content")."""
 
 
 class _ReplySearch:
@@ -212,8 +220,16 @@ class XClient:
                 status=status,
             )
         if status == 403 and "duplicate" in said.lower():
-            raise Rejected(
+            raise DuplicateContent(
                 f"X already has a post of {account} with exactly this text ({said}).",
+                network=self.network,
+                status=status,
+            )
+        if status == 403 and "where you are mentioned" in said:
+            # X's rule for API accounts since 2026: a reply only where the account was summoned.
+            raise Rejected(
+                f"X lets {account} answer only posts that mention it or that it wrote ({said}); "
+                "nothing was posted: answer from the brand's account or in X's own app.",
                 network=self.network,
                 status=status,
             )
@@ -325,7 +341,7 @@ class XClient:
         sent_at = utc_now()
         try:
             body = await self._call("POST", "/2/tweets", json={"text": draft.text})
-        except Rejected as error:
+        except DuplicateContent as error:
             # The same text twice is refused: the first one went out (a lost answer, say).
             found = await self.find_published(key, draft)
             if found is not None:
