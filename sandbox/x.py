@@ -170,8 +170,11 @@ def new_server(base_url: str) -> XServer:
     )
 
 
-def start(home: Path, port: int = 3100) -> XServer:
-    """Start the double on loopback ``port`` with its files in ``home``; return when it answers."""
+def start(home: Path, port: int = 3100, *, rate_limits: bool = True) -> XServer:
+    """Start the double on loopback ``port`` with its files in ``home``; return when it answers.
+
+    ``rate_limits=False`` lifts X's per-user limits (a benchmark seeds a thousand posts).
+    """
     if port_in_use(port):
         raise SandboxError(
             f"Port {port} is already in use on localhost; stop whatever listens there "
@@ -182,7 +185,8 @@ def start(home: Path, port: int = 3100) -> XServer:
     config_file = home / "config.json"
     config_file.touch(mode=0o600)
     config_file.chmod(0o600)
-    config_file.write_text(json.dumps(server.to_json(), indent=2), encoding="utf-8")
+    config = {**server.to_json(), "rate_limits": rate_limits}
+    config_file.write_text(json.dumps(config, indent=2), encoding="utf-8")
     log = home / "server.log"
     process = spawn(
         [sys.executable, "-c", _SERVE, str(config_file), str(port)],
