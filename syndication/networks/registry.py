@@ -16,6 +16,7 @@ from syndication.networks.facebook import NETWORK as FACEBOOK
 from syndication.networks.linkedin import NETWORK as LINKEDIN
 from syndication.networks.mastodon import NETWORK as MASTODON
 from syndication.networks.spec import AccountSettings, Network, Variable
+from syndication.networks.threads import NETWORK as THREADS
 from syndication.networks.x import NETWORK as X
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from syndication.networks.base import Adapter
 
-NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN, FACEBOOK)
+NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN, FACEBOOK, THREADS)
 _BY_NAME: dict[str, Network] = {network.name: network for network in NETWORKS}
 
 
