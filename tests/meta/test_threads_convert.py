@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from syndication.model import utc_now
 from syndication.networks.base import TextLimits
 from syndication.networks.threads import NETWORK
@@ -34,7 +36,7 @@ def test_a_post_links_to_the_page_by_its_attachment_or_its_text() -> None:
 
 def test_the_conversation_is_threaded_and_hidden_branches_are_left_out() -> None:
     root = "100"
-    replies = [
+    replies: list[dict[str, Any]] = [
         {
             "id": "3",
             "text": "c",
