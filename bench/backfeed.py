@@ -48,8 +48,8 @@ from sandbox import bluesky, linkedin, mastodon, meta, x
 from sandbox.bluesky import BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import THREADS_VERSION, MetaServer
 from sandbox.meta import VERSION as GRAPH_VERSION
-from sandbox.meta import MetaServer
 from sandbox.processes import SandboxError, free_port, read_pid
 from sandbox.x import XServer
 from syndication.backfeed.engine import REFRESH_SCHEDULE, Backfeed, BackfeedReport
@@ -62,6 +62,7 @@ from syndication.networks.facebook.convert import post_url as facebook_post_url
 from syndication.networks.linkedin import LinkedInSettings
 from syndication.networks.mastodon import MastodonSettings
 from syndication.networks.registry import adapter_for
+from syndication.networks.threads import ThreadsSettings
 from syndication.networks.x import XSettings
 from syndication.networks.x.oauth import OAuth1
 from syndication.store.state import StateStore
@@ -69,9 +70,9 @@ from syndication.store.state import StateStore
 FIRST_RUN_TARGET_SECONDS = 10.0
 STEADY_TARGET_REQUESTS = 20
 # X charges for every call (https://docs.x.com/x-api/getting-started/pricing): a tighter target.
-STEADY_TARGETS = {"x": 10, "linkedin": 20, "facebook": 10}
+STEADY_TARGETS = {"x": 10, "linkedin": 20, "facebook": 10, "threads": 10}
 NEW_REPLIES = 10
-NETWORKS = ("mastodon", "bluesky", "x", "linkedin", "facebook")
+NETWORKS = ("mastodon", "bluesky", "x", "linkedin", "facebook", "threads")
 SITEURL = "https://blogue.example.com"
 # How the seed spreads reactions: every Nth post gets one (so 1,000 posts carry about 700).
 REPLY_EVERY, NESTED_EVERY, LIKE_EVERY, REPOST_EVERY = 5, 20, 3, 10
@@ -341,6 +342,8 @@ class XWorld:
         payload: dict[str, Any] = {"text": text}
         if parent:
             payload["reply"] = {"in_reply_to_tweet_id": parent["id"]}
+            # X refuses the same text twice from one account: "Je suis d'accord." needs a tail.
+            payload["text"] = f"{text} ({parent['id'][-4:]})"
         made = await self._call(username, "/2/tweets", payload)
         post_id = str(made["data"]["id"])
         return {"id": post_id, "url": f"https://x.com/{username}/status/{post_id}"}
@@ -507,7 +510,72 @@ class FacebookWorld:
         """Nothing to wait for: the double answers with what it stored."""
 
 
-World = MastodonWorld | BlueskyWorld | XWorld | LinkedInWorld | FacebookWorld
+class ThreadsWorld:
+    """The local Threads double (under ``/threads`` of the Graph double): the profile posts
+    through Threads' container flow, readers reply through its control routes.
+
+    Threads lists neither likes nor reposts, counts nothing in batches and has no notification
+    stream: a steady-state run reads the threads the schedule says are due, one request each.
+    """
+
+    network = "threads"
+
+    def __init__(self, server: MetaServer, client: httpx.AsyncClient, pid: int | None) -> None:
+        self.server = server
+        self.client = client
+        self.peer_pid = pid
+        self.account = server.threads_user_id
+        self.readers = [reader.username for reader in server.readers]
+        self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
+
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The profile's adapter, reading through ``client``."""
+        settings = ThreadsSettings(
+            graph_url=self.server.threads_url,
+            version=THREADS_VERSION,
+            user_id=self.server.threads_user_id,
+            access_token=self.server.threads_token,
+        )
+        return adapter_for(settings, client)
+
+    async def _threads(self, edge: str, data: dict[str, str]) -> str:
+        response = await self.client.post(
+            f"{self.server.threads_url}/{THREADS_VERSION}/{self.server.threads_user_id}/{edge}",
+            data=data,
+            headers={"Authorization": f"Bearer {self.server.threads_token}"},
+        )
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    async def post(self, username: str, text: str, parent: Post | None = None) -> Post:
+        """A post of the profile (a container, then its publication), or a reader's reply."""
+        if parent is None:
+            link = text.rsplit(" ", 1)[-1]
+            container = await self._threads(
+                "threads", {"media_type": "TEXT", "text": text, "link_attachment": link}
+            )
+            post_id = await self._threads("threads_publish", {"creation_id": container})
+            return {"id": post_id, "url": f"https://www.threads.com/@velosboreal/post/{post_id}"}
+        reader = self.server.reader(username).threads_id
+        async with self.limit:
+            response = await self.client.post(
+                f"{self.server.threads_url}/_double/reply",
+                json={"reader": reader, "on": parent["id"], "text": text},
+            )
+        response.raise_for_status()
+        return {"id": str(response.json()["id"]), "url": parent["url"]}
+
+    async def like(self, username: str, subject: Post) -> None:
+        """Nothing: Threads lists no likes (see the class's docstring)."""
+
+    async def repost(self, username: str, subject: Post) -> None:
+        """Nothing: Threads lists no reposts."""
+
+    async def settle(self) -> None:
+        """Nothing to wait for: the double answers with what it stored."""
+
+
+World = MastodonWorld | BlueskyWorld | XWorld | LinkedInWorld | FacebookWorld | ThreadsWorld
 
 
 async def seed(world: World, posts: int) -> tuple[list[Post], int]:
@@ -686,6 +754,14 @@ def run_network(network: str, work: Path, args: argparse.Namespace) -> NetworkRe
             return asyncio.run(_run_world(lambda c: XWorld(double, c, pid), work, args))
         finally:
             x.stop(home)
+    if network == "threads":
+        try:
+            graph = meta.start(home, free_port())
+            pid = read_pid(home / "pid")
+            print(f"threads: the double of Threads' API at {graph.threads_url}", flush=True)
+            return asyncio.run(_run_world(lambda c: ThreadsWorld(graph, c, pid), work, args))
+        finally:
+            meta.stop(home)
     if network == "facebook":
         try:
             graph = meta.start(home, free_port())

@@ -184,4 +184,7 @@ def _readable(network: str, native_id: str, info: SandboxInfo) -> str:
     if network == "facebook" and info.meta is not None:
         query = urllib.parse.urlencode({"id": native_id})
         return f"{info.meta.base_url}/_double/post?{query}"
+    if network == "threads" and info.meta is not None:
+        query = urllib.parse.urlencode({"id": native_id})
+        return f"{info.meta.threads_url}/_double/post?{query}"
     return f"{info.mastodon.base_url}/api/v1/statuses/{native_id}/context"

@@ -47,6 +47,7 @@ X_QUESTION = (
 
 LINKEDIN_QUESTION = "Livrez-vous aussi les vélos cargo à Québec (pour une entreprise) ?"
 FACEBOOK_QUESTION = "Est-ce qu'on peut prendre rendez-vous en ligne pour la mise au point ?"
+THREADS_QUESTION = "La mise au point printanière vaut-elle aussi pour un vélo pliant ?"
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,11 @@ def leave_comments(
         comment = meta.comment("lea", wall.id, FACEBOOK_QUESTION)
         url = f"{wall.url}?comment_id={comment}"
         left.append(DemoComment("facebook", "Léa Gagnon", state.key, url, FACEBOOK_QUESTION))
+    thread = state.copies.get("threads")
+    if meta is not None and thread is not None and thread.status is CopyStatus.PUBLISHED:
+        # A reader replies in Threads' own app: the double's control route stands for it.
+        meta.threads_reply("noor", thread.id, THREADS_QUESTION)
+        left.append(DemoComment("threads", "@noor", state.key, thread.url, THREADS_QUESTION))
     folder.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps([c.__dict__ for c in left], indent=2) + "\n", encoding="utf-8")
     return left

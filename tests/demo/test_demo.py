@@ -43,7 +43,7 @@ def project_copy(destination: Path) -> Path:
     return destination
 
 
-NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook")
+NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads")
 
 
 @pytest.mark.bluesky
@@ -90,7 +90,7 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     texts = {i.network: i.content_html for i in commented[0].interactions.values()}
     assert "freins à disque" in texts["bluesky"] and "trois semaines" in texts["mastodon"]
     assert "vélos cargo" in texts["x"] and "vélos cargo" in texts["linkedin"]
-    assert "rendez-vous en ligne" in texts["facebook"]
+    assert "rendez-vous en ligne" in texts["facebook"] and "vélo pliant" in texts["threads"]
 
     slug = commented[0].key.removesuffix(".fr")
     page = (root / "output" / slug / "index.html").read_text(encoding="utf-8")

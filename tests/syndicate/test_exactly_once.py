@@ -40,7 +40,7 @@ from syndication.store.state import StateStore
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
-NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook")
+NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads")
 ONE_EACH = (1,) * len(NETWORKS)
 
 
@@ -102,7 +102,8 @@ class Peers:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**peers_env(self.bluesky, self.mastodon, self.x, self.linkedin), **self.meta.env()}
+        peers = peers_env(self.bluesky, self.mastodon, self.x, self.linkedin)
+        return {**peers, **self.meta.env(), **self.meta.threads_env()}
 
     def copies(self, url: str) -> tuple[int, ...]:
         return (
@@ -110,6 +111,7 @@ class Peers:
             len(x_copies(self.x, url)),
             len(self.linkedin.posts_linking_to(url)),
             self.meta.count_posts_linking_to(url),
+            self.meta.count_threads_posts_linking_to(url),
         )
 
 
