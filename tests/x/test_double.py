@@ -301,10 +301,8 @@ def test_requests_without_a_good_signature_are_refused(
         "detail": "Unauthorized",
     }
     lea = x_server.account("lea")
-    wrong_secret = httpx_auth(x_server, "lea")
-    wrong_secret.client_secret = "not-the-app-secret"
-    unknown_token = httpx_auth(x_server, "lea")
-    unknown_token.token = f"{lea.user_id}-unknown"
+    wrong_secret = httpx_auth(x_server, "lea", consumer_secret="not-the-app-secret")
+    unknown_token = httpx_auth(x_server, "lea", token=f"{lea.user_id}-unknown")
     with httpx.Client(base_url=x_server.base_url, timeout=10) as anonymous:
         for auth in (wrong_secret, unknown_token, None):
             refused = anonymous.get("/2/users/me", auth=auth)

@@ -42,7 +42,6 @@ from typing import Any
 
 import httpx
 import schemathesis
-from authlib.integrations.httpx_client import OAuth1Auth as HttpxOAuth1
 from authlib.integrations.requests_client import OAuth1Auth as RequestsOAuth1
 from hypothesis import strategies as st
 from schemathesis.checks import ignored_auth
@@ -58,6 +57,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from sandbox.x import XServer, new_server
+from syndication.networks.x.oauth import OAuth1
 
 SPEC_PATH = Path(__file__).resolve().parent / "fixtures" / "x-api-v2-openapi.json"
 # Authlib signs plain-HTTP requests only for loopback hosts, as the sandbox's double is.
@@ -99,18 +99,17 @@ EXAMPLE_POST_ID = "1346889436626259968"
 INVALID_REQUEST = "https://api.x.com/2/problems/invalid-request"
 
 
-def httpx_auth(server: XServer, username: str) -> HttpxOAuth1:
-    """Authlib's OAuth 1.0a signer for httpx as ``username``, as a client signs for X.
-
-    ``force_include_body``: without it Authlib's httpx signer sends JSON bodies empty.
-    """
+def httpx_auth(
+    server: XServer, username: str, *, consumer_secret: str = "", token: str = ""
+) -> OAuth1:
+    """The adapter's own OAuth 1.0a signer for httpx (Authlib's), as ``username``; a wrong
+    ``consumer_secret`` or ``token`` can be given to be refused."""
     account = server.account(username)
-    return HttpxOAuth1(
+    return OAuth1(
         server.consumer_key,
-        server.consumer_secret,
-        token=account.access_token,
-        token_secret=account.access_token_secret,
-        force_include_body=True,
+        consumer_secret or server.consumer_secret,
+        token or account.access_token,
+        account.access_token_secret,
     )
 
 
