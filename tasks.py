@@ -107,7 +107,7 @@ def demo(c: Context, port: int = PORT) -> None:
 
 @task(help={"stop": "stop the sandbox and delete its run data"})
 def sandbox(c: Context, stop: bool = False) -> None:
-    """Start local Bluesky and Mastodon peers with demo accounts (--stop ends them)."""
+    """Start the local networks with demo accounts (--stop ends them)."""
     from invoke.exceptions import Exit
 
     import sandbox as box
