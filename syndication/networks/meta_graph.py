@@ -24,7 +24,11 @@ it. Upstream pages followed here:
   ``X-App-Usage`` and ``X-Business-Use-Case-Usage``, whose ``estimated_time_to_regain_access``
   is in minutes, https://developers.facebook.com/docs/graph-api/overview/rate-limiting), 368
   the account temporarily blocked for a policy, 100 with subcode 33 and 803 an object that is
-  not there, 1 and 2 a passing failure (retried).
+  not there, 1 and 2 a passing failure (retried). Instagram's own
+  (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes):
+  9 with subcode 2207042 the account's 24-hour publishing limit, 9004 (2207052) an image it
+  could not fetch, 36000-36003 (2207004, 2207005, 2207009) an image of the wrong size, format
+  or ratio, 9007 (2207027) a container not ready yet.
 - Tokens: ``GET /debug_token?input_token=``
   (https://developers.facebook.com/docs/graph-api/reference/debug_token): ``is_valid``,
   ``type``, ``scopes``, ``expires_at`` (0: never).
@@ -64,6 +68,10 @@ BATCH_LIMIT = 50  # sub-requests of one batch
 MAX_PAGES = 20  # pages of one edge followed through ``paging.next``
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
+PUBLISHING_LIMIT = (9, 2207042)  # Instagram: posts of the last 24 hours
+MEDIA_CODES = frozenset({9004, 36000, 36001, 36003})  # Instagram: an image it cannot use
+MEDIA_SUBCODES = frozenset({2207052, 2207004, 2207005, 2207009})
+NOT_READY = (9007, 2207027)
 _MISSING_RE = re.compile(r"do not exist:\s*(.+)$")
 
 Json = Mapping[str, Any]
@@ -210,7 +218,21 @@ def check_graph(response: httpx.Response, who: GraphAccount) -> None:
         )
     if (code == 100 and subcode == 33) or code == 803 or status == 404:
         raise NotFound(f"{where} has no such item.", network=who.network, status=404)
-    if code in (1, 2) or status >= 500:
+    if (code, subcode) == PUBLISHING_LIMIT:
+        raise RateLimited(
+            f"{where}: {who.account} has reached its publishing limit for 24 hours; what is not "
+            "posted stays pending for a later run.",
+            network=who.network,
+            status=status,
+        )
+    if code in MEDIA_CODES or subcode in MEDIA_SUBCODES:
+        raise Rejected(
+            f"{where} could not use the image of what {who.account} sent; give the post a JPEG "
+            "image it can fetch at its public address, between 4:5 and 1.91:1, and run again.",
+            network=who.network,
+            status=status,
+        )
+    if code in (1, 2) or code == NOT_READY[0] or subcode == NOT_READY[1] or status >= 500:
         raise Unavailable(
             f"{where} is failing for {who.account}; it is tried again on the next run.",
             network=who.network,
