@@ -35,6 +35,7 @@ VERSION = "v26.0"
 PAGE_NAME = "Vélos Boréal"
 THREADS_USERNAME = "velosboreal"
 THREADS_VERSION = "v1.0"
+INSTAGRAM_USERNAME = "velosboreal"
 _ALPHANUMERIC = string.ascii_letters + string.digits
 READERS = (("lea", "Léa Gagnon"), ("samuel", "Samuel Okafor"), ("noor", "Noor Haddad"))
 
@@ -47,6 +48,7 @@ class MetaReader:
     id: str
     name: str
     threads_id: str = ""  # their Threads user id (their username is ``username``)
+    instagram_id: str = ""  # their Instagram-scoped id (their username is ``username``)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class MetaServer:
     threads_user_id: str = ""
     threads_username: str = ""
     threads_token: str = ""
+    instagram_user_id: str = ""
+    instagram_username: str = ""
+    instagram_token: str = ""
 
     @property
     def graph_url(self) -> str:
@@ -99,6 +104,9 @@ class MetaServer:
             "threads_user_id": self.threads_user_id,
             "threads_username": self.threads_username,
             "threads_token": self.threads_token,
+            "instagram_user_id": self.instagram_user_id,
+            "instagram_username": self.instagram_username,
+            "instagram_token": self.instagram_token,
         }
 
     @classmethod
@@ -115,6 +123,9 @@ class MetaServer:
             threads_user_id=data.get("threads_user_id", ""),
             threads_username=data.get("threads_username", ""),
             threads_token=data.get("threads_token", ""),
+            instagram_user_id=data.get("instagram_user_id", ""),
+            instagram_username=data.get("instagram_username", ""),
+            instagram_token=data.get("instagram_token", ""),
         )
 
     # The double's control routes (not Graph's).
@@ -265,6 +276,103 @@ class MetaServer:
         """Start counting Threads requests from zero."""
         self._threads("DELETE", "requests")
 
+    # Instagram, at ``{base_url}/instagram`` (graph.facebook.com upstream, a state of its own
+    # here: ``sandbox/instagram_api.py``).
+
+    @property
+    def instagram_url(self) -> str:
+        """Where Instagram answers (``AGORA_INSTAGRAM_GRAPH_URL``); requests add the version."""
+        return f"{self.base_url}/instagram"
+
+    def instagram_env(self) -> dict[str, str]:
+        """The variables that point Agora's Instagram settings at this double's account."""
+        return {
+            "AGORA_INSTAGRAM_GRAPH_URL": self.instagram_url,
+            "AGORA_INSTAGRAM_GRAPH_VERSION": VERSION,
+            "AGORA_INSTAGRAM_USER_ID": self.instagram_user_id,
+            "AGORA_INSTAGRAM_ACCESS_TOKEN": self.instagram_token,
+            "AGORA_INSTAGRAM_BLOG_NAME": PAGE_NAME,
+        }
+
+    def _instagram(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(
+            method, f"{self.instagram_url}/_double/{path}", json=body, timeout=10
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def instagram_comment(self, username: str, on: str, text: str) -> str:
+        """The reader ``username`` comments a media, or answers a top-level comment; its id."""
+        body = {"reader": self.reader(username).instagram_id, "on": on, "text": text}
+        made: str = self._instagram("POST", "comment", body)["id"]
+        return made
+
+    def instagram_hide(self, comment: str) -> None:
+        """The account hides a comment (Instagram shows it to the account with ``hidden``)."""
+        self._instagram("POST", "hide", {"id": comment})
+
+    def instagram_containers(
+        self, polls: int = 0, status: str = "FINISHED", message: str = ""
+    ) -> None:
+        """The next containers answer ``IN_PROGRESS`` ``polls`` times, then ``status``."""
+        body = {"polls": polls, "status": status, "message": message}
+        self._instagram("POST", "container", body)
+
+    def instagram_quota(self, usage: int = 0, total: int = 100) -> None:
+        """The account's publishing quota: ``usage`` of ``total`` posts in 24 hours."""
+        self._instagram("POST", "quota", {"usage": usage, "total": total})
+
+    def instagram_fault(
+        self,
+        path: str,
+        status: int,
+        code: int,
+        *,
+        subcode: int | None = None,
+        message: str = "",
+        method: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` Instagram requests to ``path`` (or its template such as
+        ``/user/media_publish``) answer ``status`` with Graph's error object of ``code``."""
+        fault = {"path": path, "status": status, "code": code, "subcode": subcode}
+        fault |= {"message": message, "method": method, "times": times}
+        self._instagram("POST", "faults", fault)
+
+    def instagram_expire(self, expired: bool = True) -> None:
+        """Make the account's token expired (or valid again)."""
+        self._instagram("POST", "expire", {"expired": expired})
+
+    def instagram_media(self, media: str) -> dict[str, Any]:
+        """A media as stored (404 when it is not there)."""
+        found: dict[str, Any] = self._instagram("GET", f"media?{httpx.QueryParams({'id': media})}")
+        return found
+
+    def instagram_read_comment(self, comment: str) -> dict[str, Any]:
+        """A comment as stored (404 when it is not there)."""
+        query = httpx.QueryParams({"id": comment})
+        found: dict[str, Any] = self._instagram("GET", f"comment?{query}")
+        return found
+
+    def instagram_posts_naming(self, title: str) -> list[str]:
+        """The account's media whose caption names ``title`` on its first line."""
+        query = httpx.QueryParams({"title": title})
+        found: list[str] = self._instagram("GET", f"posts?{query}")["posts"]
+        return found
+
+    def count_instagram_posts_naming(self, title: str) -> int:
+        """How many media of the account name ``title`` (exactly once: 1)."""
+        return len(self.instagram_posts_naming(title))
+
+    def instagram_requests(self) -> dict[str, int]:
+        """Instagram requests by ``METHOD /template`` since the last reset."""
+        counts: dict[str, int] = self._instagram("GET", "requests")["requests"]
+        return counts
+
+    def reset_instagram_requests(self) -> None:
+        """Start counting Instagram requests from zero."""
+        self._instagram("DELETE", "requests")
+
     def requests(self) -> dict[str, int]:
         """Graph requests by ``METHOD /template`` since the last reset."""
         counts: dict[str, int] = self._control("GET", "requests")["requests"]
@@ -290,12 +398,21 @@ def new_server(base_url: str) -> MetaServer:
         system_user_id="6" + _random(14, digits),
         user_token=f"EAAG{_random(180)}",
         readers=tuple(
-            MetaReader(username, "2" + _random(15, digits), name, "17" + _random(15, digits))
+            MetaReader(
+                username,
+                "2" + _random(15, digits),
+                name,
+                "17" + _random(15, digits),
+                "178" + _random(14, digits),
+            )
             for username, name in READERS
         ),
         threads_user_id="17" + _random(15, digits),
         threads_username=THREADS_USERNAME,
         threads_token=f"THAA{_random(180)}",
+        instagram_user_id="17841" + _random(12, digits),
+        instagram_username=INSTAGRAM_USERNAME,
+        instagram_token=f"EAAG{_random(180)}",
     )
 
 

@@ -43,6 +43,7 @@ sees it), ``GET comment?id=`` and ``requests`` (GET: Graph requests by
 method and template; DELETE: start again).
 
 Threads (``sandbox/threads_api.py``) is mounted under ``/threads``: its own host upstream.
+Instagram (``sandbox/instagram_api.py``) is mounted under ``/instagram``, with a state of its own.
 """
 
 from __future__ import annotations
@@ -844,5 +845,10 @@ def create_app(config: dict[str, Any]) -> Starlette:
         from sandbox.threads_api import create_threads_app
 
         routes.append(Mount("/threads", app=create_threads_app(config)))
+    if config.get("instagram_user_id"):
+        # Instagram is graph.facebook.com upstream; here a state of its own, under a prefix.
+        from sandbox.instagram_api import create_instagram_app
+
+        routes.append(Mount("/instagram", app=create_instagram_app(config)))
     routes.append(Route("/{path:path}", double.api, methods=methods))
     return Starlette(routes=routes)

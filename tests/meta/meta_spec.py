@@ -110,7 +110,10 @@ def _sdk_checkers(name: str) -> dict[tuple[str, str], TypeChecker]:
     found: dict[tuple[str, str], TypeChecker] = {}
     if cls is None:
         return found
-    instance = cls(fbid="1", api=_api())
+    try:
+        instance = cls(fbid="1", api=_api())
+    except TypeError:  # a result type, not a node (``ContentPublishingLimitResponse``): no edges
+        return found
     for attribute, _member in inspect.getmembers(cls, inspect.isfunction):
         if not attribute.startswith(("get_", "create_", "api_get", "api_update")):
             continue
@@ -649,6 +652,63 @@ class ThreadsSpec:
         return problems
 
 
+# -- Instagram -----------------------------------------------------------------------------------
+#
+# Instagram with Facebook Login is Graph itself: ``IGUser.json``, ``IGMedia.json`` and
+# ``IGComment.json`` describe its nodes and edges, the SDK the types they return
+# (``ContentPublishingLimitResponse``, ``IGCommentFromUser``) and the container
+# (``ShadowIGMediaBuilder``: ``status_code``, ``status``; no spec file, no edges).
+# https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container
+# lists the container's ``status_code`` values.
+IG_CONTAINER = "ShadowIGMediaBuilder"
+IG_STATUS_CODES = frozenset({"EXPIRED", "ERROR", "FINISHED", "IN_PROGRESS", "PUBLISHED"})
+# The double's id prefixes (``sandbox/instagram_api.py``): Meta's ids are all digits.
+IG_PREFIXES = (("1789", IG_CONTAINER), ("1785", "IGComment"), ("1790", "IGMedia"))
+
+
+@dataclass
+class InstagramSpec(MetaSpec):
+    """The checks of Instagram's exchanges, for the professional account ``user_id``."""
+
+    user_id: str = ""
+
+    def node_type(self, node: str) -> str:
+        """The type of a node: the account, else by the double's id prefixes."""
+        if node == self.user_id:
+            return "IGUser"
+        return next((kind for prefix, kind in IG_PREFIXES if node.startswith(prefix)), "")
+
+    def _container(self, path: str) -> bool:
+        parts = [p for p in path.split("/") if p][1:]
+        return bool(parts) and self.node_type(parts[0]) == IG_CONTAINER
+
+    def request_errors(self, method: str, path: str, params: dict[str, str]) -> list[str]:
+        """What Meta's descriptions refuse in a request (a container: read with fields only)."""
+        if not self._container(path):
+            return super().request_errors(method, path, params)
+        label = f"{method} {path}"
+        parts = [p for p in path.split("/") if p]
+        if method != "GET" or len(parts) != 2:
+            return [f"{label}: a container is only read"]
+        problems = [f"{label}: no parameter {n!r}" for n in params if n not in GENERIC_PARAMS]
+        if "fields" in params:
+            problems += self._fields_errors(label, IG_CONTAINER, params["fields"])
+        return problems
+
+    def response_errors(
+        self, method: str, path: str, params: dict[str, str], status: int, body: Any
+    ) -> list[str]:
+        """What Meta's descriptions refuse in an answer (and a ``status_code`` not Meta's)."""
+        if status >= 400 or not self._container(path):
+            return super().response_errors(method, path, params, status, body)
+        label = f"{method} {path} -> {status}"
+        problems = self._object_errors(label, IG_CONTAINER, body, self._specs(params))
+        code = body.get("status_code") if isinstance(body, dict) else None
+        if code is not None and code not in IG_STATUS_CODES:
+            problems.append(f"{label}: status_code {code!r} is not one of Meta's")
+        return problems
+
+
 @dataclass
 class ValidatingTransport(httpx.AsyncBaseTransport):
     """Passes every exchange to ``inner`` and records what Meta's descriptions refuse in it.
@@ -658,10 +718,10 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
     """
 
     inner: httpx.AsyncBaseTransport
-    spec: MetaSpec | ThreadsSpec
+    spec: MetaSpec | ThreadsSpec  # InstagramSpec is a MetaSpec
     problems: list[str] = field(default_factory=list)
     exchanges: list[tuple[str, str, int]] = field(default_factory=list)
-    prefix: str = ""  # where the API is mounted on the double (Threads: ``/threads``)
+    prefix: str = ""  # where the API is mounted on the double (``/threads``, ``/instagram``)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()

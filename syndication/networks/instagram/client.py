@@ -1,0 +1,355 @@
+"""The Instagram adapter's I/O: publish an image with its caption exactly once, answer, read.
+
+Implements ``Adapter`` (``syndication.networks.base``) over Instagram's Graph API with Facebook
+Login, through the shared Graph client (``syndication.networks.meta_graph``: requests, paging,
+the error object); the JSON is converted by ``convert``. Pages followed:
+
+- Publishing (https://developers.facebook.com/docs/instagram-platform/content-publishing):
+  ``POST /{ig-user-id}/media`` (``image_url``: Instagram fetches the image from that public
+  address; ``caption``) answers a container's id; its ``status_code``
+  (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container:
+  ``IN_PROGRESS``, ``FINISHED``, ``PUBLISHED``, ``ERROR``, ``EXPIRED`` after 24 hours) is read
+  until ``FINISHED``, with a bounded wait, then ``POST /{ig-user-id}/media_publish``
+  (``creation_id``) answers the media's id.
+- The publishing limit: ``GET /{ig-user-id}/content_publishing_limit?fields=config,quota_usage``
+  (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit),
+  read before a container is made: a reached limit leaves the post pending.
+- The account's media: ``GET /{ig-user-id}/media`` (``since``, newest first;
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media).
+- Comments: ``GET /{ig-media-id}/comments`` with their ``replies`` expanded,
+  ``POST /{ig-comment-id}/replies`` (``message``), ``GET /{ig-comment-id}?fields=parent_id``
+  (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments,
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment/replies).
+- The token: ``GET /debug_token`` (``meta_graph.GraphClient.token_status``).
+
+Quirks recorded here:
+
+- **An image, no link.** A post needs an image (the post's own, else its social card, by its
+  public address: the engine publishes once the page is live); a caption's link is not
+  clickable, so the caption says where to read the post (``convert.caption``).
+- **No idempotency key.** ``find_published`` reads the account's media since the post's date
+  for one whose caption names the post's title. A container made for a key and not published is
+  reused for that key; one left by a process that stopped between the two calls is not listed
+  anywhere, expires unpublished after 24 hours, and the next run makes a new one: one post.
+- **Comments nest once**; hidden comments (``hidden``) are left out with their replies. An
+  answer goes under the top-level comment, addressed to the author with an @mention.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from syndication.errors import NotFound, RateLimited, Rejected, Unavailable
+from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
+from syndication.networks.base import (
+    READ_KINDS,
+    Activity,
+    Counts,
+    CredentialStatus,
+    Draft,
+    Published,
+    RetryPolicy,
+    Sleep,
+    TextLimits,
+)
+from syndication.networks.instagram import convert
+from syndication.networks.instagram.settings import TOKEN_VARIABLE, InstagramSettings
+from syndication.networks.meta_graph import DEFAULT_POLICY, GraphAccount, GraphClient, graph_time
+
+LABEL = "Instagram"
+OWN_MEDIA_PAGE = 25
+MAX_OWN_PAGES = 10
+CLOCK_MARGIN = timedelta(hours=1)
+# Meta advises reading a container's status about once a minute for at most five minutes; an
+# image is usually ready within seconds.
+POLL_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+NEEDED_SCOPES = (
+    "instagram_basic",
+    "instagram_content_publish",
+    "instagram_manage_comments",
+    "pages_read_engagement",
+)
+
+Json = Mapping[str, Any]
+
+
+def renew_steps() -> str:
+    """What a person does to get a new token (Meta's own steps, Facebook Login for Business)."""
+    return (
+        "in Meta Business Suite, Business settings > Users > System users, give the system user "
+        "the Page linked to the Instagram account, generate a token for the company's app with "
+        f"{', '.join(NEEDED_SCOPES)}, read the Page's token with GET /me/accounts and put it in "
+        f"{TOKEN_VARIABLE} (a system user's token does not expire)"
+    )
+
+
+class InstagramClient:
+    """The company's Instagram professional account: publisher, replier and reader."""
+
+    network = convert.NETWORK
+    counts_batch = 0  # comments are read whole; nothing is counted in batches
+
+    def __init__(
+        self,
+        settings: InstagramSettings,
+        client: httpx.AsyncClient,
+        company_accounts: Sequence[str] = (),
+        *,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.user_id = settings.user_id
+        self.company = frozenset(company_accounts)
+        self.sleep = sleep
+        self.account = f"the Instagram account {settings.user_id}"
+        self.graph = GraphClient(
+            client,
+            graph_url=settings.graph_url,
+            version=settings.version,
+            token=settings.access_token,
+            who=GraphAccount(
+                network=self.network,
+                label=LABEL,
+                account=self.account,
+                credential_variable=TOKEN_VARIABLE,
+                renew=renew_steps(),
+                permissions=", ".join(NEEDED_SCOPES),
+            ),
+            policy=policy,
+            sleep=sleep,
+        )
+        # Containers made and not yet published, by the intent's key (see the docstring).
+        self.containers: dict[str, str] = {}
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def _image(self, draft: Draft) -> str:
+        """The image's public address: the card's (the post's own image, else its social
+        card), else the post's; Rejected when there is none."""
+        image = (draft.card.image_url if draft.card else None) or draft.post.image_url
+        if not image:
+            raise Rejected(
+                f"Instagram takes only images and {draft.post.key} has neither an image of its "
+                f"own nor a social card, so nothing was posted to {self.account}; give the post "
+                "an image and run again.",
+                network=self.network,
+            )
+        return image
+
+    async def _check_quota(self) -> None:
+        """RateLimited when the account's 24-hour publishing limit is reached."""
+        answer = await self.graph.get(
+            f"{self.user_id}/content_publishing_limit", {"fields": "config,quota_usage"}
+        )
+        data = answer.get("data")
+        first = data[0] if isinstance(data, list) and data else {}
+        usage = first.get("quota_usage") if isinstance(first, Mapping) else None
+        config = first.get("config") if isinstance(first, Mapping) else None
+        total = config.get("quota_total") if isinstance(config, Mapping) else None
+        if isinstance(usage, int) and isinstance(total, int) and usage >= total:
+            raise RateLimited(
+                f"Instagram's publishing limit of {self.account} is reached ({usage} of {total} "
+                "posts in 24 hours); the post stays pending and goes out on a later run.",
+                network=self.network,
+            )
+
+    async def _container(self, key: str, image: str, text: str) -> str:
+        """The container for ``key``: the one made earlier and not published, else a new one."""
+        made = self.containers.get(key)
+        if made:
+            return made
+        await self._check_quota()
+        answer = await self.graph.post(
+            f"{self.user_id}/media", {"image_url": image, "caption": text}
+        )
+        container = str(answer.get("id") or "")
+        if not container:
+            raise Rejected(
+                f"Instagram answered the container of {self.account} without its id.",
+                network=self.network,
+            )
+        self.containers[key] = container
+        return container
+
+    async def _wait_finished(self, key: str, container: str) -> str:
+        """Read the container's ``status_code`` until ``FINISHED`` (or ``PUBLISHED``)."""
+        for delay in (0.0, *POLL_DELAYS):
+            if delay:
+                await self.sleep(delay)
+            node = await self.graph.get(container, {"fields": convert.CONTAINER_FIELDS})
+            code = str(node.get("status_code") or "")
+            if code in ("FINISHED", "PUBLISHED"):
+                return code
+            if code == "ERROR":
+                del self.containers[key]
+                said = str(node.get("status") or "no reason given")
+                raise Rejected(
+                    f"Instagram could not make the post of {self.account} from its image and "
+                    f"caption ({said}); check that the image is a JPEG Instagram can fetch and "
+                    "run again.",
+                    network=self.network,
+                )
+            if code == "EXPIRED":
+                del self.containers[key]
+                raise Unavailable(
+                    f"Instagram let the container of {self.account} expire before it was "
+                    "published; a new one is made on the next run.",
+                    network=self.network,
+                )
+        raise Unavailable(
+            f"Instagram was still preparing the post of {self.account} after "
+            f"{sum(POLL_DELAYS):.0f} s; it is published on the next run.",
+            network=self.network,
+        )
+
+    async def text_limits(self) -> TextLimits:
+        """2,200 characters less room for the line saying where to read the post (no call)."""
+        return TextLimits(convert.MAX_CAPTION - convert.LEAD_ROOM)
+
+    async def publish(self, draft: Draft, key: str) -> Published:
+        """Post the draft's image with its caption (``convert.caption``)."""
+        sent_at = utc_now()
+        image = self._image(draft)
+        text = convert.caption(draft, self.settings.blog_name)
+        container = await self._container(key, image, text)
+        if await self._wait_finished(key, container) == "PUBLISHED":
+            # Published by a call whose answer was lost: the media is looked up, not sent again.
+            self.containers.pop(key, None)
+            found = await self.find_published(key, draft)
+            if found is not None:
+                return found
+        answer = await self.graph.post(f"{self.user_id}/media_publish", {"creation_id": container})
+        media_id = str(answer.get("id") or "")
+        if not media_id:
+            raise Rejected(
+                f"Instagram answered the publication of {self.account} without its id.",
+                network=self.network,
+            )
+        self.containers.pop(key, None)
+        media = await self.graph.get(media_id, {"fields": convert.MEDIA_FIELDS})
+        return convert.published(media, self.settings.account, sent_at)
+
+    async def find_published(self, key: str, draft: Draft) -> Published | None:
+        """The copy posted earlier: a media of the account since the post's date whose caption
+        names the post's title."""
+        since = draft.post.date - CLOCK_MARGIN
+        page = await self.graph.get(
+            f"{self.user_id}/media",
+            {
+                "fields": "caption,permalink,timestamp",
+                "since": str(int(since.timestamp())),
+                "limit": str(OWN_MEDIA_PAGE),
+            },
+        )
+        for _ in range(MAX_OWN_PAGES):
+            for media in page.get("data") or []:
+                if isinstance(media, Mapping) and convert.names_post(media, draft.post):
+                    return convert.published(media, self.settings.account, utc_now())
+            paging = page.get("paging")
+            address = paging.get("next") if isinstance(paging, Mapping) else None
+            if not isinstance(address, str) or not address:
+                break
+            page = await self.graph.follow(address)
+        return None
+
+    # -- Replier --------------------------------------------------------------------------------
+
+    def reply_text(self, parent: Interaction, text: str) -> str:
+        """The answer as sent: addressed to the comment's author (``@username``), as Instagram's
+        own app does, since every answer goes under the top-level comment."""
+        handle = parent.author.handle
+        if not handle or text.startswith(f"@{handle}"):
+            return text
+        return f"@{handle} {text}"
+
+    async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
+        """Answer ``parent`` under its top-level comment (comments nest once)."""
+        sent_at = utc_now()
+        head = parent.id if parent.in_reply_to in ("", root.id) else parent.in_reply_to
+        answer = await self.graph.post(
+            f"{head}/replies", {"message": self.reply_text(parent, text)}
+        )
+        reply_id = str(answer.get("id") or "")
+        if not reply_id:
+            raise Rejected(
+                f"Instagram answered the reply of {self.account} without its id.",
+                network=self.network,
+            )
+        return Published(reply_id, root.url, sent_at, self.settings.account)
+
+    async def find_reply(self, key: str, parent: Interaction, text: str) -> Published | None:
+        """The answer sent earlier: a reply of the account under ``parent``'s top-level comment
+        with this text, made after ``parent``."""
+        node = await self.graph.get(parent.id, {"fields": "id,parent_id"})
+        head = str(node.get("parent_id") or "") or parent.id
+        first = await self.graph.get(f"{head}/replies", {"fields": convert.REPLY_FIELDS})
+        wanted = self.reply_text(parent, text)
+        for reply in await self.graph.all_items(first):
+            created = graph_time(reply.get("timestamp"))
+            if (
+                convert.is_by(reply, self.user_id)
+                and created is not None
+                and created >= parent.published_at - timedelta(seconds=1)
+                and convert.same_text(reply, wanted)
+            ):
+                return Published(str(reply.get("id") or ""), parent.url, created, self.user_id)
+        return None
+
+    # -- Reader ---------------------------------------------------------------------------------
+
+    def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
+        """Comments and their replies: Instagram lists no one who liked a post."""
+        return READ_KINDS & {InteractionKind.REPLY}
+
+    async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
+        """None: the comments are read whole by ``conversation``."""
+        return None
+
+    async def conversation(
+        self, copy: Copy, kinds: frozenset[InteractionKind] = READ_KINDS
+    ) -> list[Interaction]:
+        """Every shown comment of the copy and their shown replies, threaded; NotFound when
+        the copy is gone. One request per copy: the replies come expanded."""
+        if InteractionKind.REPLY not in kinds:
+            return []
+        fields = f"{convert.COMMENT_FIELDS},replies{{{convert.COMMENT_FIELDS}}}"
+        try:
+            first = await self.graph.get(f"{copy.id}/comments", {"fields": fields})
+        except NotFound:
+            raise NotFound(
+                f"the Instagram copy {copy.url or copy.id} no longer exists.",
+                network=self.network,
+                status=404,
+            ) from None
+        found: list[Interaction] = []
+        for comment in await self.graph.all_items(first):
+            top = convert.interaction(comment, copy.id, copy.url, self.user_id, self.company)
+            if top is None:  # hidden: its replies with it
+                continue
+            found.append(top)
+            replies = comment.get("replies")
+            items = await self.graph.all_items(replies) if isinstance(replies, Mapping) else []
+            for reply in items:
+                made = convert.interaction(reply, top.id, copy.url, self.user_id, self.company)
+                if made is not None:
+                    found.append(made)
+        return convert.thread(found)
+
+    async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
+        """Nothing: Instagram gives new comments to webhooks only (a public endpoint CI does not
+        have). The cursor is this run's time; the schedule reads the copies due."""
+        return [], format_time(utc_now())
+
+    # -- tokens ---------------------------------------------------------------------------------
+
+    async def credential_status(self) -> CredentialStatus:
+        """The token's introspection: valid, with the four permissions; its expiry where Meta
+        gives one (a system user's Page token has none)."""
+        _info, status = await self.graph.token_status(token_type="", needed=NEEDED_SCOPES)
+        return status

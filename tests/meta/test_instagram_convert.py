@@ -1,0 +1,103 @@
+"""Instagram's pure converters: the caption (where to read the post, no link, 2,200 characters
+and 30 hashtags), the comments, and the dry run's notes."""
+
+from __future__ import annotations
+
+from syndication.model import InteractionKind, Post, utc_now
+from syndication.networks.base import Draft, LinkCard
+from syndication.networks.instagram import NETWORK, InstagramSettings
+from syndication.networks.instagram.convert import (
+    MAX_CAPTION,
+    MAX_HASHTAGS,
+    caption,
+    hashtag_count,
+    interaction,
+    length,
+    names_post,
+)
+
+URL = "https://blogue.velosboreal.example/freins/"
+
+
+def post(lang: str = "fr", title: str = "Freins à disque", summary: str = "Tout.") -> Post:
+    return Post(
+        key=f"freins.{lang}",
+        slug="freins",
+        lang=lang,
+        title=title,
+        summary=summary,
+        url=URL,
+        date=utc_now(),
+        author="Camille",
+    )
+
+
+def draft(of: Post, text: str, image: str | None = "https://b.example/c.png") -> Draft:
+    card = LinkCard(of.url, of.title, of.summary, image_url=image)
+    return Draft("instagram", of, text, len(text), 2100, False, card, of.lang, of.author, "")
+
+
+def test_the_caption_says_where_to_read_the_post_in_its_language_without_the_link() -> None:
+    fr = post()
+    text = f"{fr.title}\n\nTout. — Camille\n\n{URL}\n\n#Vélo"
+    assert caption(draft(fr, text), "Vélos Boréal") == (
+        "À lire sur le blogue de Vélos Boréal : Freins à disque\n\nTout. — Camille\n\n#Vélo"
+    )
+    en = post("en", "Disc brakes")
+    said = caption(draft(en, f"Disc brakes\n\nRead {URL} now"), "Vélos Boréal")
+    assert said == "Read it on the Vélos Boréal blog: Disc brakes\n\nRead now"
+    assert "http" not in said
+    # Without a blog name: the site's host.
+    assert caption(draft(fr, "x"), "").startswith(
+        "À lire sur le blogue de blogue.velosboreal.example : Freins"
+    )
+
+
+def test_the_caption_keeps_30_hashtags_and_2200_characters() -> None:
+    tags = " ".join(f"#Tag{n}" for n in range(40))
+    said = caption(draft(post(), f"Freins à disque\n\n{tags}"), "Vélos Boréal")
+    assert hashtag_count(said) == MAX_HASHTAGS and "#Tag29" in said and "#Tag30" not in said
+    assert hashtag_count("#a #b #a c#d") == 3  # every #word, repeats too; c#d is none
+    long = caption(draft(post(), "mot " * 1000), "Vélos Boréal")
+    assert len(long) <= MAX_CAPTION and long.endswith("…")
+    assert long.startswith("À lire sur le blogue de Vélos Boréal : Freins à disque")
+
+
+def test_the_length_counts_the_text_without_its_links() -> None:
+    assert length(f"Freins\n\n{URL}") == len("Freins")
+    assert NETWORK.counter(None)("abc https://x.example/y") == 3  # type: ignore[arg-type]
+
+
+def test_a_media_names_a_post_by_its_title_on_the_first_line() -> None:
+    fr = post()
+    assert names_post({"caption": "À lire sur le blogue de B : Freins à disque\n\nx"}, fr)
+    assert not names_post({"caption": "Autre\n\nFreins à disque"}, fr)
+    assert not names_post({"id": "1"}, fr)
+
+
+def test_a_comment_becomes_a_reply_and_a_hidden_one_is_left_out() -> None:
+    comment = {
+        "id": "1785",
+        "text": "Bravo",
+        "username": "lea",
+        "from": {"id": "42", "username": "lea"},
+        "timestamp": "2026-11-30T12:00:00+0000",
+        "hidden": False,
+    }
+    made = interaction(comment, "1790", "https://www.instagram.com/p/X/", "9", frozenset())
+    assert made is not None and made.kind is InteractionKind.REPLY
+    assert (made.author.id, made.author.handle, made.in_reply_to) == ("42", "lea", "1790")
+    assert not made.by_company
+    mine = interaction({**comment, "from": {"id": "9"}}, "1790", "", "9", frozenset())
+    assert mine is not None and mine.by_company
+    assert interaction({**comment, "hidden": True}, "1790", "", "9", frozenset()) is None
+
+
+def test_the_dry_run_shows_the_caption_and_the_image_or_says_nothing_goes_out() -> None:
+    settings = InstagramSettings("https://g.example", "v26.0", "1", "", "Vélos Boréal")
+    fr = post()
+    notes = NETWORK.dry_run_notes(draft(fr, f"Freins à disque\n\n{URL}"), settings)
+    assert "without the link" in notes[0] and "À lire sur le blogue de Vélos Boréal" in notes[0]
+    assert notes[1] == "with the image https://b.example/c.png"
+    bare = NETWORK.dry_run_notes(draft(fr, "x", image=None), settings)
+    assert "nothing goes out to Instagram" in bare[1]
