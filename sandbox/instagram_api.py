@@ -36,8 +36,9 @@ Control routes under ``/instagram/_double/``: ``comment`` (``{"reader","on","tex
 comments a media or answers a top-level comment), ``hide`` (``{"id"}``), ``container``
 (``{"polls","status","message"}``: the next containers answer ``IN_PROGRESS`` that many times,
 then ``status``), ``quota`` (``{"usage","total"}``), ``faults`` (as the Graph double's),
-``expire``, ``GET posts?title=`` (media whose caption names a title on its first line),
-``GET media?id=``, ``GET comment?id=``, ``requests`` (GET, DELETE).
+``expire``, ``forget`` (the account starts empty: tests that publish the same sample post
+against one double), ``GET posts?title=`` (media whose caption names a title on its first line),
+``GET media?id=`` (with its shown comments), ``GET comment?id=``, ``requests`` (GET, DELETE).
 """
 
 from __future__ import annotations
@@ -497,7 +498,14 @@ class InstagramDouble:
                 item = store.get(request.query_params.get("id", ""))
                 if item is None:
                     return JSONResponse({"error": f"no such {name}"}, 404)
-                return JSONResponse({k: v for k, v in item.items() if not k.startswith("_")})
+                shown = {k: v for k, v in item.items() if not k.startswith("_")}
+                if name == "media":  # and its thread as a reader sees it
+                    shown["comments"] = [
+                        {k: v for k, v in c.items() if not k.startswith("_")}
+                        for c in sorted(state.comments.values(), key=lambda c: c["_at"])
+                        if c["_media"] == item["id"] and not c["hidden"]
+                    ]
+                return JSONResponse(shown)
             body = json.loads(await request.body() or b"{}")
             if name == "faults":
                 state.faults.append(
@@ -537,6 +545,10 @@ class InstagramDouble:
                 return JSONResponse({"ok": True})
             if name == "expire":
                 state.expired = bool(body.get("expired", True))
+                return JSONResponse({"ok": True})
+            if name == "forget":
+                for store in (state.containers, state.media, state.comments):
+                    store.clear()
                 return JSONResponse({"ok": True})
         except (GraphRefusal, KeyError, ValueError) as error:
             return JSONResponse({"error": str(error)}, 400)

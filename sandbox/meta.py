@@ -343,8 +343,12 @@ class MetaServer:
         """Make the account's token expired (or valid again)."""
         self._instagram("POST", "expire", {"expired": expired})
 
+    def instagram_forget(self) -> None:
+        """Delete the account's containers, media and comments (a test's fresh account)."""
+        self._instagram("POST", "forget", {})
+
     def instagram_media(self, media: str) -> dict[str, Any]:
-        """A media as stored (404 when it is not there)."""
+        """A media as stored, with its shown comments (404 when it is not there)."""
         found: dict[str, Any] = self._instagram("GET", f"media?{httpx.QueryParams({'id': media})}")
         return found
 

@@ -28,7 +28,8 @@ Quirks recorded here:
   public address: the engine publishes once the page is live); a caption's link is not
   clickable, so the caption says where to read the post (``convert.caption``).
 - **No idempotency key.** ``find_published`` reads the account's media since the post's date
-  for one whose caption names the post's title. A container made for a key and not published is
+  for one whose caption names the post's title (two posts of the same title published within an
+  hour of each other would be taken for one). A container made for a key and not published is
   reused for that key; one left by a process that stopped between the two calls is not listed
   anywhere, expires unpublished after 24 hours, and the next run makes a new one: one post.
 - **Comments nest once**; hidden comments (``hidden``) are left out with their replies. An
