@@ -13,6 +13,7 @@ from syndication.config import Authors, handle_of
 from syndication.errors import ConfigError
 from syndication.networks.bluesky import NETWORK as BLUESKY
 from syndication.networks.facebook import NETWORK as FACEBOOK
+from syndication.networks.instagram import NETWORK as INSTAGRAM
 from syndication.networks.linkedin import NETWORK as LINKEDIN
 from syndication.networks.mastodon import NETWORK as MASTODON
 from syndication.networks.spec import AccountSettings, Network, Variable
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
     from syndication.networks.base import Adapter
 
-NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN, FACEBOOK, THREADS)
+NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN, FACEBOOK, THREADS, INSTAGRAM)
 _BY_NAME: dict[str, Network] = {network.name: network for network in NETWORKS}
 
 
