@@ -59,6 +59,7 @@ from syndication.networks.bluesky import BlueskySettings
 from syndication.networks.bluesky.convert import post_url
 from syndication.networks.facebook import FacebookSettings
 from syndication.networks.facebook.convert import post_url as facebook_post_url
+from syndication.networks.instagram import InstagramSettings
 from syndication.networks.linkedin import LinkedInSettings
 from syndication.networks.mastodon import MastodonSettings
 from syndication.networks.registry import adapter_for
@@ -70,9 +71,9 @@ from syndication.store.state import StateStore
 FIRST_RUN_TARGET_SECONDS = 10.0
 STEADY_TARGET_REQUESTS = 20
 # X charges for every call (https://docs.x.com/x-api/getting-started/pricing): a tighter target.
-STEADY_TARGETS = {"x": 10, "linkedin": 20, "facebook": 10, "threads": 10}
+STEADY_TARGETS = {"x": 10, "linkedin": 20, "facebook": 10, "threads": 10, "instagram": 10}
 NEW_REPLIES = 10
-NETWORKS = ("mastodon", "bluesky", "x", "linkedin", "facebook", "threads")
+NETWORKS = ("mastodon", "bluesky", "x", "linkedin", "facebook", "threads", "instagram")
 SITEURL = "https://blogue.example.com"
 # How the seed spreads reactions: every Nth post gets one (so 1,000 posts carry about 700).
 REPLY_EVERY, NESTED_EVERY, LIKE_EVERY, REPOST_EVERY = 5, 20, 3, 10
@@ -575,7 +576,82 @@ class ThreadsWorld:
         """Nothing to wait for: the double answers with what it stored."""
 
 
-World = MastodonWorld | BlueskyWorld | XWorld | LinkedInWorld | FacebookWorld | ThreadsWorld
+class InstagramWorld:
+    """The local Instagram double (under ``/instagram`` of the Graph double): the account posts
+    an image through the container flow, readers comment through its control routes.
+
+    Instagram lists no likes or reposts to an app and has no notification stream: a steady-state
+    run reads the copies the schedule says are due, one request each (replies expanded). The
+    double's 24-hour publishing limit is lifted to seed a thousand posts.
+    """
+
+    network = "instagram"
+
+    def __init__(self, server: MetaServer, client: httpx.AsyncClient, pid: int | None) -> None:
+        self.server = server
+        self.client = client
+        self.peer_pid = pid
+        self.account = server.instagram_user_id
+        self.readers = [reader.username for reader in server.readers]
+        self.limit = asyncio.Semaphore(SEED_CONCURRENCY)
+        server.instagram_quota(usage=0, total=1_000_000)
+
+    def adapter(self, client: httpx.AsyncClient) -> Reader:
+        """The account's adapter, reading through ``client``."""
+        settings = InstagramSettings(
+            graph_url=self.server.instagram_url,
+            version=GRAPH_VERSION,
+            user_id=self.server.instagram_user_id,
+            access_token=self.server.instagram_token,
+        )
+        return adapter_for(settings, client)
+
+    async def _graph(self, edge: str, data: dict[str, str]) -> str:
+        response = await self.client.post(
+            f"{self.server.instagram_url}/{GRAPH_VERSION}/{self.server.instagram_user_id}/{edge}",
+            data=data,
+            headers={"Authorization": f"Bearer {self.server.instagram_token}"},
+        )
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    async def post(self, username: str, text: str, parent: Post | None = None) -> Post:
+        """A post of the account (an image container, then its publication), or a reader's
+        comment (on a post) or reply (to a comment)."""
+        if parent is None:
+            slug = text.rstrip("/").rsplit("/", 1)[-1]
+            image = f"{SITEURL}/images/cards/{slug}.png"
+            container = await self._graph("media", {"image_url": image, "caption": text})
+            media_id = await self._graph("media_publish", {"creation_id": container})
+            return {"id": media_id, "url": f"https://www.instagram.com/p/{media_id}/"}
+        reader = self.server.reader(username).instagram_id
+        async with self.limit:
+            response = await self.client.post(
+                f"{self.server.instagram_url}/_double/comment",
+                json={"reader": reader, "on": parent["id"], "text": text},
+            )
+        response.raise_for_status()
+        return {"id": str(response.json()["id"]), "url": parent["url"]}
+
+    async def like(self, username: str, subject: Post) -> None:
+        """Nothing: Instagram lists no likes to an app (see the class's docstring)."""
+
+    async def repost(self, username: str, subject: Post) -> None:
+        """Nothing: Instagram has no reposts."""
+
+    async def settle(self) -> None:
+        """Nothing to wait for: the double answers with what it stored."""
+
+
+World = (
+    MastodonWorld
+    | BlueskyWorld
+    | XWorld
+    | LinkedInWorld
+    | FacebookWorld
+    | ThreadsWorld
+    | InstagramWorld
+)
 
 
 async def seed(world: World, posts: int) -> tuple[list[Post], int]:
@@ -760,6 +836,14 @@ def run_network(network: str, work: Path, args: argparse.Namespace) -> NetworkRe
             pid = read_pid(home / "pid")
             print(f"threads: the double of Threads' API at {graph.threads_url}", flush=True)
             return asyncio.run(_run_world(lambda c: ThreadsWorld(graph, c, pid), work, args))
+        finally:
+            meta.stop(home)
+    if network == "instagram":
+        try:
+            graph = meta.start(home, free_port())
+            pid = read_pid(home / "pid")
+            print(f"instagram: the double of Instagram's API at {graph.instagram_url}", flush=True)
+            return asyncio.run(_run_world(lambda c: InstagramWorld(graph, c, pid), work, args))
         finally:
             meta.stop(home)
     if network == "facebook":

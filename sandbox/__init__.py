@@ -3,8 +3,9 @@
 Bluesky: its own reference servers from ``@atproto/dev-env`` (``bluesky.py``). Mastodon: the
 ``mastodon-mock`` server (``mastodon.py``). LinkedIn: our double of its REST API
 (``linkedin.py``). X: our double of its API v2 (``x.py``, proven against X's OpenAPI document).
-Facebook and Threads: our double of Meta's Graph API (``meta.py``, held to Meta's spec files; its
-Threads part under ``/threads``, held to Threads' reference pages).
+Facebook, Threads and Instagram: our double of Meta's Graph API (``meta.py``, held to Meta's spec
+files; its Threads part under ``/threads``, held to Threads' reference pages; its Instagram part
+under ``/instagram``).
 ``start`` runs them with demo accounts and writes
 ``.sandbox/env``, the variables the syndication tasks read (``set -a; . .sandbox/env``); the
 credentials in it are throw-away ones, made at each start, in files of mode 600 that git ignores.
@@ -159,7 +160,7 @@ def env_values(info: SandboxInfo) -> dict[str, str]:
             "AGORA_X_ACCESS_TOKEN_SECRET_CAMILLE_TREMBLAY": camille_x.access_token_secret,
         }
     if info.meta is not None:
-        values |= info.meta.env() | info.meta.threads_env()
+        values |= info.meta.env() | info.meta.threads_env() | info.meta.instagram_env()
     return values
 
 

@@ -187,4 +187,7 @@ def _readable(network: str, native_id: str, info: SandboxInfo) -> str:
     if network == "threads" and info.meta is not None:
         query = urllib.parse.urlencode({"id": native_id})
         return f"{info.meta.threads_url}/_double/post?{query}"
+    if network == "instagram" and info.meta is not None:
+        query = urllib.parse.urlencode({"id": native_id})
+        return f"{info.meta.instagram_url}/_double/media?{query}"
     return f"{info.mastodon.base_url}/api/v1/statuses/{native_id}/context"

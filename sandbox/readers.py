@@ -48,6 +48,7 @@ X_QUESTION = (
 LINKEDIN_QUESTION = "Livrez-vous aussi les vélos cargo à Québec (pour une entreprise) ?"
 FACEBOOK_QUESTION = "Est-ce qu'on peut prendre rendez-vous en ligne pour la mise au point ?"
 THREADS_QUESTION = "La mise au point printanière vaut-elle aussi pour un vélo pliant ?"
+INSTAGRAM_QUESTION = "Vous faites aussi la mise au point des vélos à assistance électrique ?"
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,11 @@ def leave_comments(
         # A reader replies in Threads' own app: the double's control route stands for it.
         meta.threads_reply("noor", thread.id, THREADS_QUESTION)
         left.append(DemoComment("threads", "@noor", state.key, thread.url, THREADS_QUESTION))
+    photo = state.copies.get("instagram")
+    if meta is not None and photo is not None and photo.status is CopyStatus.PUBLISHED:
+        # A reader comments in Instagram's own app: the double's control route stands for it.
+        meta.instagram_comment("samuel", photo.id, INSTAGRAM_QUESTION)
+        left.append(DemoComment("instagram", "@samuel", state.key, photo.url, INSTAGRAM_QUESTION))
     folder.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps([c.__dict__ for c in left], indent=2) + "\n", encoding="utf-8")
     return left

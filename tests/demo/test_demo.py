@@ -43,7 +43,7 @@ def project_copy(destination: Path) -> Path:
     return destination
 
 
-NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads")
+NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads", "instagram")
 
 
 @pytest.mark.bluesky
@@ -91,6 +91,7 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     assert "freins à disque" in texts["bluesky"] and "trois semaines" in texts["mastodon"]
     assert "vélos cargo" in texts["x"] and "vélos cargo" in texts["linkedin"]
     assert "rendez-vous en ligne" in texts["facebook"] and "vélo pliant" in texts["threads"]
+    assert "assistance électrique" in texts["instagram"]
 
     slug = commented[0].key.removesuffix(".fr")
     page = (root / "output" / slug / "index.html").read_text(encoding="utf-8")

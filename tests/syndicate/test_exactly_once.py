@@ -40,7 +40,8 @@ from syndication.store.state import StateStore
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
-NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads")
+NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads", "instagram")
+TITLE = "Rouler l'hiver sans y laisser sa chaîne"  # ``post_file``'s: Instagram's copy names it
 ONE_EACH = (1,) * len(NETWORKS)
 
 
@@ -103,7 +104,8 @@ class Peers:
     @property
     def env(self) -> dict[str, str]:
         peers = peers_env(self.bluesky, self.mastodon, self.x, self.linkedin)
-        return {**peers, **self.meta.env(), **self.meta.threads_env()}
+        meta = {**self.meta.env(), **self.meta.threads_env(), **self.meta.instagram_env()}
+        return {**peers, **meta}
 
     def copies(self, url: str) -> tuple[int, ...]:
         return (
@@ -112,6 +114,7 @@ class Peers:
             len(self.linkedin.posts_linking_to(url)),
             self.meta.count_posts_linking_to(url),
             self.meta.count_threads_posts_linking_to(url),
+            self.meta.count_instagram_posts_naming(TITLE),
         )
 
 
@@ -123,6 +126,9 @@ def peers(
     linkedin_server: LinkedInServer,
     meta_server: MetaServer,
 ) -> Peers:
+    # Every test publishes the same sample post, and Instagram's copy is known by its title, not
+    # by the site's address: each test gets an account with no media yet.
+    meta_server.instagram_forget()
     return Peers(bluesky_network, mastodon_server, x_server, linkedin_server, meta_server)
 
 
