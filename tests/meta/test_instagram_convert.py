@@ -3,6 +3,9 @@ and 30 hashtags), the comments, and the dry run's notes."""
 
 from __future__ import annotations
 
+import pytest
+
+from syndication.errors import ConfigError
 from syndication.model import InteractionKind, Post, utc_now
 from syndication.networks.base import Draft, LinkCard
 from syndication.networks.instagram import NETWORK, InstagramSettings
@@ -101,3 +104,16 @@ def test_the_dry_run_shows_the_caption_and_the_image_or_says_nothing_goes_out() 
     assert notes[1] == "with the image https://b.example/c.png"
     bare = NETWORK.dry_run_notes(draft(fr, "x", image=None), settings)
     assert "nothing goes out to Instagram" in bare[1]
+
+
+def test_the_settings_need_the_account_id_in_digits_and_keep_the_token_out_of_repr() -> None:
+    assert NETWORK.brand({}) is None
+    env = {"AGORA_INSTAGRAM_USER_ID": "17841400000000001", "AGORA_INSTAGRAM_ACCESS_TOKEN": "EAAGx"}
+    settings = NETWORK.brand(env)
+    assert isinstance(settings, InstagramSettings) and "EAAGx" not in repr(settings)
+    assert settings.graph_url == "https://graph.facebook.com" and settings.version == "v26.0"
+    assert NETWORK.brand({"AGORA_INSTAGRAM_USER_ID": "17841400000000001"}, preview=True)
+    with pytest.raises(ConfigError, match="AGORA_INSTAGRAM_USER_ID"):
+        NETWORK.brand({**env, "AGORA_INSTAGRAM_USER_ID": "@velosboreal"})
+    with pytest.raises(ConfigError, match="AGORA_INSTAGRAM_USER_ID"):
+        NETWORK.brand({"AGORA_INSTAGRAM_ACCESS_TOKEN": "EAAGx"})
