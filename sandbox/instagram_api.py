@@ -24,8 +24,8 @@ spec files ``IGUser.json``, ``IGMedia.json``, ``IGComment.json`` and the SDK's t
 
 **The image is not fetched.** Instagram downloads ``image_url`` from the public web; the double
 cannot (the sample site is served on localhost), so it checks instead that the address is an
-absolute http(s) URL whose path ends in ``.jpg``, ``.jpeg`` or ``.png`` (the social cards are
-PNG; Instagram's page says JPEG only: see the README's note on Instagram).
+absolute http(s) URL whose path ends in ``.jpg`` or ``.jpeg``: Instagram's page says JPEG only
+(the social cards are JPEG for that reason).
 
 Ids: the account ``17841…``, containers ``1789…``, media ``1790…``, comments ``1785…`` (Meta's
 ids are all digits; these prefixes let ``meta_spec.InstagramSpec`` type a node as the spec does).
@@ -99,7 +99,7 @@ COMMENT_FIELDS = frozenset(
 )
 USER_FIELDS = frozenset({"id", "username", "name", "media_count"})
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
-_IMAGE = re.compile(r"\.(jpe?g|png)$", re.IGNORECASE)
+_IMAGE = re.compile(r"\.jpe?g$", re.IGNORECASE)  # Instagram publishes JPEG only
 
 
 def _time(epoch: float) -> str:

@@ -37,7 +37,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from syndication.networks import registry
 
 from . import filters, sitemap, validate
-from .cards import CardCache, CardText
+from .cards import CARD_SUFFIX, CardCache, CardText
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
 
@@ -158,7 +158,7 @@ class AgoraPlugin:
             return
         text = _card_text(article, settings)
         cache = self.card_cache(_path_setting(settings, "AGORA_CARD_CACHE", DEFAULT_CARD_CACHE))
-        target = f"{CARDS_FOLDER}/{article.slug}-{article.lang}.png"
+        target = f"{CARDS_FOLDER}/{article.slug}-{article.lang}{CARD_SUFFIX}"
         plan.cards[target] = cache.request(text)
         article.social_image = target
         article.social_image_alt = text.alt

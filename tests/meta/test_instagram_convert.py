@@ -35,7 +35,7 @@ def post(lang: str = "fr", title: str = "Freins à disque", summary: str = "Tout
     )
 
 
-def draft(of: Post, text: str, image: str | None = "https://b.example/c.png") -> Draft:
+def draft(of: Post, text: str, image: str | None = "https://b.example/c.jpg") -> Draft:
     card = LinkCard(of.url, of.title, of.summary, image_url=image)
     return Draft("instagram", of, text, len(text), 2100, False, card, of.lang, of.author, "")
 
@@ -101,7 +101,7 @@ def test_the_dry_run_shows_the_caption_and_the_image_or_says_nothing_goes_out() 
     fr = post()
     notes = NETWORK.dry_run_notes(draft(fr, f"Freins à disque\n\n{URL}"), settings)
     assert "without the link" in notes[0] and "À lire sur le blogue de Vélos Boréal" in notes[0]
-    assert notes[1] == "with the image https://b.example/c.png"
+    assert notes[1] == "with the image https://b.example/c.jpg"
     bare = NETWORK.dry_run_notes(draft(fr, "x", image=None), settings)
     assert "nothing goes out to Instagram" in bare[1]
 

@@ -72,7 +72,7 @@ def publish_copy(env: dict[str, str], store: StateStore) -> Copy:
         async with httpx.AsyncClient(timeout=30) as http:
             settings = configured_networks(env)["instagram"]
             text = f"{post.title} {post.url} {uuid.uuid4().hex[:6]}"
-            image = f"{SITEURL}/images/cards/mise-au-point-du-printemps-fr.png"
+            image = f"{SITEURL}/images/cards/mise-au-point-du-printemps-fr.jpg"
             card = LinkCard(post.url, post.title, "", image_url=image)
             draft = Draft("instagram", post, text, 0, 2100, False, card, "fr", post.author, "")
             copy = Copy("instagram", CopyStatus.PENDING, new_key("instagram"), intent_at=utc_now())

@@ -89,7 +89,7 @@ def new_post(lang: str = "fr") -> Post:
 
 def draft_of(post: Post, *, image: str | None = "card") -> Draft:
     text = f"{post.title}\n\n{post.summary} — Camille\n\n{post.url}\n\n#Vélo #Hiver"
-    url = f"{SITE}/images/cards/{post.slug}-fr.png" if image == "card" else image
+    url = f"{SITE}/images/cards/{post.slug}-fr.jpg" if image == "card" else image
     card = LinkCard(post.url, post.title, post.summary, image_url=url)
     return Draft("instagram", post, text, len(text), 2100, False, card, post.lang, post.author, "")
 
@@ -125,7 +125,7 @@ def test_publish_is_an_image_container_then_its_publication(meta_server: MetaSer
     stored = meta_server.instagram_media(published.id)
     assert stored["caption"].startswith(f"À lire sur le blogue de Vélos Boréal : {post.title}\n")
     assert "http" not in stored["caption"] and stored["caption"].endswith("#Vélo #Hiver")
-    assert stored["media_url"] == f"{SITE}/images/cards/{post.slug}-fr.png"
+    assert stored["media_url"] == f"{SITE}/images/cards/{post.slug}-fr.jpg"
     assert published.url == stored["permalink"].rstrip("/") + "/"
     assert published.url.startswith("https://www.instagram.com/p/")
     assert meta_server.instagram_posts_naming(post.title) == [published.id]

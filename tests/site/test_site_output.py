@@ -110,18 +110,19 @@ def test_robots_txt_lets_everyone_in_and_points_to_the_sitemap(site: BuiltSite) 
     assert not any(line.startswith("Disallow: /") for line in lines)
 
 
-def test_posts_without_an_image_get_a_1200_by_630_card(site: BuiltSite) -> None:
+def test_posts_without_an_image_get_a_1200_by_630_jpeg_card(site: BuiltSite) -> None:
+    """JPEG: the one image format every network takes, Instagram included."""
     without_image = [post for post in site.posts if not post.image]
     assert without_image, "the sample content should have posts without an image"
     for post in without_image:
-        card = site.output / "social-cards" / f"{post.slug}-{post.lang}.png"
+        card = site.output / "social-cards" / f"{post.slug}-{post.lang}.jpg"
         with Image.open(card) as image:
-            assert image.format == "PNG"
+            assert image.format == "JPEG"
             assert image.size == (1200, 630)
         soup = _soup(site, post)
         og_image = soup.find("meta", property="og:image")
         assert og_image is not None
-        assert og_image["content"] == f"{SITEURL}/social-cards/{post.slug}-{post.lang}.png"
+        assert og_image["content"] == f"{SITEURL}/social-cards/{post.slug}-{post.lang}.jpg"
     for post in site.posts:
         if post.image:
             og_image = _soup(site, post).find("meta", property="og:image")
@@ -131,9 +132,9 @@ def test_posts_without_an_image_get_a_1200_by_630_card(site: BuiltSite) -> None:
 
 def test_a_second_build_copies_the_cards_instead_of_drawing_them(rebuilt: Rebuild) -> None:
     cache = rebuilt.site.workspace / "card-cache"
-    after = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.png")}
+    after = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.jpg")}
     assert rebuilt.cache_before, "the first build cached no card"
     assert after == rebuilt.cache_before, "a card was drawn again"
     first = rebuilt.site.workspace / "output" / "social-cards"
-    for card in (rebuilt.site.output / "social-cards").glob("*.png"):
+    for card in (rebuilt.site.output / "social-cards").glob("*.jpg"):
         assert card.read_bytes() == (first / card.name).read_bytes()
