@@ -5,7 +5,7 @@ Bluesky: its own reference servers from ``@atproto/dev-env`` (``bluesky.py``). M
 (``linkedin.py``). X: our double of its API v2 (``x.py``, proven against X's OpenAPI document).
 Facebook, Threads and Instagram: our double of Meta's Graph API (``meta.py``, held to Meta's spec
 files; its Threads part under ``/threads``, held to Threads' reference pages; its Instagram part
-under ``/instagram``).
+under ``/instagram``). The doubles run as child processes the same way (``doubles.py``).
 ``start`` runs them with demo accounts and writes
 ``.sandbox/env``, the variables the syndication tasks read (``set -a; . .sandbox/env``); the
 credentials in it are throw-away ones, made at each start, in files of mode 600 that git ignores.

@@ -14,23 +14,17 @@ comment or react, hide or delete a comment, expire the token and count what a ru
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import string
-import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from sandbox.processes import SandboxError, kill_group, port_in_use, read_pid, spawn, tail
+from sandbox import doubles
 
 ROOT = Path(__file__).resolve().parent.parent
-_SERVE = "import sys; from sandbox.meta import serve; serve(*sys.argv[1:3])"
-START_TIMEOUT = 30.0
 VERSION = "v26.0"
 PAGE_NAME = "Vélos Boréal"
 THREADS_USERNAME = "velosboreal"
@@ -422,66 +416,16 @@ def new_server(base_url: str) -> MetaServer:
 
 def start(home: Path, port: int = 3300) -> MetaServer:
     """Start the double on loopback ``port`` with its files in ``home``; return when it answers."""
-    if port_in_use(port):
-        raise SandboxError(
-            f"Port {port} is already in use on localhost; stop whatever listens there "
-            "(`invoke sandbox --stop` if it is an earlier sandbox)."
-        )
-    home.mkdir(parents=True, exist_ok=True)
     server = new_server(f"http://localhost:{port}")
-    config_file = home / "config.json"
-    config_file.touch(mode=0o600)
-    config_file.chmod(0o600)
-    config_file.write_text(json.dumps(server.to_json(), indent=2), encoding="utf-8")
-    log = home / "server.log"
-    process = spawn(
-        [sys.executable, "-c", _SERVE, str(config_file), str(port)],
-        log=log,
-        pid_file=home / "pid",
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=ROOT,
-    )
-    if process.stdout:
-        process.stdout.close()
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{server.base_url}/_double/requests", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop(home)
-    raise SandboxError(f"The local Meta Graph double did not start (log: {log}):\n{tail(log)}")
+    doubles.start(home, port, server.to_json(), app="sandbox.meta_api", label="Meta Graph double")
+    return server
 
 
 def stop(home: Path) -> None:
-    """Stop the double and delete its configuration (with the tokens)."""
-    pid = read_pid(home / "pid")
-    if pid is not None:
-        kill_group(pid)
-    for name in ("pid", "config.json"):
-        (home / name).unlink(missing_ok=True)
+    """Stop the double and delete its configuration (with the credentials)."""
+    doubles.stop(home)
 
 
 def running(home: Path) -> bool:
     """Whether the double recorded in ``home`` is alive."""
-    return read_pid(home / "pid") is not None
-
-
-def serve(config_file: str, port: str) -> None:
-    """Run the double in this process (the child ``start`` spawns)."""
-    import uvicorn
-
-    from sandbox.meta_api import create_app
-
-    config = json.loads(Path(config_file).read_text(encoding="utf-8"))
-    uvicorn.run(
-        create_app(config),
-        host="127.0.0.1",
-        port=int(port),
-        server_header=False,
-        log_level="warning",
-    )
+    return doubles.running(home)

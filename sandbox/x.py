@@ -12,11 +12,8 @@ protect an account, backdate a post and count what a run costs; ``XServer`` wrap
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import string
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,20 +21,11 @@ from typing import Any
 
 import httpx
 
+from sandbox import doubles
 from sandbox.mastodon import ACCOUNTS, BRAND
-from sandbox.processes import (
-    SandboxError,
-    kill_group,
-    port_in_use,
-    read_pid,
-    spawn,
-    tail,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The child's program (``-m`` on this module would import it twice: once via the package).
-_SERVE = "import sys; from sandbox.x import serve; serve(*sys.argv[1:3])"
-START_TIMEOUT = 30.0
 # X's snowflake epoch, so that the demo accounts' ids look like X's and tell their creation time.
 _TWEPOCH_MS = 1288834974657
 _ALPHANUMERIC = string.ascii_letters + string.digits
@@ -175,68 +163,17 @@ def start(home: Path, port: int = 3100, *, rate_limits: bool = True) -> XServer:
 
     ``rate_limits=False`` lifts X's per-user limits (a benchmark seeds a thousand posts).
     """
-    if port_in_use(port):
-        raise SandboxError(
-            f"Port {port} is already in use on localhost; stop whatever listens there "
-            "(`invoke sandbox --stop` if it is an earlier sandbox)."
-        )
-    home.mkdir(parents=True, exist_ok=True)
     server = new_server(f"http://localhost:{port}")
-    config_file = home / "config.json"
-    config_file.touch(mode=0o600)
-    config_file.chmod(0o600)
     config = {**server.to_json(), "rate_limits": rate_limits}
-    config_file.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    log = home / "server.log"
-    process = spawn(
-        [sys.executable, "-c", _SERVE, str(config_file), str(port)],
-        log=log,
-        pid_file=home / "pid",
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=ROOT,
-    )
-    if process.stdout:
-        process.stdout.close()
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            # The control route answers without OAuth, so it tells when the double is up.
-            if httpx.get(f"{server.base_url}/_double/requests", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop(home)
-    raise SandboxError(f"The local X double did not start (log: {log}):\n{tail(log)}")
+    doubles.start(home, port, config, app="sandbox.x_api", label="X double")
+    return server
 
 
 def stop(home: Path) -> None:
     """Stop the double and delete its configuration (with the credentials)."""
-    pid = read_pid(home / "pid")
-    if pid is not None:
-        kill_group(pid)
-    for name in ("pid", "config.json"):
-        (home / name).unlink(missing_ok=True)
+    doubles.stop(home)
 
 
 def running(home: Path) -> bool:
     """Whether the double recorded in ``home`` is alive."""
-    return read_pid(home / "pid") is not None
-
-
-def serve(config_file: str, port: str) -> None:
-    """Run the double in this process (the child ``start`` spawns)."""
-    import uvicorn
-
-    from sandbox.x_api import create_app
-
-    config = json.loads(Path(config_file).read_text(encoding="utf-8"))
-    uvicorn.run(
-        create_app(config),
-        host="127.0.0.1",
-        port=int(port),
-        server_header=False,
-        log_level="warning",
-    )
+    return doubles.running(home)
