@@ -441,3 +441,82 @@ class GraphClient:
             else None
         )
         return info, CredentialStatus(at, who.renew)
+
+
+@dataclass(frozen=True)
+class ContainerStatus:
+    """Where a network says how its container is doing, and what to say when it failed."""
+
+    status_field: str  # Instagram: ``status_code``; Threads: ``status``
+    reason_field: str  # the sentence Meta gives with ``ERROR``
+    error_advice: str  # what to do when the container failed (the post's fault)
+    delays: tuple[float, ...]  # the bounded wait between two reads of the status
+
+
+class Containers:
+    """Meta's two-step publishing (Instagram, Threads): make a container, wait until it is
+    ``FINISHED``, publish it (https://developers.facebook.com/docs/instagram-platform/
+    content-publishing, https://developers.facebook.com/docs/threads/posts).
+
+    A container made for an intent's key and not yet published is kept for that key, so a
+    second attempt of the same adapter reuses it instead of making another.
+    """
+
+    def __init__(
+        self, graph: GraphClient, who: GraphAccount, status: ContainerStatus, sleep: Sleep
+    ) -> None:
+        self.graph = graph
+        self.who = who
+        self.status = status
+        self.sleep = sleep
+        self.made: dict[str, str] = {}
+
+    async def make(self, key: str, edge: str, params: Mapping[str, str]) -> str:
+        """The container for ``key``: the one made earlier and not published, else a new one."""
+        made = self.made.get(key)
+        if made:
+            return made
+        answer = await self.graph.post(edge, params)
+        container = str(answer.get("id") or "")
+        if not container:
+            raise Rejected(
+                f"{self.who.label} answered the container of {self.who.account} without its id.",
+                network=self.who.network,
+            )
+        self.made[key] = container
+        return container
+
+    async def wait(self, key: str, container: str, fields: str) -> str:
+        """Read the container until ``FINISHED`` or ``PUBLISHED`` (which it returns)."""
+        label, account = self.who.label, self.who.account
+        for delay in (0.0, *self.status.delays):
+            if delay:
+                await self.sleep(delay)
+            node = await self.graph.get(container, {"fields": fields})
+            code = str(node.get(self.status.status_field) or "")
+            if code in ("FINISHED", "PUBLISHED"):
+                return code
+            if code == "ERROR":
+                self.made.pop(key, None)
+                said = str(node.get(self.status.reason_field) or "no reason given")
+                raise Rejected(
+                    f"{label} could not make the post of {account} ({said}); "
+                    f"{self.status.error_advice}.",
+                    network=self.who.network,
+                )
+            if code == "EXPIRED":
+                self.made.pop(key, None)
+                raise Unavailable(
+                    f"{label} let the container of {account} expire before it was published; "
+                    "a new one is made on the next run.",
+                    network=self.who.network,
+                )
+        raise Unavailable(
+            f"{label} was still preparing the post of {account} after "
+            f"{sum(self.status.delays):.0f} s; it is published on the next run.",
+            network=self.who.network,
+        )
+
+    def done(self, key: str) -> None:
+        """The container of ``key`` is published: a next intent makes its own."""
+        self.made.pop(key, None)

@@ -63,7 +63,7 @@ def with_adapter(
         async with httpx.AsyncClient(transport=transport, timeout=30) as http:
             made = InstagramClient(settings_for(server), http, policy=ONCE, sleep=sleep)
             if adapter is not None:  # the same adapter again (what it remembers), a new client
-                made.containers = adapter.containers
+                made.containers.made = adapter.containers.made
             return await action(made)
 
     try:
@@ -184,7 +184,7 @@ def test_an_expired_container_is_made_again_next_time(meta_server: MetaServer) -
             with_adapter(meta_server, first)
     finally:
         meta_server.instagram_containers()
-    assert keep[0].containers == {}
+    assert keep[0].containers.made == {}
     with_adapter(meta_server, lambda a: a.publish(draft_of(post), "k"), adapter=keep[0])
     assert meta_server.count_instagram_posts_naming(post.title) == 1
 

@@ -61,7 +61,7 @@ def with_adapter(
         async with httpx.AsyncClient(transport=transport, timeout=30) as http:
             made = ThreadsClient(settings_for(server), http, policy=ONCE, sleep=sleep)
             if adapter is not None:  # the same adapter again (what it remembers), a new client
-                made.containers = adapter.containers
+                made.containers.made = adapter.containers.made
             return await action(made)
 
     try:

@@ -45,7 +45,7 @@ from typing import Any
 
 import httpx
 
-from syndication.errors import NotFound, RateLimited, Rejected, Unavailable
+from syndication.errors import NotFound, RateLimited, Rejected
 from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
 from syndication.networks.base import (
     READ_KINDS,
@@ -60,7 +60,14 @@ from syndication.networks.base import (
 )
 from syndication.networks.instagram import convert
 from syndication.networks.instagram.settings import TOKEN_VARIABLE, InstagramSettings
-from syndication.networks.meta_graph import DEFAULT_POLICY, GraphAccount, GraphClient, graph_time
+from syndication.networks.meta_graph import (
+    DEFAULT_POLICY,
+    Containers,
+    ContainerStatus,
+    GraphAccount,
+    GraphClient,
+    graph_time,
+)
 
 LABEL = "Instagram"
 OWN_MEDIA_PAGE = 25
@@ -68,7 +75,12 @@ MAX_OWN_PAGES = 10
 CLOCK_MARGIN = timedelta(hours=1)
 # Meta advises reading a container's status about once a minute for at most five minutes; an
 # image is usually ready within seconds.
-POLL_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+CONTAINER_STATUS = ContainerStatus(
+    status_field="status_code",
+    reason_field="status",
+    error_advice="check that the image is a JPEG Instagram can fetch and run again",
+    delays=(1.0, 2.0, 4.0, 8.0, 15.0, 30.0),
+)
 NEEDED_SCOPES = (
     "instagram_basic",
     "instagram_content_publish",
@@ -126,7 +138,7 @@ class InstagramClient:
             sleep=sleep,
         )
         # Containers made and not yet published, by the intent's key (see the docstring).
-        self.containers: dict[str, str] = {}
+        self.containers = Containers(self.graph, self.graph.who, CONTAINER_STATUS, sleep)
 
     # -- publishing -----------------------------------------------------------------------------
 
@@ -160,55 +172,6 @@ class InstagramClient:
                 network=self.network,
             )
 
-    async def _container(self, key: str, image: str, text: str) -> str:
-        """The container for ``key``: the one made earlier and not published, else a new one."""
-        made = self.containers.get(key)
-        if made:
-            return made
-        await self._check_quota()
-        answer = await self.graph.post(
-            f"{self.user_id}/media", {"image_url": image, "caption": text}
-        )
-        container = str(answer.get("id") or "")
-        if not container:
-            raise Rejected(
-                f"Instagram answered the container of {self.account} without its id.",
-                network=self.network,
-            )
-        self.containers[key] = container
-        return container
-
-    async def _wait_finished(self, key: str, container: str) -> str:
-        """Read the container's ``status_code`` until ``FINISHED`` (or ``PUBLISHED``)."""
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                await self.sleep(delay)
-            node = await self.graph.get(container, {"fields": convert.CONTAINER_FIELDS})
-            code = str(node.get("status_code") or "")
-            if code in ("FINISHED", "PUBLISHED"):
-                return code
-            if code == "ERROR":
-                del self.containers[key]
-                said = str(node.get("status") or "no reason given")
-                raise Rejected(
-                    f"Instagram could not make the post of {self.account} from its image and "
-                    f"caption ({said}); check that the image is a JPEG Instagram can fetch and "
-                    "run again.",
-                    network=self.network,
-                )
-            if code == "EXPIRED":
-                del self.containers[key]
-                raise Unavailable(
-                    f"Instagram let the container of {self.account} expire before it was "
-                    "published; a new one is made on the next run.",
-                    network=self.network,
-                )
-        raise Unavailable(
-            f"Instagram was still preparing the post of {self.account} after "
-            f"{sum(POLL_DELAYS):.0f} s; it is published on the next run.",
-            network=self.network,
-        )
-
     async def text_limits(self) -> TextLimits:
         """2,200 characters less room for the line saying where to read the post (no call)."""
         return TextLimits(convert.MAX_CAPTION - convert.LEAD_ROOM)
@@ -218,10 +181,14 @@ class InstagramClient:
         sent_at = utc_now()
         image = self._image(draft)
         text = convert.caption(draft, self.settings.blog_name)
-        container = await self._container(key, image, text)
-        if await self._wait_finished(key, container) == "PUBLISHED":
+        if key not in self.containers.made:
+            await self._check_quota()
+        params = {"image_url": image, "caption": text}
+        container = await self.containers.make(key, f"{self.user_id}/media", params)
+        status = await self.containers.wait(key, container, convert.CONTAINER_FIELDS)
+        if status == "PUBLISHED":
             # Published by a call whose answer was lost: the media is looked up, not sent again.
-            self.containers.pop(key, None)
+            self.containers.done(key)
             found = await self.find_published(key, draft)
             if found is not None:
                 return found
@@ -232,7 +199,7 @@ class InstagramClient:
                 f"Instagram answered the publication of {self.account} without its id.",
                 network=self.network,
             )
-        self.containers.pop(key, None)
+        self.containers.done(key)
         media = await self.graph.get(media_id, {"fields": convert.MEDIA_FIELDS})
         return convert.published(media, self.settings.account, sent_at)
 

@@ -49,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from syndication.errors import NotFound, Rejected, Unavailable
+from syndication.errors import NotFound, Rejected
 from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
 from syndication.networks.base import (
     READ_KINDS,
@@ -62,7 +62,14 @@ from syndication.networks.base import (
     Sleep,
     TextLimits,
 )
-from syndication.networks.meta_graph import DEFAULT_POLICY, GraphAccount, GraphClient, graph_time
+from syndication.networks.meta_graph import (
+    DEFAULT_POLICY,
+    Containers,
+    ContainerStatus,
+    GraphAccount,
+    GraphClient,
+    graph_time,
+)
 from syndication.networks.threads import convert
 from syndication.networks.threads.settings import TOKEN_VARIABLE, ThreadsSettings
 
@@ -71,7 +78,12 @@ OWN_POSTS_PAGE = 25
 MAX_OWN_PAGES = 10
 CLOCK_MARGIN = timedelta(hours=1)
 # Meta advises waiting for a container before publishing it; a text one is ready at once.
-POLL_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+CONTAINER_STATUS = ContainerStatus(
+    status_field="status",
+    reason_field="error_message",
+    error_advice="correct the post and run again",
+    delays=(0.5, 1.0, 2.0, 4.0, 8.0, 15.0),
+)
 NEEDED_SCOPES = (
     "threads_basic",
     "threads_content_publish",
@@ -132,58 +144,13 @@ class ThreadsClient:
             sleep=sleep,
         )
         # Containers made and not yet published, by the intent's key (see the docstring).
-        self.containers: dict[str, str] = {}
+        self.containers = Containers(self.graph, self.graph.who, CONTAINER_STATUS, sleep)
 
     # -- the container flow ---------------------------------------------------------------------
 
-    async def _container(self, key: str, params: Mapping[str, str]) -> str:
-        """The container for ``key``: the one made earlier and not published, else a new one."""
-        made = self.containers.get(key)
-        if made:
-            return made
-        answer = await self.graph.post(f"{self.user_id}/threads", params)
-        container = str(answer.get("id") or "")
-        if not container:
-            raise Rejected(
-                f"Threads answered the container of {self.account} without its id.",
-                network=self.network,
-            )
-        self.containers[key] = container
-        return container
-
-    async def _wait_finished(self, key: str, container: str) -> None:
-        """Read the container's status until it is ``FINISHED`` (a bounded wait)."""
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                await self.sleep(delay)
-            node = await self.graph.get(container, {"fields": convert.CONTAINER_FIELDS})
-            status = str(node.get("status") or "")
-            if status in ("FINISHED", "PUBLISHED"):
-                return
-            if status == "ERROR":
-                del self.containers[key]
-                said = str(node.get("error_message") or "no reason given")
-                raise Rejected(
-                    f"Threads could not make the post of {self.account} ({said}); correct the "
-                    "post and run again.",
-                    network=self.network,
-                )
-            if status == "EXPIRED":
-                del self.containers[key]
-                raise Unavailable(
-                    f"Threads let the container of {self.account} expire before it was "
-                    "published; a new one is made on the next run.",
-                    network=self.network,
-                )
-        raise Unavailable(
-            f"Threads was still preparing the post of {self.account} after "
-            f"{sum(POLL_DELAYS):.0f} s; it is published on the next run.",
-            network=self.network,
-        )
-
     async def _publish_container(self, key: str, container: str) -> Json:
         """Publish ``container``; the post as Threads shows it (``MEDIA_FIELDS``)."""
-        await self._wait_finished(key, container)
+        await self.containers.wait(key, container, convert.CONTAINER_FIELDS)
         answer = await self.graph.post(
             f"{self.user_id}/threads_publish", {"creation_id": container}
         )
@@ -193,7 +160,7 @@ class ThreadsClient:
                 f"Threads answered the publication of {self.account} without its id.",
                 network=self.network,
             )
-        self.containers.pop(key, None)
+        self.containers.done(key)
         return await self.graph.get(media_id, {"fields": convert.MEDIA_FIELDS})
 
     # -- Publisher ------------------------------------------------------------------------------
@@ -207,7 +174,7 @@ class ThreadsClient:
         sent_at = utc_now()
         link = draft.card.url if draft.card else draft.post.url
         params = {"media_type": "TEXT", "text": draft.text, "link_attachment": link}
-        container = await self._container(key, params)
+        container = await self.containers.make(key, f"{self.user_id}/threads", params)
         media = await self._publish_container(key, container)
         return convert.published(media, self.settings.account, sent_at)
 
@@ -243,7 +210,7 @@ class ThreadsClient:
         """Answer ``parent`` (a reply at any depth) as the profile."""
         sent_at = utc_now()
         params = {"media_type": "TEXT", "text": text, "reply_to_id": parent.id}
-        container = await self._container(key, params)
+        container = await self.containers.make(key, f"{self.user_id}/threads", params)
         media = await self._publish_container(key, container)
         return convert.published(media, self.settings.account, sent_at)
 
