@@ -124,7 +124,7 @@ def test_many_new_cards_are_drawn_by_workers_and_all_land(tmp_path: Path) -> Non
     assert done.handed_off == 10  # all but the first two went to the workers
     for path in paths:
         with Image.open(path) as card:
-            assert card.size == (1200, 630) and card.format == "PNG"
+            assert card.size == (1200, 630) and card.format == "JPEG"
     assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == sorted(p.name for p in paths)
     again = cards.CardCache(tmp_path / "cards", inline_limit=0)
     assert [again.request(text) for text in texts] == paths
