@@ -61,12 +61,9 @@ from syndication.networks.base import (
 )
 
 DEFAULT_POLICY = RetryPolicy()
-DEFAULT_GRAPH_URL = "https://graph.facebook.com"
-DEFAULT_VERSION = "v26.0"
 IDS_LIMIT = 50  # ids of one ``?ids=`` request
 BATCH_LIMIT = 50  # sub-requests of one batch
 MAX_PAGES = 20  # pages of one edge followed through ``paging.next``
-VERSION_RE = re.compile(r"^v\d+\.\d+$")
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 PUBLISHING_LIMIT = (9, 2207042)  # Instagram: posts of the last 24 hours
 MEDIA_CODES = frozenset({9004, 36000, 36001, 36003})  # Instagram: an image it cannot use

@@ -239,3 +239,18 @@ def test_an_engine_imports_neither_another_engine_nor_the_command_line(engine: s
     # The exactly-once machinery comes from one module, shared.
     if engine != "syndication/backfeed/engine.py":
         assert "syndication.store.once" in imported
+
+
+def test_the_declarations_stay_light_for_the_build() -> None:
+    """Every Pelican build imports the registry: no network's HTTP client may come with it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, syndication.networks.registry; "
+        "print(sorted({'httpx', 'authlib'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

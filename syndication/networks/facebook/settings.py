@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from syndication.config import base_url, credential, require
 from syndication.errors import ConfigError
-from syndication.networks.meta_graph import DEFAULT_GRAPH_URL, DEFAULT_VERSION, VERSION_RE
+from syndication.networks.meta_defaults import DEFAULT_GRAPH_URL, DEFAULT_VERSION, VERSION_RE
 from syndication.networks.spec import Variable
 
 NAME = "facebook"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from syndication.config import base_url, credential, require
 from syndication.errors import ConfigError
-from syndication.networks.meta_graph import VERSION_RE
+from syndication.networks.meta_defaults import VERSION_RE
 from syndication.networks.spec import Variable
 
 NAME = "threads"
