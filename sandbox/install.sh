@@ -36,10 +36,17 @@ if [ "$("$NODE_HOME/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION
 fi
 
 # The user npmrc may point nodedir at another Node's headers: override it for this install.
-echo "Installing Bluesky's reference servers (@atproto/dev-env) in sandbox/bluesky/"
+echo "Installing Bluesky's reference servers (@atproto/dev-env) in sandbox/bluesky/ (about 3 minutes)"
+# npm shows no progress off a terminal: a line every 20 s says the install is still going.
+started=$(date +%s)
+(while sleep 20; do echo "  ... still installing ($(( $(date +%s) - started )) s)"; done) &
+ticker=$!
+trap 'kill "$ticker" 2>/dev/null || true' EXIT
 (
     cd "$PROJECT"
     PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" \
         npm ci --no-audit --no-fund --loglevel=error
 )
+kill "$ticker" 2>/dev/null || true
+trap - EXIT
 echo "$want" > "$STAMP"
