@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from secrets import token_hex
 
 import httpx
 import pytest
@@ -28,10 +29,12 @@ Handler = Callable[[httpx.Request], httpx.Response]
 SETTINGS = XSettings(
     api_url="https://api.x.com",
     handle="velosboreal",
-    consumer_key="ck-visible-in-header",
-    consumer_secret="cs-never-shown",
-    access_token="1-at-visible-in-header",
-    access_token_secret="ats-never-shown",
+    # Throw-away values made at each run: the key and token travel in the header, never the
+    # two secrets.
+    consumer_key=f"ck{token_hex(6)}",
+    consumer_secret=f"never-shown-{token_hex(6)}",
+    access_token=f"1-{token_hex(6)}",
+    access_token_secret=f"never-shown-{token_hex(6)}",
 )
 PAGE_URL = "https://blogue.velosboreal.com/freins/"
 POST = Post(
@@ -97,8 +100,9 @@ def test_every_request_is_signed_with_oauth_1_and_no_secret_travels() -> None:
     published, _ = run(handler, lambda x: x.publish(DRAFT, "key"))
     header = seen[0].headers["authorization"]
     assert header.startswith("OAuth ") and 'oauth_signature_method="HMAC-SHA1"' in header
-    assert 'oauth_consumer_key="ck-visible-in-header"' in header
-    assert "cs-never-shown" not in header and "ats-never-shown" not in header
+    assert f'oauth_consumer_key="{SETTINGS.consumer_key}"' in header
+    assert f'oauth_token="{SETTINGS.access_token}"' in header
+    assert SETTINGS.consumer_secret not in header and SETTINGS.access_token_secret not in header
     assert json.loads(seen[0].content) == {"text": DRAFT.text}  # no language: X has no field
     assert getattr(published, "url", "") == "https://x.com/velosboreal/status/1900"
 
@@ -114,7 +118,7 @@ def test_bad_keys_are_one_sentence_naming_the_account_and_variables() -> None:
     message = str(caught.value)
     assert message.startswith("X refused the credentials of @velosboreal (401")
     assert "AGORA_X_ACCESS_TOKEN" in message and "AGORA_X_CONSUMER_KEY" in message
-    assert "never-shown" not in message
+    assert SETTINGS.consumer_secret not in message and SETTINGS.access_token_secret not in message
 
 
 def test_an_app_without_access_is_told_where_to_fix_it() -> None:
