@@ -14,14 +14,16 @@
 ``.page_id``, ``.page_token``, ``.readers`` and control helpers (``.fault``, ``.comment``,
 ``.react``, ``.hide``, ``.delete``, ``.expire``, ``.count_posts_linking_to``, ``.requests``).
 
-Both listen on free loopback ports with their files in the session's temporary folder, so they
+They listen on free loopback ports with their files in the session's temporary folder, so they
 never meet a sandbox started by ``invoke sandbox``. When a peer cannot start (Node 22 missing, say)
 the fixture fails with the reason: a networked test is never skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -32,6 +34,8 @@ from sandbox.mastodon import MastodonServer
 from sandbox.meta import MetaServer
 from sandbox.processes import SandboxError, free_port
 from sandbox.x import XServer
+
+Peer = TypeVar("Peer")
 
 
 @pytest.fixture(scope="session")
@@ -53,73 +57,52 @@ def bluesky_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bluesk
         bluesky.stop(home)
 
 
+def _peer(
+    factory: pytest.TempPathFactory,
+    name: str,
+    label: str,
+    start: Callable[[Path, int], Peer],
+    stop: Callable[[Path], None],
+) -> Iterator[Peer]:
+    """Start a peer on a free port in its own folder, yield it, stop it whatever happens."""
+    home = factory.mktemp(name)
+    try:
+        peer = start(home, free_port())
+    except SandboxError as error:
+        failure = f"The local {label} could not start: {error}"
+    else:
+        failure = ""
+    if failure:  # failed outside the except block, so the report is the sentence alone
+        pytest.fail(failure, pytrace=False)
+    try:
+        yield peer
+    finally:
+        stop(home)
+
+
 @pytest.fixture(scope="session")
 def mastodon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MastodonServer]:
     """The local Mastodon peer, started once for the session and stopped after it."""
-    home = tmp_path_factory.mktemp("mastodon-server")
-    try:
-        server = mastodon.start(home, free_port())
-    except SandboxError as error:
-        failure = f"The local Mastodon peer could not start: {error}"
-    else:
-        failure = ""
-    if failure:
-        pytest.fail(failure, pytrace=False)
-    try:
-        yield server
-    finally:
-        mastodon.stop(home)
+    yield from _peer(
+        tmp_path_factory, "mastodon-server", "Mastodon peer", mastodon.start, mastodon.stop
+    )
 
 
 @pytest.fixture(scope="session")
 def linkedin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LinkedInServer]:
     """The local LinkedIn double, started once for the session and stopped after it."""
-    home = tmp_path_factory.mktemp("linkedin-server")
-    try:
-        server = linkedin.start(home, free_port())
-    except SandboxError as error:
-        failure = f"The local LinkedIn double could not start: {error}"
-    else:
-        failure = ""
-    if failure:
-        pytest.fail(failure, pytrace=False)
-    try:
-        yield server
-    finally:
-        linkedin.stop(home)
+    yield from _peer(
+        tmp_path_factory, "linkedin-server", "LinkedIn double", linkedin.start, linkedin.stop
+    )
 
 
 @pytest.fixture(scope="session")
 def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XServer]:
     """The local X double, started once for the session and stopped after it."""
-    home = tmp_path_factory.mktemp("x-server")
-    try:
-        server = x.start(home, free_port())
-    except SandboxError as error:
-        failure = f"The local X double could not start: {error}"
-    else:
-        failure = ""
-    if failure:
-        pytest.fail(failure, pytrace=False)
-    try:
-        yield server
-    finally:
-        x.stop(home)
+    yield from _peer(tmp_path_factory, "x-server", "X double", x.start, x.stop)
 
 
 @pytest.fixture(scope="session")
 def meta_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
     """The local Meta Graph API double, started once for the session and stopped after it."""
-    home = tmp_path_factory.mktemp("meta-server")
-    try:
-        server = meta.start(home, free_port())
-    except SandboxError as error:
-        failure = f"The local Meta Graph double could not start: {error}"
-    else:
-        failure = ""
-    if failure:
-        pytest.fail(failure, pytrace=False)
-    try:
-        yield server
-    finally:
-        meta.stop(home)
+    yield from _peer(tmp_path_factory, "meta-server", "Meta Graph double", meta.start, meta.stop)
