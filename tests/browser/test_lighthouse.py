@@ -4,6 +4,13 @@ On the home page and a post page, with the desktop preset and Lighthouse's defau
 mobile phone), against the real build served on loopback and Debian's Chromium. Lighthouse is
 pinned in ``tests/browser/lighthouse/`` (``make browser-deps`` installs it). The JSON and HTML
 reports are kept under ``test-artifacts/lighthouse/``.
+
+Accessibility, best practices and SEO are deterministic: one run decides. The performance score is
+not: Lighthouse multiplies the main thread's real task times by its CPU slowdown, so a busy or slow
+CI machine turns a tiny page's 20 ms style pass into "blocking time". Lighthouse's own advice is to
+run it several times and judge the median
+(https://github.com/GoogleChrome/lighthouse/blob/main/docs/variability.md), so when performance
+misses 100 the page is audited again, up to ``PERFORMANCE_RUNS`` runs, and the median run decides.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ pytestmark = pytest.mark.browser
 LIGHTHOUSE = ROOT / "tests" / "browser" / "lighthouse" / "node_modules" / "lighthouse"
 REPORTS = ROOT / "test-artifacts" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+# An odd count, so the median is one real run; 3 halves most of the noise at a third of 5's cost.
+PERFORMANCE_RUNS = 3
 # Node 22 (which Lighthouse 13 asks for) is installed in .node/ for the Bluesky sandbox.
 NODE_CANDIDATES = [ROOT / ".node" / "bin" / "node"]
 
@@ -83,15 +92,34 @@ def _failing_audits(report: dict[str, Any], category: str) -> list[str]:
     return lines
 
 
+def _scores(report: dict[str, Any]) -> dict[str, int]:
+    """Each category's score out of 100; a category Lighthouse could not score counts as 0."""
+    return {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+
+
+def _median_run(url: str, preset: str, output: Path, first: dict[str, Any]) -> dict[str, Any]:
+    """Audit ``url`` until there are ``PERFORMANCE_RUNS`` reports; return the median one."""
+    reports = [first]
+    for attempt in range(2, PERFORMANCE_RUNS + 1):
+        again = output.with_name(f"{output.name}-run{attempt}")
+        reports.append(_run_lighthouse(url, preset, again))
+    reports.sort(key=lambda report: _scores(report)["performance"])
+    return reports[len(reports) // 2]
+
+
 @pytest.mark.parametrize("preset", ["desktop", "mobile"])
 @pytest.mark.parametrize("page_name", ["home-fr", "post-fr"])
 def test_lighthouse_scores_100(site: Site, page_name: str, preset: str) -> None:
     """Every category scores 100; otherwise the failing audits and elements are listed."""
     REPORTS.mkdir(parents=True, exist_ok=True)
     url = site.url(site.page(page_name))
-    report = _run_lighthouse(url, preset, REPORTS / f"{page_name}-{preset}")
-    # A category Lighthouse could not score has a null score: that counts as a failure too.
-    scores = {c: round((report["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    output = REPORTS / f"{page_name}-{preset}"
+    report = _run_lighthouse(url, preset, output)
+    scores = _scores(report)
+    runs = 1
+    if scores["performance"] < 100 and all(scores[c] == 100 for c in CATEGORIES[1:]):
+        report = _median_run(url, preset, output, report)
+        scores, runs = _scores(report), PERFORMANCE_RUNS
     failures = []
     for category, score in scores.items():
         if score < 100:
@@ -99,4 +127,7 @@ def test_lighthouse_scores_100(site: Site, page_name: str, preset: str) -> None:
             failures += _failing_audits(report, category)
     if failures:
         report_lines = "\n".join(failures)
-        pytest.fail(f"Lighthouse ({preset}) on {url}: {scores}\n{report_lines}", pytrace=False)
+        median = f" (median of {runs} runs)" if runs > 1 else ""
+        pytest.fail(
+            f"Lighthouse ({preset}) on {url}{median}: {scores}\n{report_lines}", pytrace=False
+        )
