@@ -21,7 +21,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -98,6 +98,26 @@ class Publisher(Protocol):
 
     async def publish(self, draft: Draft, key: str) -> Published:
         """Publish ``draft`` under the client-chosen idempotency ``key``."""
+        ...
+
+
+# Saves an adapter's progress note in the pending intent (``Resumable``); {} forgets it.
+ProgressNote = Callable[[Mapping[str, str]], None]
+
+
+@runtime_checkable
+class Resumable(Protocol):
+    """A publisher whose publication takes several calls (a media container made, then
+    published) and whose network lists nothing in between: what it made is noted in the pending
+    intent, in the state file, so a run after a crash takes it up instead of making it again.
+
+    The engine calls ``resume`` before ``find_published`` and ``publish`` under ``key``, with
+    what an earlier run noted for that key and the callback that saves a new note. A note is
+    plain ids, never a credential; it is dropped once the copy is published.
+    """
+
+    def resume(self, key: str, noted: Mapping[str, str], note: ProgressNote) -> None:
+        """Take up what an earlier run ``noted`` under ``key``; save progress with ``note``."""
         ...
 
 

@@ -22,6 +22,10 @@ instance's limits.
 
 ``checkpoint`` is the fault-injection seam of the tests (``syndication.store.once``): it is
 called around each publication, so a test can stop the process at each step and run again.
+
+A publisher that publishes in several calls (``Resumable``: a media container, then its
+publication) is handed the pending intent's progress note and a callback that saves a new one
+in the state, so what it made before a crash is taken up, not made again.
 """
 
 from __future__ import annotations
@@ -36,17 +40,19 @@ import httpx
 from syndication.config import Authors, posting_paused
 from syndication.errors import AgoraError, AuthError, ContentError, RateLimited, Unavailable
 from syndication.model import Copy, CopyStatus, Post, PostState, format_time
-from syndication.networks.base import Draft, Publisher, TextLimits
+from syndication.networks.base import Draft, ProgressNote, Publisher, Resumable, TextLimits
 from syndication.networks.registry import adapter_for, label, posting_account, setup_hint
 from syndication.networks.registry import network as network_spec
 from syndication.networks.spec import AccountSettings
 from syndication.publish.compose import compose
 from syndication.publish.live import Liveness, PageCard, check_all
 from syndication.store.once import (
+    AFTER_PROGRESS,
     CHECKPOINTS,
     Checkpoint,
     new_intent,
     no_checkpoint,
+    note_progress,
     posted,
     record_published,
 )
@@ -55,7 +61,16 @@ from syndication.store.state import StateStore
 logger = logging.getLogger(__name__)
 
 PublisherFactory = Callable[[AccountSettings], Publisher]
-__all__ = ["CHECKPOINTS", "Action", "Checkpoint", "Outcome", "Report", "Syndicator", "syndicate"]
+__all__ = [
+    "AFTER_PROGRESS",
+    "CHECKPOINTS",
+    "Action",
+    "Checkpoint",
+    "Outcome",
+    "Report",
+    "Syndicator",
+    "syndicate",
+]
 
 
 class Action(StrEnum):
@@ -344,6 +359,16 @@ class Syndicator:
         except AgoraError as error:  # NotFound, Rejected: this post only
             return Outcome(post, network, Action.FAILED, str(error), copy=state.copies.get(network))
 
+    def _noter(self, state: PostState, copy: Copy) -> ProgressNote:
+        """The callback a ``Resumable`` publisher saves its progress with, in the intent."""
+
+        def note(progress: Mapping[str, str]) -> None:
+            note_progress(copy, progress)
+            self._save(state)  # before the next call, as the intent was
+            self.checkpoint(AFTER_PROGRESS)
+
+        return note
+
     async def _publish_once(
         self,
         state: PostState,
@@ -359,6 +384,8 @@ class Syndicator:
             state.copies[network] = copy
             self._save(state)  # the intent, before any call
             logger.info("%s on %s: intent recorded under key %s", post.key, network, copy.key)
+        if isinstance(publisher, Resumable):
+            publisher.resume(copy.key, dict(copy.extra), self._noter(state, copy))
         # Even without a pending intent: a state commit that never reached the repository (a
         # failed push in CI) must not make the next run post a second copy.
         found = await publisher.find_published(copy.key, draft)

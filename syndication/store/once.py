@@ -13,12 +13,14 @@ Publishing a post (``syndication.publish.syndicate``) and answering a comment
    (``record_published``).
 
 ``Checkpoint`` is the fault-injection seam of the tests: the engines call it with each of
-``CHECKPOINTS`` around a call, so a test can stop the process at each step and run again.
+``CHECKPOINTS`` around a call, so a test can stop the process at each step and run again, and
+with ``AFTER_PROGRESS`` once an adapter that publishes in several calls (``Resumable``: a media
+container made, not yet published) has saved its progress note in the pending intent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeGuard
 
 from syndication.model import Copy, CopyStatus, utc_now
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 Checkpoint = Callable[[str], None]
 CHECKPOINTS: tuple[str, ...] = ("before-call", "after-call", "after-record")
+AFTER_PROGRESS = "after-progress"  # only for adapters that note progress (``Resumable``)
 
 
 def no_checkpoint(step: str) -> None:
@@ -53,3 +56,11 @@ def record_published(copy: Copy, published: Published) -> None:
     copy.published_at = published.published_at
     copy.account = published.account
     copy.extra = dict(published.extra)
+
+
+def note_progress(copy: Copy, progress: Mapping[str, str]) -> None:
+    """Write an adapter's progress note (plain ids) in the pending ``copy``; {} clears it.
+
+    It lives in ``extra``, which ``record_published`` replaces with what the network answered.
+    """
+    copy.extra = dict(progress)
