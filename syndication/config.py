@@ -16,7 +16,10 @@ network whose public settings are there (the handle, the instance) as configured
 credential: it composes exactly what would be sent and never calls the network with an account.
 
 ``AGORA_PAUSE_POSTING`` (any value but 0, false, no, off) or a file ``PAUSED`` in the state folder
-stops all posting: the kill switch (``posting_paused``).
+stops all automatic posting: the kill switch (``posting_paused``). It stops automation, not people:
+in the crisis it exists for, a named employee must still be able to answer in public, so answers
+are only silenced by the second, explicit switch ``AGORA_PAUSE_ANSWERS`` or a file
+``PAUSED_ANSWERS`` (``answers_paused``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from syndication.errors import ConfigError
 
 PAUSE_VARIABLE = "AGORA_PAUSE_POSTING"
 PAUSE_FILE = "PAUSED"  # in the state folder: a file anyone can commit from the web UI
+ANSWERS_PAUSE_VARIABLE = "AGORA_PAUSE_ANSWERS"
+ANSWERS_PAUSE_FILE = "PAUSED_ANSWERS"
 
 Authors = Mapping[str, Mapping[str, str]]  # AGORA_AUTHORS: name -> profile (handles, first name)
 
@@ -78,11 +83,21 @@ def handle_of(profile: Mapping[str, str], network: str) -> str:
 
 
 def posting_paused(env: Mapping[str, str], state_root: Path) -> str:
-    """Why posting is paused (the kill switch), or an empty string when it is not."""
-    reason = env.get(PAUSE_VARIABLE, "").strip()
+    """Why automatic posting is paused (the kill switch), or an empty string when it is not."""
+    return _switch(env, state_root, PAUSE_VARIABLE, PAUSE_FILE)
+
+
+def answers_paused(env: Mapping[str, str], state_root: Path) -> str:
+    """Why answers are silenced too (the explicit second switch), or an empty string."""
+    return _switch(env, state_root, ANSWERS_PAUSE_VARIABLE, ANSWERS_PAUSE_FILE)
+
+
+def _switch(env: Mapping[str, str], state_root: Path, variable: str, file_name: str) -> str:
+    """Why the switch of ``variable`` / ``file_name`` is on, or an empty string when it is off."""
+    reason = env.get(variable, "").strip()
     if reason and reason.lower() not in {"0", "false", "no", "off"}:
-        return f"{PAUSE_VARIABLE} is set ({reason})"
-    pause_file = state_root / PAUSE_FILE
+        return f"{variable} is set ({reason})"
+    pause_file = state_root / file_name
     if pause_file.exists():
         note = pause_file.read_text(encoding="utf-8").strip().splitlines()
         return f"{pause_file} exists" + (f" ({note[0]})" if note else "")

@@ -32,7 +32,7 @@ from enum import StrEnum
 import httpx
 
 from syndication.backfeed.sanitize import text_to_html
-from syndication.config import Authors, posting_paused
+from syndication.config import Authors, answers_paused, posting_paused
 from syndication.desk.inbox import WAITING_KINDS, find, fold
 from syndication.errors import ConfigError, ContentError
 from syndication.model import (
@@ -205,9 +205,17 @@ class ReplyEngine:
                 'e.g. invoke reply ID "Merci!" --as Camille.'
             )
         author = resolve_author(author_name, self.authors)
+        silenced = answers_paused(self.env, self.store.root)
+        if silenced:
+            raise ConfigError(f"answers are paused: {silenced}; lift it to answer.")
         paused = posting_paused(self.env, self.store.root)
         if paused:
-            raise ConfigError(f"posting is paused: {paused}; lift it to answer.")
+            # The kill switch stops automation, not people: a named employee still answers.
+            logger.warning(
+                "automatic posting is paused (%s); "
+                "this answer, signed by a person, still goes out.",
+                paused,
+            )
         with self.store.locked():
             # Read under the lock: a run that held it before us may have answered meanwhile.
             state, parent = find(list(self.store.all()), wanted)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from syndication import secrets
-from syndication.config import author_suffix, posting_paused
+from syndication.config import answers_paused, author_suffix, posting_paused
 from syndication.errors import ConfigError
 from syndication.networks.bluesky import BlueskySettings
 from syndication.networks.mastodon import MastodonSettings
@@ -109,3 +109,13 @@ def test_kill_switch_from_variable_or_file(tmp_path: Path) -> None:
     assert "crise" in posting_paused({"AGORA_PAUSE_POSTING": "crise en cours"}, tmp_path)
     (tmp_path / "PAUSED").write_text("Rappel de freins: on se tait\n", encoding="utf-8")
     assert "Rappel de freins" in posting_paused({}, tmp_path)
+
+
+def test_answers_have_their_own_switch(tmp_path: Path) -> None:
+    """The kill switch does not silence people: answers stop only on the second switch."""
+    (tmp_path / "PAUSED").write_text("Rappel de freins\n", encoding="utf-8")
+    assert answers_paused({"AGORA_PAUSE_POSTING": "crise"}, tmp_path) == ""
+    assert answers_paused({"AGORA_PAUSE_ANSWERS": "off"}, tmp_path) == ""
+    assert "silence" in answers_paused({"AGORA_PAUSE_ANSWERS": "silence"}, tmp_path)
+    (tmp_path / "PAUSED_ANSWERS").write_text("On se tait\n", encoding="utf-8")
+    assert answers_paused({}, tmp_path).endswith("PAUSED_ANSWERS exists (On se tait)")

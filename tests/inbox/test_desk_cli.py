@@ -354,10 +354,10 @@ def test_bad_replies_are_one_sentence_and_change_nothing(project: Path) -> None:
     ]
     for (wanted, text, author), sentence in cases:
         assert answer(project, wanted, text, author) == (2, f"Nothing was posted: {sentence}\n")
-    paused = {**OFFLINE, "AGORA_PAUSE_POSTING": "incident 42"}
-    assert answer(project, complaint, "Désolés.", "Mathieu", env=paused) == (
+    silenced = {**OFFLINE, "AGORA_PAUSE_ANSWERS": "incident 42"}
+    assert answer(project, complaint, "Désolés.", "Mathieu", env=silenced) == (
         2,
-        "Nothing was posted: posting is paused: AGORA_PAUSE_POSTING is set (incident 42); "
+        "Nothing was posted: answers are paused: AGORA_PAUSE_ANSWERS is set (incident 42); "
         "lift it to answer.\n",
     )
     assert store.path_for("freins.fr").read_bytes() == before

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import sys
 import uuid
 from collections.abc import Callable
@@ -106,12 +107,19 @@ class Desk:
         return dict(json.loads(out.getvalue()))
 
     def reply(
-        self, wanted: str, text: str, author: str, checkpoint: Callable[[str], None] | None = None
+        self,
+        wanted: str,
+        text: str,
+        author: str,
+        checkpoint: Callable[[str], None] | None = None,
+        env: dict[str, str] | None = None,
     ) -> tuple[int, str]:
-        """``invoke reply ID TEXT --as AUTHOR``: exit code and report."""
+        """``invoke reply ID TEXT --as AUTHOR`` (with ``env`` instead of the desk's): exit code
+        and report."""
         out = io.StringIO()
+        environment = self.env if env is None else env
         code = run_reply(
-            wanted, text, author, self.settings, env=self.env, stdout=out, checkpoint=checkpoint
+            wanted, text, author, self.settings, env=environment, stdout=out, checkpoint=checkpoint
         )
         return code, out.getvalue()
 
@@ -234,7 +242,9 @@ def mastodon_answers(desk: Desk, parent: str) -> list[dict[str, Any]]:
 # -- the tests -------------------------------------------------------------------------------------
 
 
-def test_questions_are_answered_once_and_shown_as_the_companys(desk: Desk) -> None:
+def test_questions_are_answered_once_and_shown_as_the_companys(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
     sky_question = bluesky_ask(desk, "lea", "Est-ce que la purge des freins est comprise ?")["uri"]
     masto_question = mastodon_post(
         desk, "noor", "@velosboreal Combien de temps en boutique ?", desk.copies["mastodon"].id
@@ -261,9 +271,24 @@ def test_questions_are_answered_once_and_shown_as_the_companys(desk: Desk) -> No
     assert [r["value"]["text"] for r in on_network] == ["Oui, elle est comprise. — Mathieu"]
     assert on_network[0]["uri"].rsplit("/", 1)[1] == pending.key  # the intent's record key
 
-    # Mastodon, from Camille's own account: unsigned, and a second run sends nothing.
-    code, out = desk.reply(masto_id, "Deux jours en général.", "Camille Tremblay")
+    # Mastodon, from Camille's own account, in a crisis: the kill switch stops automation, not
+    # people, so her answer goes out with a warning; only the second switch silences answers.
+    crisis = {**desk.env, "AGORA_PAUSE_POSTING": "rappel de freins"}
+    silenced = {**crisis, "AGORA_PAUSE_ANSWERS": "on se tait"}
+    code, out = desk.reply(masto_id, "Deux jours en général.", "Camille Tremblay", env=silenced)
+    assert (code, out) == (
+        2,
+        "Nothing was posted: answers are paused: AGORA_PAUSE_ANSWERS is set (on se tait); "
+        "lift it to answer.\n",
+    )
+    assert mastodon_answers(desk, masto_question) == []
+    with caplog.at_level(logging.WARNING):
+        code, out = desk.reply(masto_id, "Deux jours en général.", "Camille Tremblay", env=crisis)
     assert code == 0, out
+    assert (
+        "automatic posting is paused (AGORA_PAUSE_POSTING is set (rappel de freins)); "
+        "this answer, signed by a person, still goes out." in caplog.text
+    )
     assert out.startswith("Answered on Mastodon from camille@")
     code, again = desk.reply(masto_id, "Deux jours en général.", "Camille")
     assert code == 0 and "Already answered on Mastodon" in again
