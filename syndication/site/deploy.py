@@ -7,11 +7,18 @@ target                         deployed with
 =============================  ==========================================================
 ``/srv/www/blog`` or ``./x``   a local folder, replaced all at once (rename), never half-copied
 ``user@host:/srv/www/blog``    ``rsync -az --delete`` over SSH
-``gh-pages`` / ``gh-pages:R``  a commit of the site forced to the ``gh-pages`` branch of remote R
-                               (default ``origin``)
+``gh-pages`` / ``gh-pages:R``  a commit of the site on top of the ``gh-pages`` branch of remote R
+                               (default ``origin``), keeping its ``CNAME``
 ``s3://bucket/prefix``         ``aws s3 sync --delete`` (``AGORA_S3_ENDPOINT_URL`` for S3-compatible
                                storage)
 =============================  ==========================================================
+
+The gh-pages deploy adds one commit per deployment on top of the branch as it is (fetched at depth
+1, so the cost does not grow with the history), named after the source commit: the branch reads as
+a history of deployments a person can follow, and a push that lost a race is refused instead of
+overwriting. A ``CNAME`` file the site does not build itself is carried over from the branch, so a
+custom domain set in GitHub's settings (which writes that file) survives every deployment
+(https://docs.github.com/en/pages/configuring-a-custom-domain-for-your-github-pages-site).
 """
 
 from __future__ import annotations
@@ -76,7 +83,7 @@ def deploy_with_rsync(output: Path, target: str) -> str:
 
 
 def deploy_to_gh_pages(output: Path, remote: str, root: Path) -> str:
-    """Commit ``output`` alone and force it to the ``gh-pages`` branch of ``remote``."""
+    """Commit ``output`` on top of the ``gh-pages`` branch of ``remote`` and push it."""
     url = _run(["git", "remote", "get-url", remote], cwd=root).strip() if remote else ""
     if not url:
         raise ConfigError(f"the git remote {remote!r} is not set; add it or name another one.")
@@ -87,10 +94,54 @@ def deploy_to_gh_pages(output: Path, remote: str, root: Path) -> str:
         env = {**os.environ, "GIT_AUTHOR_NAME": "Agora", "GIT_AUTHOR_EMAIL": "agora@localhost"}
         env |= {"GIT_COMMITTER_NAME": "Agora", "GIT_COMMITTER_EMAIL": "agora@localhost"}
         _run(["git", "init", "-q", "-b", "gh-pages"], cwd=work, env=env)
+        previous = _fetch_pages_branch(url, work, env)
+        if previous and not (work / "CNAME").exists():
+            _keep_custom_domain(work, env)
         _run(["git", "add", "-A"], cwd=work, env=env)
-        _run(["git", "commit", "-q", "-m", "Deploy the site"], cwd=work, env=env)
-        _run(["git", "push", "-q", "--force", url, "gh-pages:gh-pages"], cwd=work, env=env)
+        if previous and _same_tree(work, env):
+            return f"the gh-pages branch of {remote} (unchanged)"
+        _run(["git", "commit", "-q", "-m", _deploy_message(root)], cwd=work, env=env)
+        _run(["git", "push", "-q", url, "gh-pages:gh-pages"], cwd=work, env=env)
     return f"the gh-pages branch of {remote}"
+
+
+def _fetch_pages_branch(url: str, work: Path, env: dict[str, str]) -> bool:
+    """Make the remote's ``gh-pages`` tip the parent of the next commit; False on a first deploy."""
+    heads = _run(["git", "ls-remote", "--heads", url, "gh-pages"], cwd=work, env=env)
+    if not heads.strip():
+        return False
+    _run(["git", "fetch", "-q", "--depth=1", url, "gh-pages"], cwd=work, env=env)
+    # --soft moves HEAD only: the index stays empty, so the next commit holds exactly the site.
+    _run(["git", "reset", "-q", "--soft", "FETCH_HEAD"], cwd=work, env=env)
+    return True
+
+
+def _keep_custom_domain(work: Path, env: dict[str, str]) -> None:
+    """Carry the branch's ``CNAME`` (GitHub's custom-domain setting) into the new site."""
+    listed = _run(["git", "ls-tree", "--name-only", "HEAD", "CNAME"], cwd=work, env=env)
+    if listed.strip():
+        (work / "CNAME").write_text(_run(["git", "show", "HEAD:CNAME"], cwd=work, env=env))
+
+
+def _same_tree(work: Path, env: dict[str, str]) -> bool:
+    """Whether the staged site is exactly what the branch already serves."""
+    changed = subprocess.run(
+        ["git", "diff", "--cached", "--quiet", "HEAD"], cwd=work, env=env, check=False
+    )
+    return changed.returncode == 0
+
+
+def _deploy_message(root: Path) -> str:
+    """``Deploy 1a2b3c4: <subject>`` from the source repository's HEAD, when there is one."""
+    done = subprocess.run(
+        ["git", "log", "-1", "--format=%h: %s"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    source = done.stdout.strip()
+    return f"Deploy {source}" if done.returncode == 0 and source else "Deploy the site"
 
 
 def deploy_to_s3(output: Path, target: str) -> str:
