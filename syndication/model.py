@@ -83,6 +83,9 @@ class Copy:
     published_at: datetime | None = None
     account: str = ""  # the handle or acct that posted it
     extra: dict[str, str] = field(default_factory=dict)  # e.g. Bluesky cid
+    # How many of a kind (InteractionKind's value) the network counts on the copy where it
+    # lists nobody (reposts on some networks): shown as a number, without faces.
+    counted: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the state file."""
@@ -102,6 +105,8 @@ class Copy:
             data["account"] = self.account
         if self.extra:
             data["extra"] = dict(self.extra)
+        if self.counted:
+            data["counted"] = {kind: self.counted[kind] for kind in sorted(self.counted)}
         return data
 
     @classmethod
@@ -118,6 +123,7 @@ class Copy:
             published_at=parse_time(published) if published else None,
             account=data.get("account", ""),
             extra=dict(data.get("extra", {})),
+            counted={str(k): int(v) for k, v in data.get("counted", {}).items()},
         )
 
 

@@ -110,6 +110,9 @@ class Conversation:
     replies: tuple[ThreadNode, ...] = ()
     likes: Mapping[str, list[Face]] = field(default_factory=dict)
     reposts: Mapping[str, list[Face]] = field(default_factory=dict)
+    # "likes" or "reposts" -> network -> how many, where the network counts them without
+    # saying who (no faces to show).
+    counted: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
 
     @property
@@ -199,11 +202,29 @@ def build_conversation(
     threaded = [item for item in items if item.kind in THREADED_KINDS]
     likes = _people(item for item in items if item.kind is InteractionKind.LIKE)
     reposts = _people(item for item in items if item.kind is InteractionKind.REPOST)
+    counted = {
+        plural: {
+            name: number
+            for name, copy in sorted(state.copies.items())
+            if name in live_networks
+            and name not in faces
+            and (number := copy.counted.get(kind.value, 0)) > 0
+        }
+        for plural, kind, faces in (
+            ("likes", InteractionKind.LIKE, likes),
+            ("reposts", InteractionKind.REPOST, reposts),
+        )
+    }
     counts = Counts(
         replies=len(threaded),
-        likes=sum(len(people) for people in likes.values()),
-        reposts=sum(len(people) for people in reposts.values()),
+        likes=sum(len(people) for people in likes.values()) + sum(counted["likes"].values()),
+        reposts=sum(len(people) for people in reposts.values()) + sum(counted["reposts"].values()),
     )
     return Conversation(
-        copies=copies, replies=_thread(threaded), likes=likes, reposts=reposts, counts=counts
+        copies=copies,
+        replies=_thread(threaded),
+        likes=likes,
+        reposts=reposts,
+        counted={plural: numbers for plural, numbers in counted.items() if numbers},
+        counts=counts,
     )

@@ -347,9 +347,20 @@ class Backfeed:
             )
         if rest_kinds:
             self._replace_network(state, network, rest_items, tally, rest_kinds)
+        self._keep_counted(copy, counts)
         state.refreshed_at[network] = self.now()
         tally.refreshed += 1
         self.dirty.add(key)
+
+    def _keep_counted(self, copy: Copy, counts: Counts | None) -> None:
+        """Keep the number of likes or reposts the network counts on ``copy`` but never lists,
+        so the page can show how many there are; a count it did not give leaves the last one."""
+        for kind in _REACTIONS - self.readers[copy.network].kinds_readable(copy):
+            count = counts.of(kind) if counts is not None else None
+            if count:
+                copy.counted[kind.value] = count
+            elif count == 0:
+                copy.counted.pop(kind.value, None)
 
     async def _counts(self, network: str, keys: Sequence[str]) -> dict[str, Counts | None]:
         """What the network counts on the copies of ``keys``, read in batches, by post key.
