@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Root installs system packages directly; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system-deps sandbox-deps browser-deps workflow-deps lint clean bench
+.PHONY: demo test setup setup-run system-deps sandbox-deps browser-deps workflow-deps lint clean bench
 
 demo: setup system-deps sandbox-deps
 	$(BIN)/invoke demo
@@ -24,6 +24,18 @@ $(BIN)/python:
 $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 	$(BIN)/uv pip install --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# What the scheduled workflows need to run, and nothing else (no test or lint tools): the runtime
+# pins of requirements.lock, compiled with `uv pip compile pyproject.toml -c requirements.lock
+# -o requirements-run.lock`. A venv made by `make setup` already has all of it.
+RUN_STAMP := $(VENV)/.installed-run
+setup-run: $(RUN_STAMP)
+
+$(RUN_STAMP): requirements-run.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements-run.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
 	touch $@
 
