@@ -3,13 +3,29 @@
 ``article.agora`` is a ``Conversation``: the published copies (for ``u-syndication`` links and the
 "reply on ..." invitations), the threaded replies and quotes, and the likes and reposts per network.
 Nothing here reads files or touches the network; the plugin hands in the state and moderation.
+
+A reader's words are cleaned again here (``syndication.backfeed.sanitize``), so a state file
+written by an older version or edited by hand is held to today's rules: deceptive links, invisible
+and bidi characters, nesting. What the page shows of them is also kept readable at any size:
+
+- a reply longer than ``REPLY_CHARACTERS`` is cut at a word boundary, and the page links to the
+  whole of it on its network;
+- threads nest ``THREAD_LEVELS`` deep at most; deeper answers are shown in order under their
+  ancestor at the last level, each saying whom it answers, as the large networks do;
+- a display name is cut to ``NAME_CHARACTERS``, and one that reads as the company's name (once
+  invisibles, case and accents are set aside) is marked as a reader's when the account is not one
+  of the company's.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
+from syndication.backfeed.sanitize import clean_for_page, skeleton, strip_invisibles, text_to_html
 from syndication.model import (
     CopyStatus,
     Interaction,
@@ -22,6 +38,29 @@ from syndication.model import (
 # A hook that keeps only what may be shown (the moderation file's verdict).
 Filter = Callable[[list[Interaction]], list[Interaction]]
 THREADED_KINDS = frozenset({InteractionKind.REPLY, InteractionKind.QUOTE})
+THREAD_LEVELS = 4  # levels of replies shown nested; deeper ones are listed under the last
+REPLY_CHARACTERS = 3_000  # characters of a reply shown before "read the rest on ..."
+NAME_CHARACTERS = 64  # characters of a display name shown
+SUMMARY_CHARACTERS = 200  # characters of a content warning shown
+
+
+def identity(name: str) -> str:
+    """What a name reads as: no invisibles, accents, case, spaces or punctuation, and each
+    look-alike letter as the one it imitates (ICU's confusable skeleton)."""
+    letters = unicodedata.normalize("NFKD", strip_invisibles(name))
+    plain = "".join(c for c in letters if c.isalnum()).casefold()
+    return plain if plain.isascii() else skeleton(plain)
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line, without invisibles, cut to ``limit`` characters."""
+    text = " ".join(strip_invisibles(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_name(name: str) -> str:
+    """A display name as the page shows it."""
+    return one_line(name, NAME_CHARACTERS)
 
 
 @dataclass(frozen=True)
@@ -69,22 +108,35 @@ class ThreadNode:
     avatar: str = ""  # local path under the site, or "" for the placeholder
     published: str = ""  # ISO 8601, for <time datetime>
     lang: str = ""  # a two-letter language code, or ""
+    content: Markup = field(default_factory=Markup)  # the reply's HTML, cleaned and cut as shown
+    cut: bool = False  # whether ``content`` is only the start of the reply
+    summary: str = ""  # the content warning, cleaned
+    reply_to: str = ""  # whom it answers, when shown flat under an ancestor
+    impostor: bool = False  # a reader whose name reads as the company's
 
     @classmethod
-    def of(cls, item: Interaction) -> ThreadNode:
-        """The node of ``item``, its card's fields filled in."""
+    def of(cls, item: Interaction, company: frozenset[str] = frozenset()) -> ThreadNode:
+        """The node of ``item``, its card's fields filled in; ``company`` holds the identities
+        (``identity``) of the company's names."""
         author = item.author
-        handle = author.handle
+        handle = shown_name(author.handle)
         lang = item.lang if len(item.lang) == 2 and item.lang.isalpha() else ""
+        who = shown_name(author.name) or handle
+        fragment = item.content_html or text_to_html(item.content_text)
+        content, cut = clean_for_page(fragment, REPLY_CHARACTERS)
         return cls(
             item=item,
-            who=author.name or handle,
+            who=who,
             handle=(handle if handle.startswith("@") else f"@{handle}") if handle else "",
             author_url=web_url(author.url),
             permalink=web_url(item.url),
             avatar=_local(author.avatar),
             published=item.published_at.isoformat(),
             lang=lang,
+            content=Markup(content),  # sanitised: the allowlist, text escaped
+            cut=cut,
+            summary=one_line(item.summary, SUMMARY_CHARACTERS),
+            impostor=not item.by_company and bool(company) and identity(who) in company,
         )
 
 
@@ -151,11 +203,12 @@ def _sort_key(item: Interaction) -> tuple[object, ...]:
     return (item.published_at, item.network, item.id)
 
 
-def _thread(items: list[Interaction]) -> tuple[ThreadNode, ...]:
+def _thread(items: list[Interaction], company: frozenset[str]) -> tuple[ThreadNode, ...]:
     """Nest replies and quotes under their parents; a reply to the copy (or to something gone)
-    is a root. Oldest first at each level."""
+    is a root. Oldest first at each level; nodes past ``THREAD_LEVELS`` flattened."""
     nodes = {
-        interaction_key(i.network, i.id): ThreadNode.of(i) for i in sorted(items, key=_sort_key)
+        interaction_key(i.network, i.id): ThreadNode.of(i, company)
+        for i in sorted(items, key=_sort_key)
     }
     roots: list[ThreadNode] = []
     for node in nodes.values():
@@ -164,7 +217,29 @@ def _thread(items: list[Interaction]) -> tuple[ThreadNode, ...]:
             roots.append(node)
         else:
             parent.children.append(node)
+    _flatten(roots)
     return tuple(roots)
+
+
+def _flatten(roots: list[ThreadNode]) -> None:
+    """Give each node at the last level every answer below it, in thread order, flat.
+
+    Iterative, not recursive: a thread can be thousands of replies deep.
+    """
+    level = roots
+    for _ in range(THREAD_LEVELS - 1):
+        level = [child for node in level for child in node.children]
+    for node in level:
+        flat: list[ThreadNode] = []
+        stack = [(child, node) for child in reversed(node.children)]
+        while stack:
+            child, parent = stack.pop()
+            if parent is not node:
+                child.reply_to = parent.who
+            flat.append(child)
+            stack.extend((grandchild, child) for grandchild in reversed(child.children))
+            child.children = []
+        node.children = flat
 
 
 def _people(items: Iterable[Interaction]) -> dict[str, list[Face]]:
@@ -174,7 +249,11 @@ def _people(items: Iterable[Interaction]) -> dict[str, list[Face]]:
         by_network.setdefault(item.network, {}).setdefault(item.author.id, item.author)
     return {
         network: [
-            Face(name=p.name or p.handle, url=web_url(p.url), avatar=_local(p.avatar))
+            Face(
+                name=shown_name(p.name) or shown_name(p.handle),
+                url=web_url(p.url),
+                avatar=_local(p.avatar),
+            )
             for p in sorted(people.values(), key=lambda p: ((p.name or p.handle).casefold(), p.id))
         ]
         for network, people in sorted(by_network.items())
@@ -182,13 +261,17 @@ def _people(items: Iterable[Interaction]) -> dict[str, list[Face]]:
 
 
 def build_conversation(
-    state: PostState, labels: Mapping[str, str], keep: Filter | None = None
+    state: PostState,
+    labels: Mapping[str, str],
+    keep: Filter | None = None,
+    company_names: Iterable[str] = (),
 ) -> Conversation:
     """The page's view of ``state``: published copies, threads, likes and reposts.
 
     ``keep`` is the moderation hook; it runs over every interaction so a hidden reply takes the
-    answers under it along.
+    answers under it along. A reader named like one of ``company_names`` is marked as a reader.
     """
+    company = frozenset(filter(None, (identity(name) for name in company_names)))
     copies = tuple(
         SyndicatedCopy(network=name, label=labels.get(name, name.capitalize()), url=copy.url)
         for name, copy in sorted(state.copies.items())
@@ -222,7 +305,7 @@ def build_conversation(
     )
     return Conversation(
         copies=copies,
-        replies=_thread(threaded),
+        replies=_thread(threaded, company),
         likes=likes,
         reposts=reposts,
         counted={plural: numbers for plural, numbers in counted.items() if numbers},

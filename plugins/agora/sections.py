@@ -80,6 +80,10 @@ class SectionRenderer:
         self.states = states
         self.state_root = state_root
         self.moderation_file = moderation_file
+        # The names a reader must not pass for: the company's, as the theme shows it.
+        self.company_names = tuple(
+            str(settings[name]) for name in ("COMPANY_NAME", "SITENAME") if settings.get(name)
+        )
         self._template: Template | None = None
 
     def state_size(self, key: str) -> int:
@@ -93,7 +97,7 @@ class SectionRenderer:
         """The moderated conversation of the post whose state is ``key``."""
         state = self.states.post_state(self.state_root, key)
         keep = self.states.moderation(self.moderation_file)
-        return build_conversation(state, self.labels, keep=keep)
+        return build_conversation(state, self.labels, keep=keep, company_names=self.company_names)
 
     @property
     def available(self) -> bool:

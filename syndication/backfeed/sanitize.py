@@ -155,6 +155,12 @@ def _spoof_checker() -> Any:
     return checker
 
 
+def skeleton(text: str) -> str:
+    """What ``text`` looks like: each confusable character as its prototype (UTS #39), so
+    "Velos" with a Cyrillic "e" (U+0435) and "Velos" give the same skeleton."""
+    return str(_spoof_checker().getSkeleton(0, text))
+
+
 def _label_deceives(label: str, tld_is_ascii: bool) -> bool:
     """Whether one Unicode label mixes scripts or imitates a Latin name with another script.
 
@@ -168,8 +174,8 @@ def _label_deceives(label: str, tld_is_ascii: bool) -> bool:
         return True
     if not tld_is_ascii or regex.search(r"\p{Latin}", label):
         return False
-    skeleton = str(checker.getSkeleton(0, label))
-    return skeleton.isascii() and skeleton.replace("-", "").isalnum()
+    shape = skeleton(label)
+    return shape.isascii() and shape.replace("-", "").isalnum()
 
 
 _PLAIN_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
