@@ -55,6 +55,7 @@ from syndication.cli.common import http_client, state_root
 from syndication.config import posting_paused
 from syndication.errors import AgoraError, ConfigError
 from syndication.model import Post
+from syndication.networks import registry
 from syndication.networks.registry import configured_networks
 from syndication.posts import load_settings, read_posts, wants_syndication
 from syndication.publish.live import check_all, parse_opengraph
@@ -332,6 +333,9 @@ def _quote_command(run: Pipeline, step: str, code: int, report: str, retry: str)
 def step_syndicate(run: Pipeline) -> tuple[int, bool]:
     """Syndicate every live post once: the exit code of ``invoke syndicate``, and whether the
     engine wrote to the state (then the site is rebuilt with the new links)."""
+    authors = run.settings.get("AGORA_AUTHORS") or {}
+    for sentence in registry.unused_employee_credentials(run.env, authors):
+        run.say("syndicate", f"warning: {sentence}")
     try:
         report = syndicate_cli.syndicate_report(run.settings_file, run.env)
     except AgoraError as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from syndication.config import Authors, handle_of
+from syndication.config import Authors, author_suffix, handle_of
 from syndication.errors import ConfigError
 from syndication.networks.bluesky import NETWORK as BLUESKY
 from syndication.networks.facebook import NETWORK as FACEBOOK
@@ -105,6 +105,41 @@ def posting_account(
     """The account a post or an answer by ``author`` goes out from, and whether it is their own."""
     own = author_account(brand, author, authors.get(author, {}), env)
     return (own, True) if own is not None else (brand, False)
+
+
+def unused_employee_credentials(env: Mapping[str, str], authors: Authors) -> list[str]:
+    """One sentence per employee credential set in ``env`` that nothing can use.
+
+    An employee's credential is used only with their handle on that network in ``AGORA_AUTHORS``;
+    a secret added under a misspelt name, or for an author without that handle, would otherwise
+    leave their posts and answers going out from the brand without a word.
+    """
+    declared = {variable.name for declared in NETWORKS for variable in declared.variables}
+    by_suffix = {author_suffix(author): author for author in authors}
+    sentences = []
+    for declared_network in NETWORKS:
+        prefix = f"{declared_network.author_credential}_"
+        # Another brand variable can share the prefix (X's ACCESS_TOKEN and ACCESS_TOKEN_SECRET).
+        others = [name for name in declared if name.startswith(prefix)]
+        for name in sorted(env):
+            if not name.startswith(prefix) or not env[name].strip() or name in declared:
+                continue
+            if any(name.startswith(f"{other}_") for other in others):
+                continue
+            suffix = name.removeprefix(prefix)
+            author = by_suffix.get(suffix)
+            if author is None:
+                sentences.append(
+                    f"{name} is set but no author in AGORA_AUTHORS is called {suffix}, so it is "
+                    "never used; rename it after an author or remove it."
+                )
+            elif not handle_of(authors[author], declared_network.name):
+                sentences.append(
+                    f"{name} is set but {author} has no {declared_network.label} handle "
+                    f'("{declared_network.name}") in AGORA_AUTHORS, so it is never used; add the '
+                    "handle or remove the credential."
+                )
+    return sentences
 
 
 def company_accounts(name: str, authors: Authors) -> list[str]:
