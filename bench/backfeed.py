@@ -367,9 +367,11 @@ class LinkedInWorld:
     """The local LinkedIn double: the page posts through LinkedIn's API, readers comment and
     react through its control routes (as members do on LinkedIn's site).
 
-    LinkedIn gives no list of reposts: a seeded repost is left out (``repost`` does nothing).
-    It has no notification stream either: the 10 new comments of the steady-state run are found
-    when the schedule reaches their copies, so that run reads only the copies due.
+    LinkedIn gives no list of reposts, only their number (Organization Share Statistics, read
+    beside the social metadata of each batch of copies): a seeded repost is counted, not stored
+    as an interaction. It has no notification stream either: the 10 new comments of the
+    steady-state run are found when the schedule reaches their copies, so that run reads only
+    the copies due.
     """
 
     network = "linkedin"
@@ -441,7 +443,9 @@ class LinkedInWorld:
         await self._control("react", {"username": username, "on": subject["id"], "type": "LIKE"})
 
     async def repost(self, username: str, subject: Post) -> None:
-        """Nothing: LinkedIn lists no reposts (see the class's docstring)."""
+        """``username`` reposts ``subject`` (a post: a comment cannot be reposted)."""
+        if subject["id"] == subject["root"]:
+            await self._control("repost", {"username": username, "on": subject["id"]})
 
     async def settle(self) -> None:
         """Nothing to wait for: the double answers with what it stored."""
@@ -770,6 +774,16 @@ async def bench(world: World, work: Path, posts: int, delay: float) -> NetworkRe
         f"interactions stored after the first run: {stored_first}; after the steady-state run: "
         f"{stored_steady} (+{stored_steady - stored_first}; {NEW_REPLIES} replies were added)"
     )
+    # A network that counts without saying who (reposts on LinkedIn): the numbers kept.
+    counted: Counter[str] = Counter()
+    for state in store.all():
+        for copy in state.copies.values():
+            counted.update(copy.counted)
+    if counted:
+        lines.append(
+            "counted on the copies, without who: "
+            + ", ".join(f"{counted[kind]} {kind}s" for kind in sorted(counted))
+        )
     ok = first.report.ok and steady.report.ok
     return NetworkResult(lines + _table(world.network, first, steady), ok)
 

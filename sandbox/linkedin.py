@@ -39,7 +39,12 @@ ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "Vélos Boréal",
         "brand",
         "Administrator of the Vélos Boréal page",
-        ("w_organization_social", "r_organization_social", "w_member_social"),
+        (
+            "w_organization_social",
+            "r_organization_social",
+            "rw_organization_admin",
+            "w_member_social",
+        ),
     ),
     ("lea", "Léa Gagnon", "reader", "Cyclist in Montréal", ("w_member_social",)),
     ("samuel", "Samuel Okafor", "reader", "Bike mechanic", ("w_member_social",)),
@@ -49,7 +54,7 @@ ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "Camille Tremblay",
         "employee",
         "Product lead at Vélos Boréal",
-        ("w_member_social", "r_member_social"),
+        ("w_member_social", "r_member_social", "r_member_postAnalytics"),
     ),
 )
 
@@ -166,6 +171,10 @@ class LinkedInServer:
     def react(self, username: str, on: str, kind: str = "LIKE") -> None:
         """``username`` reacts to ``on`` (``LIKE``, ``PRAISE``, ``EMPATHY``...)."""
         self._control("POST", "react", {"username": username, "on": on, "type": kind})
+
+    def repost(self, username: str, on: str) -> None:
+        """``username`` reposts the post ``on`` (LinkedIn counts it and lists nobody)."""
+        self._control("POST", "repost", {"username": username, "on": on})
 
     def delete(self, urn: str) -> None:
         """Delete a post or a comment, as its author would on LinkedIn."""

@@ -20,6 +20,14 @@ our own code, written from its reference pages, each linked where it is followed
   (``/rest/reactions/(entity:{urn})?q=entity``).
 - Social metadata: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/social-metadata-api
   (BATCH_GET: ``results`` by URN, ``errors`` for what is gone).
+- Organization Share Statistics:
+  https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics
+  (``q=organizationalEntity`` with ``shares=List(…)``/``ugcPosts=List(…)``: lifetime counts,
+  ``shareCount`` the reposts; ``rw_organization_admin`` and an administrator, else 403).
+- Member Post Analytics:
+  https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
+  (``q=entity``, ``entity=(share:…)``, ``queryType=RESHARE``, ``aggregation=TOTAL``;
+  ``r_member_postAnalytics``, the member's own posts only).
 - People and organizations (BATCH_GET ``/rest/people?ids=List((id:…))``,
   ``/rest/organizations?ids=List(…)``).
 - Token introspection: https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection
@@ -37,7 +45,9 @@ comments and reactions ``r_organization_social``; a member writes only as themse
 Control routes, outside LinkedIn's API and without a token, under ``/_double/``: ``faults``
 (``{"method","path","status","headers","body","times"}``, the path as sent or its template),
 ``comment`` (``{"username","on","text","parent"}``: a member comments, their text escaped as
-LinkedIn's site does), ``react`` (``{"username","on","type"}``), ``delete`` (``{"urn"}``),
+LinkedIn's site does), ``react`` (``{"username","on","type"}``), ``repost``
+(``{"username","on"}``: a member reposts a post, which LinkedIn only counts), ``delete``
+(``{"urn"}``),
 ``expire`` (``{"username"}``), ``GET read?urn=`` (a post or comment as a reader sees it),
 ``GET posts?link=&author=`` (the author's live posts linking to an address) and ``requests``
 (GET: API requests by method and path template; DELETE: start again).
@@ -278,6 +288,7 @@ class State:
     deleted: set[str] = field(default_factory=set)
     comments: dict[str, Json] = field(default_factory=dict)
     reactions: dict[tuple[str, str], Json] = field(default_factory=dict)
+    reposts: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, post) -> ms
     images: dict[str, Json] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
@@ -303,6 +314,11 @@ _TEMPLATES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("/rest/socialActions/{urn}/comments", r"^/rest/socialActions/[^/]+/comments$"),
         ("/rest/reactions/{key}", r"^/rest/reactions/[^/]+$"),
         ("/rest/people", r"^/rest/people$"),
+        (
+            "/rest/organizationalEntityShareStatistics",
+            r"^/rest/organizationalEntityShareStatistics$",
+        ),
+        ("/rest/memberCreatorPostAnalytics", r"^/rest/memberCreatorPostAnalytics$"),
         ("/rest/organizations", r"^/rest/organizations$"),
         ("/oauth/v2/introspectToken", r"^/oauth/v2/introspectToken$"),
         ("/_upload/{id}", r"^/_upload/[^/]+$"),
@@ -447,6 +463,12 @@ class LinkedInDouble:
             ),
             ("GET", "/rest/reactions/{key}"): lambda: self.list_reactions(member, decoded, params),
             ("GET", "/rest/people"): lambda: self.batch_people(params),
+            ("GET", "/rest/organizationalEntityShareStatistics"): lambda: self.share_statistics(
+                member, params
+            ),
+            ("GET", "/rest/memberCreatorPostAnalytics"): lambda: self.member_analytics(
+                member, params
+            ),
             ("GET", "/rest/organizations"): lambda: self.batch_organizations(params),
         }
         handler = routes.get((method, template))
@@ -787,6 +809,102 @@ class LinkedInDouble:
         found.sort(key=lambda r: r["created"]["time"], reverse=True)
         return self._page(found, {k: v for k, v in params.items() if k != "q"}, max_count=100)
 
+    # -- statistics -----------------------------------------------------------------------------
+
+    def _reposts_of(self, urn: str) -> int:
+        return sum(1 for (_, post) in self.state.reposts if post == urn)
+
+    async def share_statistics(self, member: Member, params: Json) -> Response:
+        """GET /rest/organizationalEntityShareStatistics?q=organizationalEntity: lifetime
+        statistics of the page's posts named in ``shares=List(…)`` and ``ugcPosts=List(…)``, one
+        element each; a post older than 12 months, or deleted, is left out (LinkedIn's rolling
+        window); a post of another author is 403, as on LinkedIn."""
+        if "rw_organization_admin" not in member.scopes or not member.admin:
+            raise Refused(
+                403,
+                "Not enough permissions to access: "
+                "organizationalEntityShareStatistics.FINDER-organizationalEntity.20261101",
+            )
+        if params.get("q") != "organizationalEntity":
+            raise Refused(400, "q must be organizationalEntity")
+        if params.get("organizationalEntity") != self.state.org_urn:
+            raise Refused(403, "Not enough permissions to access this organizationalEntity")
+        if "timeIntervals" in params:
+            raise Refused(400, "the double gives lifetime statistics only")
+        window = _now_ms() - 365 * 86400 * 1000
+        elements: list[Json] = []
+        for name, field_name, prefix in (
+            ("shares", "share", "urn:li:share:"),
+            ("ugcPosts", "ugcPost", "urn:li:ugcPost:"),
+        ):
+            urns = params.get(name, [])
+            if not isinstance(urns, list):
+                raise Refused(400, f"{name} must be a Rest.li list: {name}=List(...)")
+            for urn in urns:
+                if not isinstance(urn, str) or not urn.startswith(prefix):
+                    raise Refused(400, f"{urn!r} is not a {field_name} URN")
+                post = self.state.posts.get(urn)
+                if post is not None and post["author"] != self.state.org_urn:
+                    raise Refused(
+                        403, f"Unpermitted fields present in PARAMETER: [/{name}] ({urn})"
+                    )
+                if post is None or urn in self.state.deleted or post["createdAt"] < window:
+                    continue
+                reactions = sum(1 for (_, e) in self.state.reactions if e == urn)
+                top = self._live_comments(urn)
+                elements.append(
+                    {
+                        "organizationalEntity": self.state.org_urn,
+                        field_name: urn,
+                        "totalShareStatistics": {
+                            "shareCount": self._reposts_of(urn),
+                            "likeCount": reactions,
+                            "commentCount": len(top),
+                            "clickCount": 0,
+                            "impressionCount": 0,
+                            "uniqueImpressionsCount": 0,
+                            "engagement": 0.0,
+                        },
+                    }
+                )
+        return JSONResponse(
+            {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}}
+        )
+
+    async def member_analytics(self, member: Member, params: Json) -> Response:
+        """GET /rest/memberCreatorPostAnalytics?q=entity: one of the member's own posts,
+        ``entity=(share:…)`` or ``(ugcPost:…)``, ``queryType``, ``aggregation=TOTAL``."""
+        if "r_member_postAnalytics" not in member.scopes:
+            raise Refused(403, "Not enough permissions to access: memberCreatorPostAnalytics")
+        if params.get("q") != "entity":
+            raise Refused(400, "the double supports the entity finder only")
+        entity = params.get("entity")
+        if (
+            not isinstance(entity, dict)
+            or len(entity) != 1
+            or not entity.keys()
+            <= {
+                "share",
+                "ugcPost",
+            }
+        ):
+            raise Refused(400, "entity must be a union: (share:urn) or (ugcPost:urn)")
+        urn = str(next(iter(entity.values())))
+        if params.get("aggregation") != "TOTAL":
+            raise Refused(400, "the double supports aggregation=TOTAL only")
+        kind = params.get("queryType")
+        if kind not in ("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT"):
+            raise Refused(400, f"queryType {kind!r} is not one of LinkedIn's")
+        post = self._live_post(urn)
+        if post["author"] != member.urn:
+            raise Refused(403, "Not enough permissions to access this entity")
+        count = {
+            "RESHARE": self._reposts_of(urn),
+            "REACTION": sum(1 for (_, e) in self.state.reactions if e == urn),
+            "COMMENT": len(self._live_comments(urn)),
+        }.get(str(kind), 0)
+        return JSONResponse({"elements": [{"count": count}], "paging": {"start": 0, "count": 10}})
+
     # -- people ---------------------------------------------------------------------------------
 
     async def batch_people(self, params: Json) -> Response:
@@ -915,6 +1033,11 @@ class LinkedInDouble:
                     "created": {"actor": member.urn, "time": now},
                     "lastModified": {"actor": member.urn, "time": now},
                 }
+                return JSONResponse({"ok": True})
+            if name == "repost" and member is not None:
+                urn = str(body["on"])
+                self._live_post(urn)
+                self.state.reposts[(member.urn, urn)] = _now_ms()
                 return JSONResponse({"ok": True})
             if name == "expire" and member is not None:
                 member.expires_at = int(time.time()) - 1

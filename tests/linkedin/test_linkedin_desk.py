@@ -4,7 +4,7 @@ The page's copy of a sample post is published on the LinkedIn double through the
 recorded in a copy of the sample site; a reader comments on LinkedIn; ``Backfeed`` brings it
 home; ``invoke inbox`` lists it; ``invoke reply`` answers it in its thread exactly once, even when
 the process stops between LinkedIn's answer and the record; the built page shows the answer under
-the question as the company's.
+the question as the company's, and how many times the copy was reposted.
 """
 
 from __future__ import annotations
@@ -152,10 +152,18 @@ def test_a_comment_on_linkedin_is_listed_answered_once_and_shown(
         ("linkedin", question, "Mathieu Gagnon")
     ]
 
+    # Two members repost the copy: LinkedIn counts them and names nobody.
+    linkedin_server.repost("lea", copy.id)
+    linkedin_server.repost("samuel", copy.id)
+    backfeed(store, env, authors)
+    assert store.load(POST).copies["linkedin"].counted == {"repost": 2}
+
     output = workspace / "output"
     build(workspace, output, AGORA_AUTHORS=authors)
     html = (output / PAGE).read_text(encoding="utf-8")
     assert html.count(f"{ANSWER} — Mathieu") == 1
+    reposts = BeautifulSoup(html, "html.parser").select(".reactions .reaction-reposts")
+    assert [" ".join(li.get_text().split()) for li in reposts] == ["2 partages sur LinkedIn"]
     soup = BeautifulSoup(html, "html.parser")
     assert copy.url in [a.get("href") for a in soup.select("a.u-syndication")]
     assert "Faites-vous les vélos cargo (électriques)" in html

@@ -139,7 +139,7 @@ def test_an_employee_posts_as_herself(linkedin_server: LinkedInServer) -> None:
     assert linkedin_server.posts_linking_to(post.url) == []
 
 
-def test_conversation_nested_comments_reactions_by_type_and_counts_in_one_batch(
+def test_conversation_nested_comments_reactions_by_type_and_counts_batched(
     linkedin_server: LinkedInServer,
 ) -> None:
     copies = [publish_new(linkedin_server) for _ in range(3)]
@@ -148,11 +148,16 @@ def test_conversation_nested_comments_reactions_by_type_and_counts_in_one_batch(
     linkedin_server.comment("noor", copy.id, "Bonne question_!", parent=question)
     linkedin_server.react("samuel", copy.id, "PRAISE")
     linkedin_server.react("lea", copy.id, "LIKE")
+    linkedin_server.repost("noor", copy.id)
     linkedin_server.reset_requests()
     counts = with_adapter(linkedin_server, lambda a: a.counts(copies))
-    assert linkedin_server.requests() == {"GET /rest/socialMetadata": 1}
+    assert linkedin_server.requests() == {
+        "GET /rest/socialMetadata": 1,
+        "GET /rest/organizationalEntityShareStatistics": 1,
+    }
     assert counts is not None and counts[copy.id].replies == 1 and counts[copy.id].likes == 2
-    assert counts[copies[1].id].replies == 0
+    assert counts[copy.id].reposts == 1
+    assert counts[copies[1].id].replies == 0 and counts[copies[1].id].reposts == 0
 
     items = with_adapter(linkedin_server, lambda a: a.conversation(copy))
     replies = [i for i in items if i.kind is InteractionKind.REPLY]

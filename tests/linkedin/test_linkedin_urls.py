@@ -90,6 +90,11 @@ def answer(request: httpx.Request) -> httpx.Response:
     if path.startswith("/rest/socialMetadata"):
         meta = {"commentSummary": {"count": 2, "topLevelCount": 1}, "reactionSummaries": {}}
         return httpx.Response(200, json={"results": {POST_URN: meta}})
+    if path.startswith("/rest/organizationalEntityShareStatistics"):
+        element = {"share": POST_URN, "totalShareStatistics": {"shareCount": 4}}
+        return httpx.Response(200, json={"elements": [element], "paging": {"total": 1}})
+    if path.startswith("/rest/memberCreatorPostAnalytics"):
+        return httpx.Response(200, json={"elements": [{"count": 2}]})
     if path.startswith("/rest/socialActions/"):
         if "7400000000000000010%29/comments" in path:
             elements = [comment(NESTED, COMMENT, ORG_URN)]
@@ -169,13 +174,50 @@ def test_find_published_is_linkedins_finder() -> None:
     )
 
 
-def test_counts_are_one_batch_get() -> None:
-    counts, [sent] = run(
-        lambda a: a.counts([COPY, Copy("linkedin", COPY.status, "o", COPY.intent_at, id=OTHER_URN)])
-    )
+def test_counts_are_one_batch_get_and_one_statistics_finder() -> None:
+    other = Copy("linkedin", COPY.status, "o", COPY.intent_at, id=OTHER_URN)
+    counts, sent = run(lambda a: a.counts([COPY, other]))
     assert counts is not None and counts[POST_URN].replies == 1
+    assert counts[POST_URN].reposts == 4
+    wanted = [
+        oracle("batch_get", resource_path="/socialMetadata", ids=[POST_URN, OTHER_URN]),
+        oracle(
+            "finder",
+            resource_path="/organizationalEntityShareStatistics",
+            finder_name="organizationalEntity",
+            query_params={
+                "organizationalEntity": ORG_URN,
+                "shares": [POST_URN],
+                "ugcPosts": [OTHER_URN],
+            },
+        ),
+    ]
+    assert sorted(str(r.url) for r in sent) == sorted(w.url for w in wanted)
+    by_url = {str(r.url): r for r in sent}
+    for want in wanted:
+        assert_same(by_url[want.url], want)
+
+
+def test_an_employees_repost_counts_are_linkedins_member_analytics_finder() -> None:
+    settings = LinkedInSettings(API, "https://www.linkedin.com", ORG, VERSION, TOKEN, person="Cam1")
+    recorder = Recorder(answer)
+
+    async def go() -> Any:
+        async with httpx.AsyncClient(transport=recorder.transport()) as http:
+            return await LinkedInClient(settings, http).counts([COPY])
+
+    counts = asyncio.run(go())
+    assert counts[POST_URN].reposts == 2
+    [analytics] = [r for r in recorder.sent if "memberCreatorPostAnalytics" in str(r.url)]
+    query = {"entity": {"share": POST_URN}, "queryType": "RESHARE", "aggregation": "TOTAL"}
     assert_same(
-        sent, oracle("batch_get", resource_path="/socialMetadata", ids=[POST_URN, OTHER_URN])
+        analytics,
+        oracle(
+            "finder",
+            resource_path="/memberCreatorPostAnalytics",
+            finder_name="entity",
+            query_params=query,
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""The LinkedIn adapter's I/O: publish exactly once, reply, read comments and reactions.
+"""The LinkedIn adapter's I/O: publish exactly once, reply, read comments, reactions and reposts.
 
 Implements ``Adapter`` (``syndication.networks.base``) over LinkedIn's versioned REST API with an
 injected ``httpx.AsyncClient``; the JSON is converted, and little text written, by ``convert``.
@@ -16,6 +16,10 @@ https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares
 (``/rest/reactions/(entity:{urn})?q=entity``),
 https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/social-metadata-api
 (``BATCH_GET /rest/socialMetadata``),
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics
+(``GET /rest/organizationalEntityShareStatistics?q=organizationalEntity``: the page's reposts),
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
+(``GET /rest/memberCreatorPostAnalytics?q=entity``: an employee's reposts),
 https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/profile-api
 (``BATCH_GET /rest/people``: names and headlines of the people who comment),
 https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-lookup-api
@@ -35,8 +39,16 @@ Quirks of the network recorded here:
   comments are found when the schedule reads a copy, its counts first (``socialMetadata``, 80
   copies a request: their URNs keep the query under the 4,000 characters past which LinkedIn's
   own client tunnels a request as a POST).
-- **Reposts** are not readable: no list of who reposted, and no count of them in
-  ``socialMetadata``; only comments and reactions are read (``kinds_readable``).
+- **Reposts** are counted, never listed: the API names nobody who reposted, and
+  ``socialMetadata`` does not count them. The page's copies are counted by the Organization
+  Share Statistics finder (``shares=List(…)``/``ugcPosts=List(…)``, the same 80 copies in one
+  request beside ``socialMetadata``; ``totalShareStatistics.shareCount``), which needs
+  ``rw_organization_admin`` and gives the last 12 months only (an older copy keeps the number
+  it had). An employee's copies are counted by Member Post Analytics (``queryType=RESHARE``,
+  ``aggregation=TOTAL``, added to the versioned API in 2025; ``r_member_postAnalytics``), one
+  request a copy since it has no batch. The engine keeps the number on the copy
+  (``Copy.counted``) and the page shows it; without the permission (403) it is said once and
+  the comments and reactions are read as usual.
 - **Reactions** have six types (``LIKE``, ``PRAISE``...): each is a like, its type kept as its
   text. **Comments** nest one level: an answer to a nested comment goes under the same
   top-level comment (``reply``), as LinkedIn's own site does.
@@ -52,6 +64,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,7 +72,14 @@ from typing import Any
 import httpx
 
 from syndication import secrets
-from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
+from syndication.errors import (
+    AgoraError,
+    AuthError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+)
 from syndication.model import Copy, Interaction, InteractionKind, Person, format_time, utc_now
 from syndication.networks.base import (
     READ_KINDS,
@@ -97,6 +117,9 @@ CLOCK_MARGIN = timedelta(hours=1)  # a copy is never older than its post, give o
 READABLE = frozenset({InteractionKind.REPLY, InteractionKind.LIKE})
 ORGANIZATION_SCOPES = "w_organization_social and r_organization_social"
 MEMBER_SCOPES = "w_member_social"
+STATISTICS_SCOPE = "rw_organization_admin"  # Organization Share Statistics
+MEMBER_ANALYTICS_SCOPE = "r_member_postAnalytics"  # Member Post Analytics
+ANALYTICS_CONCURRENCY = 4  # an employee's copies' analytics read at once (one request each)
 
 Json = Mapping[str, Any]
 
@@ -162,6 +185,7 @@ class LinkedInClient:
             secrets.register(value)
         self._missing: set[str] = set()  # copies the last counts left out: gone, or hidden
         self._people: dict[str, Person] = {}  # by URN, for this adapter's life (one run)
+        self._reposts_refused = False  # a 403 on the repost counts: not asked again this run
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -436,20 +460,105 @@ class LinkedInClient:
     # -- Reader ---------------------------------------------------------------------------------
 
     def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
-        """Comments and reactions: LinkedIn lists no reposts (see the module's docstring)."""
+        """Comments and reactions: LinkedIn lists no reposts, it only counts them (``counts``;
+        see the module's docstring)."""
         return READ_KINDS & READABLE
 
     async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:
-        """The counts of up to 80 copies in one BATCH_GET of ``socialMetadata``."""
-        body = await self._get("/socialMetadata", {"ids": [copy.id for copy in copies]})
-        results = body.get("results")
+        """The counts of up to 80 copies: comments and reactions in one BATCH_GET of
+        ``socialMetadata``, reposts beside it (``_reposts``)."""
+        reposts = asyncio.ensure_future(self._reposts(copies))
+        try:
+            metadata = await self._get("/socialMetadata", {"ids": [copy.id for copy in copies]})
+        except BaseException:
+            reposts.cancel()
+            await asyncio.gather(reposts, return_exceptions=True)
+            raise
+        shared = await reposts
+        results = metadata.get("results")
         found = {
-            str(urn): convert.counts_from_metadata(metadata)
-            for urn, metadata in (results.items() if isinstance(results, Mapping) else [])
-            if isinstance(metadata, Mapping)
+            str(urn): replace(convert.counts_from_metadata(data), reposts=shared.get(str(urn)))
+            for urn, data in (results.items() if isinstance(results, Mapping) else [])
+            if isinstance(data, Mapping)
         }
         self._missing |= {copy.id for copy in copies if copy.id not in found}
         return found
+
+    async def _reposts(self, copies: Sequence[Copy]) -> dict[str, int]:
+        """How many times each copy was reposted, by URN; what LinkedIn does not say is left
+        out (the copy's last count stays).
+
+        The page's copies: one request for them all (Organization Share Statistics, which
+        needs rw_organization_admin). An employee's: one request a copy (Member Post Analytics,
+        r_member_postAnalytics), LinkedIn has no batch for it. A refusal (403) is said once, in
+        one sentence, and the run goes on without reposts: comments and reactions do not need
+        that permission.
+        """
+        if self._reposts_refused or not copies:
+            return {}
+        try:
+            if self.settings.person:
+                return await self._member_reshares(copies)
+            return await self._share_statistics(copies)
+        except AgoraError as error:
+            if isinstance(error, AuthError) and error.status == 403:
+                self._reposts_refused = True
+                scope = MEMBER_ANALYTICS_SCOPE if self.settings.person else STATISTICS_SCOPE
+                logger.warning(
+                    "LinkedIn does not let %s read how many times its posts were reposted "
+                    "(its token needs %s%s); repost counts stay as they were, comments and "
+                    "reactions are read as usual.",
+                    self.settings.account,
+                    scope,
+                    "" if self.settings.person else " and its member an administrator of the page",
+                )
+            else:
+                logger.info("LinkedIn gave no repost counts this time (%s)", error)
+            return {}
+
+    async def _share_statistics(self, copies: Sequence[Copy]) -> dict[str, int]:
+        """The page's copies' repost counts in one request of the Organization Share
+        Statistics finder (lifetime statistics: no ``timeIntervals``)."""
+        shares = [c.id for c in copies if c.id.startswith("urn:li:share:")]
+        posts = [c.id for c in copies if c.id.startswith("urn:li:ugcPost:")]
+        if not (shares or posts):
+            return {}
+        params: dict[str, object] = {
+            "q": "organizationalEntity",
+            "organizationalEntity": self.settings.author_urn,
+        }
+        if shares:
+            params["shares"] = shares
+        if posts:
+            params["ugcPosts"] = posts
+        return convert.reposts_from_statistics(
+            await self._get("/organizationalEntityShareStatistics", params)
+        )
+
+    async def _member_reshares(self, copies: Sequence[Copy]) -> dict[str, int]:
+        """An employee's copies' repost counts, one Member Post Analytics request each."""
+        bound = asyncio.Semaphore(ANALYTICS_CONCURRENCY)
+
+        async def one(copy: Copy) -> int | None:
+            params = {
+                "q": "entity",
+                "entity": convert.post_entity(copy.id),
+                "queryType": "RESHARE",
+                "aggregation": "TOTAL",
+            }
+            async with bound:
+                body = await self._get("/memberCreatorPostAnalytics", params)
+            return convert.reshares_from_analytics(body)
+
+        answers = await asyncio.gather(*(one(c) for c in copies), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, AuthError) and answer.status == 403:
+                raise answer
+        return {
+            copy.id: answer
+            for copy, answer in zip(copies, answers, strict=True)
+            if isinstance(answer, int)
+        }
 
     def _gone(self, copy: Copy) -> NotFound:
         return NotFound(

@@ -92,6 +92,44 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def post_entity(urn: str) -> dict[str, str]:
+    """A post as the union the statistics finders take: ``(share:…)`` or ``(ugcPost:…)``."""
+    return {"ugcPost" if urn.startswith("urn:li:ugcPost:") else "share": urn}
+
+
+def reposts_from_statistics(body: Json) -> dict[str, int]:
+    """How many times each post was reposted, by URN, from an answer of the Organization Share
+    Statistics finder (``totalShareStatistics.shareCount`` of each element naming its post).
+
+    https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics
+    """
+    found: dict[str, int] = {}
+    for element in body.get("elements") or []:
+        if not isinstance(element, Mapping):
+            continue
+        urn = element.get("share") or element.get("ugcPost")
+        totals = element.get("totalShareStatistics")
+        count = totals.get("shareCount") if isinstance(totals, Mapping) else None
+        if isinstance(urn, str) and urn and isinstance(count, int) and count >= 0:
+            found[urn] = count
+    return found
+
+
+def reshares_from_analytics(body: Json) -> int | None:
+    """The number of reposts in an answer of the Member Post Analytics finder (``RESHARE``,
+    ``TOTAL``: one element with its ``count``); None when it says nothing.
+
+    https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
+    """
+    counts = [
+        element.get("count")
+        for element in body.get("elements") or []
+        if isinstance(element, Mapping)
+    ]
+    numbers = [c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c >= 0]
+    return sum(numbers) if numbers else None
+
+
 # -- Rest.li 2.0 ------------------------------------------------------------------------------
 
 
@@ -215,7 +253,8 @@ def published_from_post(post: Json, account: str, at: datetime) -> Published:
 def counts_from_metadata(metadata: Json) -> Counts:
     """What the Social Metadata API counts on a post: top-level comments, reactions of any type.
 
-    LinkedIn gives no count of reposts there (nor a list of who reposted): left unsaid.
+    LinkedIn gives no count of reposts there (nor a list of who reposted): left unsaid, for
+    ``reposts_from_statistics`` or ``reshares_from_analytics`` to fill in.
     """
     comments = metadata.get("commentSummary")
     replies = None
