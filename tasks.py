@@ -243,8 +243,13 @@ def reply(
         raise Exit(code=code)
 
 
-@task(help={"settings": "Pelican settings file (default publishconf.py)"})
-def tokens(c: Context, settings: str = PRODUCTION_SETTINGS) -> None:
+@task(
+    help={
+        "settings": "Pelican settings file (default publishconf.py)",
+        "refresh": "refresh the tokens Meta renews and store them with gh (AGORA_SECRETS_TOKEN)",
+    }
+)
+def tokens(c: Context, settings: str = PRODUCTION_SETTINGS, refresh: bool = False) -> None:
     """Check that every configured credential works and does not expire within 14 days."""
     from invoke.exceptions import Exit
 
@@ -252,7 +257,7 @@ def tokens(c: Context, settings: str = PRODUCTION_SETTINGS) -> None:
     from syndication.cli.tokens import run
 
     setup_logging()
-    code = run(ROOT / settings)
+    code = run(ROOT / settings, refresh=refresh)
     if code:
         raise Exit(code=code)
 

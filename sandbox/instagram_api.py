@@ -20,7 +20,9 @@ spec files ``IGUser.json``, ``IGMedia.json``, ``IGComment.json`` and the SDK's t
   ones shown to the account with ``hidden``; ``replies{...}`` expands), a comment
   ``GET /{ig-comment-id}``, its replies ``GET``/``POST /{ig-comment-id}/replies`` (``message``;
   comments nest once: a reply cannot be answered).
-- ``GET /debug_token?input_token=``: the account's Page token, a system user's (never expires).
+- ``GET /debug_token?input_token=``: the account's Page token, a system user's (never expires,
+  unless a test makes it expire as an Instagram Login token does); such a token is refreshed
+  with ``GET /refresh_access_token?grant_type=ig_refresh_token`` (``meta_api.LongLivedTokens``).
 
 **The image is not fetched.** Instagram downloads ``image_url`` from the public web; the double
 cannot (the sample site is served on localhost), so it checks instead that the address is an
@@ -35,10 +37,13 @@ reading and answering comments ``instagram_manage_comments`` (else 10).
 Control routes under ``/instagram/_double/``: ``comment`` (``{"reader","on","text"}``: a reader
 comments a media or answers a top-level comment), ``hide`` (``{"id"}``), ``container``
 (``{"polls","status","message"}``: the next containers answer ``IN_PROGRESS`` that many times,
-then ``status``), ``quota`` (``{"usage","total"}``), ``faults`` (as the Graph double's),
-``expire``, ``forget`` (the account starts empty: tests that publish the same sample post
-against one double), ``GET posts?title=`` (media whose caption names a title on its first line),
-``GET media?id=`` (with its shown comments), ``GET comment?id=``, ``requests`` (GET, DELETE).
+then ``status``), ``container_status`` (``{"id","status"}``: a container made earlier now in
+that status, as one left 24 hours is ``EXPIRED``), ``quota`` (``{"usage","total"}``),
+``faults`` (as the Graph double's), ``expire``, ``token`` (``{"days_left"}``: the token now
+expires then, as an Instagram Login token does; null: never), ``forget`` (the account starts
+empty: tests that publish the same sample post against one double), ``GET posts?title=`` (media
+whose caption names a title on its first line), ``GET media?id=`` (with its shown comments),
+``GET comment?id=``, ``requests`` (GET, DELETE).
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.meta_api import Fault, FieldSpec, GraphRefusal, parse_fields
+from sandbox.meta_api import Fault, FieldSpec, GraphRefusal, LongLivedTokens, parse_fields
 
 Json = dict[str, Any]
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
@@ -118,6 +123,7 @@ class InstagramState:
     token: str
     system_user_id: str
     readers: dict[str, str]  # id -> username
+    tokens: LongLivedTokens  # the account's token (a Page token: no expiry) and refreshed ones
     expired: bool = False
     containers: dict[str, Json] = field(default_factory=dict)
     media: dict[str, Json] = field(default_factory=dict)
@@ -155,6 +161,8 @@ class InstagramDouble:
 
     def template(self, path: str) -> str:
         """``/{version}/{node}/{edge}`` as counted and named by faults: ``/user/media``."""
+        if path.strip("/") == "refresh_access_token":  # no version in its address
+            return "/refresh_access_token"
         parts = [p for p in path.split("/") if p][1:]
         if not parts:
             return "/"
@@ -180,6 +188,8 @@ class InstagramDouble:
         if request.method == "POST":
             params |= dict(parse_qsl((await request.body()).decode()))
         try:
+            if template == "/refresh_access_token" and request.method == "GET":
+                return JSONResponse(self.state.tokens.refresh(params))
             self._authenticate(request, params)
             params.pop("access_token", None)
             body = self.dispatch(request.method, path, params)
@@ -191,7 +201,7 @@ class InstagramDouble:
         header = request.headers.get("authorization", "")
         value = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
         value = value or str(params.get("access_token") or "")
-        if value != self.state.token:
+        if not self.state.tokens.valid(value):
             raise GraphRefusal("Invalid OAuth access token - Cannot parse access token", 190)
         if self.state.expired:
             raise GraphRefusal(
@@ -346,7 +356,8 @@ class InstagramDouble:
 
     def debug_token(self, params: Json) -> Json:
         """What the double knows of ``input_token``: the Page token of a system user."""
-        if params.get("input_token") != self.state.token:
+        token = str(params.get("input_token") or "")
+        if not self.state.tokens.valid(token):
             return {
                 "data": {
                     "is_valid": False,
@@ -355,14 +366,15 @@ class InstagramDouble:
                 }
             }
         now = int(time.time())
+        issued, expires = self.state.tokens.times(token)
         data: Json = {
             "app_id": self.state.app_id,
             "type": "PAGE",
             "application": "Agora",
             "data_access_expires_at": now + 90 * 86400,
-            "expires_at": 0,
+            "expires_at": expires,
             "is_valid": not self.state.expired,
-            "issued_at": now - 86400,
+            "issued_at": issued,
             "scopes": list(SCOPES),
             "profile_id": self.state.page_id,
             "user_id": self.state.system_user_id,
@@ -537,6 +549,13 @@ class InstagramDouble:
                     "message": str(body.get("message", "")),
                 }
                 return JSONResponse({"ok": True})
+            if name == "container_status":
+                container = state.containers[str(body["id"])]
+                status = str(body["status"])
+                container["status_code"] = container["status"] = status
+                container["_then"] = container["_then_status"] = status
+                container["_polls"] = 0
+                return JSONResponse({"ok": True})
             if name == "quota":
                 state.quota = {
                     "usage": int(body.get("usage", 0)),
@@ -545,6 +564,10 @@ class InstagramDouble:
                 return JSONResponse({"ok": True})
             if name == "expire":
                 state.expired = bool(body.get("expired", True))
+                return JSONResponse({"ok": True})
+            if name == "token":
+                days = body.get("days_left")
+                state.tokens.days_left(float(days) if days is not None else None)
                 return JSONResponse({"ok": True})
             if name == "forget":
                 for store in (state.containers, state.media, state.comments):
@@ -566,6 +589,7 @@ def create_instagram_app(config: dict[str, Any]) -> Starlette:
         token=config["instagram_token"],
         system_user_id=config["system_user_id"],
         readers={r["instagram_id"]: r["username"] for r in config["readers"]},
+        tokens=LongLivedTokens(config["instagram_token"], "IGAA", "ig_refresh_token"),
     )
     double = InstagramDouble(state)
     methods = ["GET", "POST", "DELETE"]

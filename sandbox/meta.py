@@ -218,11 +218,19 @@ class MetaServer:
         """The profile hides a reply (and so every reply under it)."""
         self._threads("POST", "hide", {"id": media})
 
+    def threads_token_days_left(self, days: float = 60) -> None:
+        """The profile's token now expires in ``days`` (60: as when it was made)."""
+        self._threads("POST", "token", {"days_left": days})
+
     def threads_containers(
         self, polls: int = 0, status: str = "FINISHED", message: str = ""
     ) -> None:
         """The next containers answer ``IN_PROGRESS`` ``polls`` times, then ``status``."""
         self._threads("POST", "container", {"polls": polls, "status": status, "message": message})
+
+    def threads_container_status(self, container: str, status: str) -> None:
+        """A container made earlier is now in ``status`` (``EXPIRED`` after 24 hours)."""
+        self._threads("POST", "container_status", {"id": container, "status": status})
 
     def threads_fault(
         self,
@@ -286,6 +294,7 @@ class MetaServer:
             "AGORA_INSTAGRAM_USER_ID": self.instagram_user_id,
             "AGORA_INSTAGRAM_ACCESS_TOKEN": self.instagram_token,
             "AGORA_INSTAGRAM_BLOG_NAME": PAGE_NAME,
+            "AGORA_INSTAGRAM_REFRESH_URL": self.instagram_url,
         }
 
     def _instagram(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -305,12 +314,20 @@ class MetaServer:
         """The account hides a comment (Instagram shows it to the account with ``hidden``)."""
         self._instagram("POST", "hide", {"id": comment})
 
+    def instagram_token_days_left(self, days: float | None = None) -> None:
+        """The account's token now expires in ``days`` (an Instagram Login token); None: never."""
+        self._instagram("POST", "token", {"days_left": days})
+
     def instagram_containers(
         self, polls: int = 0, status: str = "FINISHED", message: str = ""
     ) -> None:
         """The next containers answer ``IN_PROGRESS`` ``polls`` times, then ``status``."""
         body = {"polls": polls, "status": status, "message": message}
         self._instagram("POST", "container", body)
+
+    def instagram_container_status(self, container: str, status: str) -> None:
+        """A container made earlier is now in ``status`` (``EXPIRED`` after 24 hours)."""
+        self._instagram("POST", "container_status", {"id": container, "status": status})
 
     def instagram_quota(self, usage: int = 0, total: int = 100) -> None:
         """The account's publishing quota: ``usage`` of ``total`` posts in 24 hours."""

@@ -52,6 +52,7 @@ import base64
 import itertools
 import json
 import re
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -158,6 +159,68 @@ class GraphRefusal(Exception):
         if self.subcode is not None:
             error["error_subcode"] = self.subcode
         return {"error": error}
+
+
+# -- long-lived tokens ------------------------------------------------------------------------
+
+DAY = 86400
+LONG_LIVED = 60 * DAY
+
+
+@dataclass
+class LongLivedTokens:
+    """The long-lived tokens of a Threads profile or an Instagram Login account, refreshed with
+    ``GET /refresh_access_token?grant_type=…&access_token=…`` (no version in the address):
+    a token at least 24 hours old and not expired gets a new one valid 60 days, answered as
+    ``{"access_token","token_type":"bearer","expires_in"}``
+    (https://developers.facebook.com/docs/threads/get-started/long-lived-tokens,
+    https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token).
+    Meta does not say what it answers for a token too young: here error 100. The double keeps
+    the old token valid too, since every test of a session shares one double.
+    """
+
+    seeded: str
+    prefix: str  # how a new token starts (THAA, IGAA)
+    grant_type: str
+    expires_at: int = 0  # the seeded token's; 0: it never expires
+    refreshed: dict[str, int] = field(default_factory=dict)  # new token -> when it was issued
+
+    def valid(self, token: str) -> bool:
+        """Whether ``token`` is the seeded one or one this double refreshed."""
+        return bool(token) and (token == self.seeded or token in self.refreshed)
+
+    def times(self, token: str) -> tuple[int, int]:
+        """When ``token`` was issued and when it expires (0: never)."""
+        if token in self.refreshed:
+            issued = self.refreshed[token]
+            return issued, issued + LONG_LIVED
+        if not self.expires_at:
+            return int(time.time()) - DAY, 0
+        return self.expires_at - LONG_LIVED, self.expires_at
+
+    def days_left(self, days: float | None) -> None:
+        """The seeded token now expires in ``days`` (None: never)."""
+        self.expires_at = int(time.time() + days * DAY) if days is not None else 0
+
+    def refresh(self, params: dict[str, str]) -> dict[str, Any]:
+        """``GET /refresh_access_token``: a new token, or Graph's refusal."""
+        if params.get("grant_type") != self.grant_type:
+            raise GraphRefusal(f"(#100) grant_type must be {self.grant_type}", 100)
+        token = str(params.get("access_token") or "")
+        if not self.valid(token):
+            raise GraphRefusal("Invalid OAuth access token - Cannot parse access token", 190)
+        issued, expires = self.times(token)
+        now = int(time.time())
+        if expires and expires <= now:
+            raise GraphRefusal(
+                "Error validating access token: Session has expired.", 190, subcode=463
+            )
+        if not expires or now - issued < DAY:
+            raise GraphRefusal("(#100) This token cannot be refreshed yet.", 100)
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+        new = self.prefix + "".join(secrets.choice(alphabet) for _ in range(180))
+        self.refreshed[new] = now
+        return {"access_token": new, "token_type": "bearer", "expires_in": LONG_LIVED}
 
 
 # -- field expansion --------------------------------------------------------------------------

@@ -19,15 +19,19 @@ every exchange to the same pages.
 - Replies: ``GET /{media-id}/replies`` (direct), ``/conversation`` (all, flattened; ``reverse``
   defaults to true): https://developers.facebook.com/docs/threads/reference/reply-management.
 - ``GET /debug_token?input_token=``:
-  https://developers.facebook.com/docs/threads/troubleshooting/debug-access-token.
+  https://developers.facebook.com/docs/threads/troubleshooting/debug-access-token;
+  ``GET /refresh_access_token?grant_type=th_refresh_token`` (``meta_api.LongLivedTokens``):
+  https://developers.facebook.com/docs/threads/get-started/long-lived-tokens.
 
 Every request needs the profile's token (else 190); publishing needs
 ``threads_content_publish``, reading replies ``threads_read_replies``, answering
 ``threads_manage_replies`` (else 10). Control routes under ``/threads/_double/``: ``reply``
 (``{"reader","on","text"}``), ``hide`` (``{"id"}``), ``container`` (``{"polls","status",
 "message"}``: the next containers answer ``IN_PROGRESS`` that many times, then ``status``),
-``faults`` (as the Graph double's), ``expire``, ``GET posts?link=``, ``GET post?id=``,
-``requests`` (GET, DELETE).
+``container_status`` (``{"id","status"}``: a container made earlier now in that status, as one
+left 24 hours is ``EXPIRED``), ``faults`` (as the Graph double's), ``expire``, ``token``
+(``{"days_left"}``: the profile's token now expires then),
+``GET posts?link=``, ``GET post?id=``, ``requests`` (GET, DELETE).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.meta_api import Fault, GraphRefusal
+from sandbox.meta_api import Fault, GraphRefusal, LongLivedTokens
 
 Json = dict[str, Any]
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
@@ -110,7 +114,7 @@ class ThreadsState:
     username: str
     token: str
     readers: dict[str, str]  # id -> username
-    expires_at: int
+    tokens: LongLivedTokens  # the profile's token and those refreshed from it
     expired: bool = False
     containers: dict[str, Json] = field(default_factory=dict)
     media: dict[str, Json] = field(default_factory=dict)
@@ -142,6 +146,8 @@ class ThreadsDouble:
 
     def template(self, path: str) -> str:
         """``/{version}/{node}/{edge}`` as counted and named by faults: ``/user/threads``."""
+        if path.strip("/") == "refresh_access_token":  # no version in its address
+            return "/refresh_access_token"
         parts = [p for p in path.split("/") if p][1:]
         if not parts:
             return "/"
@@ -167,6 +173,8 @@ class ThreadsDouble:
         if request.method == "POST":
             params |= dict(parse_qsl((await request.body()).decode()))
         try:
+            if template == "/refresh_access_token" and request.method == "GET":
+                return JSONResponse(self.state.tokens.refresh(params))
             self._authenticate(request, params)
             params.pop("access_token", None)
             body = self.dispatch(request.method, path, params)
@@ -178,7 +186,7 @@ class ThreadsDouble:
         header = request.headers.get("authorization", "")
         value = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
         value = value or str(params.get("access_token") or "")
-        if value != self.state.token:
+        if not self.state.tokens.valid(value):
             raise GraphRefusal("Invalid OAuth access token - Cannot parse access token", 190)
         if self.state.expired:
             raise GraphRefusal(
@@ -316,7 +324,8 @@ class ThreadsDouble:
 
     def debug_token(self, params: Json) -> Json:
         """What the double knows of ``input_token`` (the profile's own, or nothing)."""
-        if params.get("input_token") != self.state.token:
+        token = str(params.get("input_token") or "")
+        if not self.state.tokens.valid(token):
             return {
                 "data": {
                     "is_valid": False,
@@ -324,13 +333,14 @@ class ThreadsDouble:
                     "error": {"code": 190, "message": "Invalid OAuth access token."},
                 }
             }
+        issued, expires = self.state.tokens.times(token)
         data: Json = {
             "type": "USER",
             "application": self.state.app_name,
-            "data_access_expires_at": self.state.expires_at + 30 * 86400,
-            "expires_at": self.state.expires_at,
+            "data_access_expires_at": expires + 30 * 86400,
+            "expires_at": expires,
             "is_valid": not self.state.expired,
-            "issued_at": self.state.expires_at - 60 * 86400,
+            "issued_at": issued,
             "scopes": list(SCOPES),
             "user_id": self.state.user_id,
         }
@@ -491,8 +501,16 @@ class ThreadsDouble:
                     "message": str(body.get("message", "")),
                 }
                 return JSONResponse({"ok": True})
+            if name == "container_status":
+                container = state.containers[str(body["id"])]
+                container["status"] = container["_then"] = str(body["status"])
+                container["_polls"] = 0
+                return JSONResponse({"ok": True})
             if name == "expire":
                 state.expired = True
+                return JSONResponse({"ok": True})
+            if name == "token":
+                state.tokens.days_left(float(body.get("days_left", 60)))
                 return JSONResponse({"ok": True})
         except (GraphRefusal, KeyError, ValueError) as error:
             return JSONResponse({"error": str(error)}, 400)
@@ -508,7 +526,12 @@ def create_threads_app(config: dict[str, Any]) -> Starlette:
         username=config["threads_username"],
         token=config["threads_token"],
         readers={r["threads_id"]: r["username"] for r in config["readers"]},
-        expires_at=int(time.time()) + 60 * 86400,
+        tokens=LongLivedTokens(
+            config["threads_token"],
+            "THAA",
+            "th_refresh_token",
+            expires_at=int(time.time()) + 60 * 86400,
+        ),
     )
     double = ThreadsDouble(state)
     methods = ["GET", "POST", "DELETE"]

@@ -9,7 +9,18 @@ own steps to renew it. The exit code is 0 when all is well, 1 when anything need
 the check could not start. A daily workflow (``.github/workflows/tokens.yml``) runs it, so a
 token is renewed before a post goes unpublished.
 
-    python -m syndication.cli.tokens [--settings publishconf.py]
+With ``--refresh``, a credential the network renews through its API (``base.Refreshable``: a
+long-lived Threads or Instagram Login token at least a day old) that expires within
+``REFRESH_BEFORE`` is refreshed, and the new value is handed to the store the next run reads it
+from: the repository's GitHub Actions secret of the same name, written by GitHub's own CLI
+(``gh secret set NAME``, https://cli.github.com/manual/gh_secret_set, installed on GitHub's
+runners) with the value on its standard input, never in an argument, a file or a log. ``gh``
+runs with ``AGORA_SECRETS_TOKEN``, a token allowed to write the repository's secrets (the
+workflow's own ``GITHUB_TOKEN`` never is). Without it the line says so, with the days left and
+the steps to renew by hand; the credential is then not refreshed, since nothing would keep the
+new value.
+
+    python -m syndication.cli.tokens [--settings publishconf.py] [--refresh]
 """
 
 from __future__ import annotations
@@ -17,9 +28,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -28,8 +41,9 @@ import httpx
 
 from syndication.cli.common import DEFAULT_SETTINGS, authors_of, http_client, setup_logging
 from syndication.config import Authors
-from syndication.errors import AgoraError
+from syndication.errors import AgoraError, ConfigError
 from syndication.model import utc_now
+from syndication.networks.base import CredentialStatus, Refreshable
 from syndication.networks.registry import (
     adapter_for,
     author_account,
@@ -39,9 +53,15 @@ from syndication.networks.registry import (
 )
 from syndication.networks.spec import AccountSettings
 from syndication.posts import load_settings
-from syndication.secrets import redact
+from syndication.secrets import redact, register
 
 RENEW_BEFORE = timedelta(days=14)
+# A credential with less left is refreshed: a daily run has two weeks of chances before it fails.
+REFRESH_BEFORE = timedelta(days=30)
+SECRETS_TOKEN_VARIABLE = "AGORA_SECRETS_TOKEN"
+GH_TIMEOUT_SECONDS = 60
+# What ``gh`` is given of the environment: where it is and its home, never the AGORA_ secrets.
+GH_ENVIRONMENT = ("PATH", "HOME", "XDG_CONFIG_HOME", "GH_HOST", "GITHUB_REPOSITORY")
 
 
 @dataclass(frozen=True)
@@ -52,6 +72,54 @@ class Checked:
     account: str
     ok: bool
     line: str
+
+
+class SecretStore:
+    """The repository's GitHub Actions secrets, written with ``gh secret set`` (see the module's
+    docstring). ``missing`` says why it cannot write, "" when it can."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.token = env.get(SECRETS_TOKEN_VARIABLE, "").strip()
+        if self.token:
+            register(self.token)
+        self.gh = shutil.which("gh", path=env.get("PATH")) or ""
+        self.repository = env.get("GITHUB_REPOSITORY", "").strip()
+        self.env = {name: env[name] for name in GH_ENVIRONMENT if name in env}
+
+    @property
+    def missing(self) -> str:
+        """Why a refreshed credential could not be stored, or ""."""
+        if not self.token:
+            return f"{SECRETS_TOKEN_VARIABLE} is not set (see the README)"
+        if not self.gh:
+            return "GitHub's CLI (gh) is not installed"
+        return ""
+
+    def write(self, name: str, value: str) -> None:
+        """Set the secret ``name`` to ``value`` (given on gh's standard input)."""
+        command = [self.gh, "secret", "set", name]
+        if self.repository:
+            command += ["--repo", self.repository]
+        try:
+            done = subprocess.run(
+                command,
+                input=value,
+                env={**self.env, "GH_TOKEN": self.token, "GH_PROMPT_DISABLED": "1"},
+                capture_output=True,
+                text=True,
+                timeout=GH_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise ConfigError(
+                f"the secret {name} could not be written ({type(error).__name__})"
+            ) from None
+        if done.returncode != 0:
+            said = next((line for line in done.stderr.splitlines() if line.strip()), "")
+            raise ConfigError(
+                f"the secret {name} could not be written (gh: {redact(said).strip() or 'failed'}"
+                f"); check that {SECRETS_TOKEN_VARIABLE} may write the repository's secrets"
+            )
 
 
 def accounts(env: Mapping[str, str], authors: Authors) -> list[AccountSettings]:
@@ -92,18 +160,70 @@ def verdict(
     return Checked(settings.network, settings.account, True, f"{who}: works until {when}")
 
 
+def refresh_due(adapter: object, status: CredentialStatus, now: datetime) -> bool:
+    """Whether the network can renew the credential now and it expires within
+    ``REFRESH_BEFORE`` (not expired, old enough for the network)."""
+    if not isinstance(adapter, Refreshable) or status.expires_at is None:
+        return False
+    if not now < status.expires_at < now + REFRESH_BEFORE:
+        return False
+    return status.issued_at is None or now - status.issued_at >= adapter.refresh_after
+
+
+async def refresh(
+    settings: AccountSettings,
+    adapter: Refreshable,
+    status: CredentialStatus,
+    store: SecretStore,
+    now: datetime,
+) -> Checked:
+    """Refresh the credential and store the new value; the line that says how it went."""
+    who = f"{label(settings.network)} {settings.account}"
+    variable = settings.credential_variable
+    if store.missing:
+        checked = verdict(settings, status.expires_at, status.renew, now)
+        left = _days(status.expires_at - now) if status.expires_at else ""
+        line = (
+            f"{who}: {variable} was not refreshed, as {store.missing}; it expires in {left}, "
+            f"renew it by hand: {status.renew}."
+        )
+        return replace(checked, line=("FAILED " if not checked.ok else "") + line)
+    try:
+        renewed = await adapter.refresh_credential()
+        await asyncio.to_thread(store.write, variable, renewed.value)
+    except AgoraError as error:
+        return Checked(settings.network, settings.account, False, f"FAILED {who}: {error}")
+    until = f" until {renewed.expires_at.date().isoformat()}" if renewed.expires_at else ""
+    return Checked(
+        settings.network,
+        settings.account,
+        True,
+        f"{who}: refreshed, works{until}; the new token is in the secret {variable}",
+    )
+
+
 async def check_all(
-    found: Sequence[AccountSettings], client: httpx.AsyncClient, now: datetime
+    found: Sequence[AccountSettings],
+    client: httpx.AsyncClient,
+    now: datetime,
+    store: SecretStore | None = None,
 ) -> list[Checked]:
-    """Every account's credential, checked together."""
+    """Every account's credential, checked together; refreshed where due when ``store``."""
 
     async def one(settings: AccountSettings) -> Checked:
+        adapter = adapter_for(settings, client)
         try:
-            status = await adapter_for(settings, client).credential_status()
+            status = await adapter.credential_status()
         except (AgoraError, httpx.HTTPError) as error:
             said = str(error) if isinstance(error, AgoraError) else type(error).__name__
             who = f"{label(settings.network)} {settings.account}"
             return Checked(settings.network, settings.account, False, f"FAILED {who}: {said}")
+        if (
+            store is not None
+            and isinstance(adapter, Refreshable)
+            and refresh_due(adapter, status, now)
+        ):
+            return await refresh(settings, adapter, status, store, now)
         return verdict(settings, status.expires_at, status.renew, now)
 
     return list(await asyncio.gather(*(one(settings) for settings in found)))
@@ -116,8 +236,10 @@ def run(
     stdout: TextIO | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     now: datetime | None = None,
+    refresh: bool = False,
 ) -> int:
-    """Check every credential of ``settings_file``'s authors and the environment; the exit code."""
+    """Check every credential of ``settings_file``'s authors and the environment (and, with
+    ``refresh``, renew those the network can); the exit code."""
     environment = os.environ if env is None else env
     output = stdout or sys.stdout
     try:
@@ -133,7 +255,8 @@ def run(
 
     async def main() -> list[Checked]:
         async with http_client(transport) as client:
-            return await check_all(found, client, now or utc_now())
+            store = SecretStore(environment) if refresh else None
+            return await check_all(found, client, now or utc_now(), store)
 
     checked = asyncio.run(main())
     output.write(redact("\n".join(c.line for c in checked)) + "\n")
@@ -145,9 +268,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point (``invoke tokens`` calls ``run`` directly)."""
     parser = argparse.ArgumentParser(prog="tokens", description=__doc__.split("\n")[0])
     parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="Pelican settings file")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help=f"refresh what the networks can and store it with gh ({SECRETS_TOKEN_VARIABLE})",
+    )
     args = parser.parse_args(argv)
     setup_logging()
-    return run(args.settings)
+    return run(args.settings, refresh=args.refresh)
 
 
 if __name__ == "__main__":

@@ -18,14 +18,24 @@ import asyncio
 import email.utils
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
-from syndication.errors import AuthError, NetworkError, NotFound, RateLimited, Rejected, Unavailable
+from syndication.errors import (
+    AuthError,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    network_words,
+)
 from syndication.model import Copy, Interaction, InteractionKind, Post
 from syndication.secrets import redact
 
@@ -248,6 +258,30 @@ class CredentialStatus:
 
     expires_at: datetime | None = None
     renew: str = ""
+    issued_at: datetime | None = None  # made or last renewed, where the network says
+
+
+@dataclass(frozen=True)
+class Renewed:
+    """A credential the network renewed through its API: the new value, never shown, and
+    when it expires (None when the network does not say)."""
+
+    value: str = field(repr=False)
+    expires_at: datetime | None = None
+
+
+@runtime_checkable
+class Refreshable(Protocol):
+    """An adapter whose credential the network renews through its API, without a person (a
+    long-lived token refreshed for another 60 days). ``invoke tokens --refresh`` asks it when
+    the credential is older than ``refresh_after`` and expires soon, and hands the new value to
+    the secret store the next run reads."""
+
+    refresh_after: timedelta  # how old the credential must be before the network renews it
+
+    async def refresh_credential(self) -> Renewed:
+        """The renewed credential; the network's refusal as one sentence (``AgoraError``)."""
+        ...
 
 
 class Adapter(Publisher, Replier, Reader, Protocol):
@@ -304,16 +338,17 @@ def parse_retry_after(response: httpx.Response, now: datetime | None = None) -> 
 
 
 def _network_message(response: httpx.Response) -> str:
-    """The network's own explanation, from its JSON error body when there is one."""
+    """The network's own explanation, from its JSON error body when there is one, on one
+    printable line of readable length (``network_words``)."""
     try:
         body = response.json()
     except ValueError:
-        return response.reason_phrase or ""
+        return network_words(response.reason_phrase or "")
     if isinstance(body, dict):
         for name in ("message", "error_description", "error", "detail", "title"):
             if isinstance(body.get(name), str) and body[name]:
-                return str(body[name])
-    return response.reason_phrase or ""
+                return network_words(str(body[name]))
+    return network_words(response.reason_phrase or "")
 
 
 def raise_for_status(
@@ -408,3 +443,101 @@ def json_object(response: httpx.Response, label: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Unavailable(f"{label} answered JSON that is not an object.")
     return body
+
+
+# -- did anything leave? ------------------------------------------------------------------------
+
+# httpcore's trace events (https://www.encode.io/httpcore/extensions/#trace) that prove a request
+# never left this machine: its connection could not be made (DNS, refused, TLS handshake).
+_CONNECT_FAILED = frozenset(
+    {
+        "connection.connect_tcp.failed",
+        "connection.connect_unix_socket.failed",
+        "connection.start_tls.failed",
+    }
+)
+_SENDING = ".send_request_headers.started"  # http11. or http2.: bytes of the request go out
+
+
+@dataclass
+class _Attempt:
+    """One request sent through the client while a ``Delivery`` was watched."""
+
+    connect_failed: bool = False
+    sending: bool = False
+
+    @property
+    def unsent(self) -> bool:
+        """Proven never to have left: its connection failed before a byte was written."""
+        return self.connect_failed and not self.sending
+
+
+@dataclass
+class Delivery:
+    """What the requests of one step did on the wire (``watch_delivery``)."""
+
+    attempts: list[_Attempt] = field(default_factory=list)
+
+    @property
+    def nothing_left(self) -> bool:
+        """Whether the step made requests and every one provably never left this machine.
+
+        A request whose fate is unknown (a transport without httpcore's trace, such as a test's
+        ``MockTransport``) counts as sent, and so does a step that made no request through the
+        watched client: only a proof lets an intent go.
+        """
+        return bool(self.attempts) and all(attempt.unsent for attempt in self.attempts)
+
+
+_DELIVERY: ContextVar[Delivery | None] = ContextVar("agora_delivery", default=None)
+TraceCallback = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+
+
+class _Tracer:
+    """httpcore's ``trace`` callback for one attempt; it passes events on to any earlier one."""
+
+    def __init__(self, attempt: _Attempt, previous: TraceCallback | None) -> None:
+        self.attempt = attempt
+        self.previous = previous
+
+    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
+        if name in _CONNECT_FAILED:
+            self.attempt.connect_failed = True
+        elif name.endswith(_SENDING):
+            self.attempt.sending = True
+        if self.previous is not None:
+            await self.previous(name, info)
+
+
+async def _trace_request(request: httpx.Request) -> None:
+    """The client's request hook: under a watched step, trace this attempt of ``request``."""
+    delivery = _DELIVERY.get()
+    if delivery is None:
+        return
+    attempt = _Attempt()
+    delivery.attempts.append(attempt)
+    previous = request.extensions.get("trace")
+    if isinstance(previous, _Tracer):  # the same request sent again (``send`` retries it)
+        previous = previous.previous
+    request.extensions["trace"] = _Tracer(attempt, previous)
+
+
+@contextmanager
+def watch_delivery(client: httpx.AsyncClient) -> Iterator[Delivery]:
+    """Watch every request ``client`` sends within the block, from this task and the tasks it
+    starts, and tell afterwards whether any may have reached a server.
+
+    The engines use it around a publication: when the publication fails and nothing left
+    (connection refused, a name that does not resolve), the network cannot have the post, and
+    the intent recorded for it is taken back. It relies on httpx's request hook and httpcore's
+    ``trace`` extension, both public (https://www.python-httpx.org/advanced/event-hooks/).
+    """
+    hooks = client.event_hooks
+    if _trace_request not in hooks["request"]:
+        client.event_hooks = {**hooks, "request": [*hooks["request"], _trace_request]}
+    delivery = Delivery()
+    token = _DELIVERY.set(delivery)
+    try:
+        yield delivery
+    finally:
+        _DELIVERY.reset(token)

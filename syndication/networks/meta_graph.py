@@ -31,7 +31,8 @@ it. Upstream pages followed here:
   or ratio, 9007 (2207027) a container not ready yet.
 - Tokens: ``GET /debug_token?input_token=``
   (https://developers.facebook.com/docs/graph-api/reference/debug_token): ``is_valid``,
-  ``type``, ``scopes``, ``expires_at`` (0: never).
+  ``type``, ``scopes``, ``expires_at`` (0: never), ``issued_at``; a long-lived Threads or
+  Instagram Login token is refreshed with ``GET /refresh_access_token`` (``refresh_token``).
 
 The token goes in the ``Authorization`` header, never in an address we build; a ``next`` address
 Meta gives may carry it, which is why every message goes through ``secrets.redact``.
@@ -44,7 +45,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -53,6 +54,8 @@ from syndication import secrets
 from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
 from syndication.networks.base import (
     CredentialStatus,
+    ProgressNote,
+    Renewed,
     RetryPolicy,
     Sleep,
     json_object,
@@ -431,13 +434,65 @@ class GraphClient:
                 network=who.network,
                 status=403,
             )
-        expires = info.get("expires_at")
-        at = (
-            datetime.fromtimestamp(expires, UTC)
-            if isinstance(expires, int) and not isinstance(expires, bool) and expires > 0
+        return info, CredentialStatus(
+            _epoch(info.get("expires_at")), who.renew, issued_at=_epoch(info.get("issued_at"))
+        )
+
+    async def refresh_token(self, address: str, grant_type: str) -> Renewed:
+        """A long-lived token refreshed for another 60 days: ``GET {address}?grant_type=
+        &access_token=`` answers ``access_token``, ``token_type``, ``expires_in`` (seconds).
+
+        Threads (``th_refresh_token``, https://developers.facebook.com/docs/threads/get-started/
+        long-lived-tokens) and Instagram Login (``ig_refresh_token``,
+        https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token)
+        refresh a token at least 24 hours old and not expired. The endpoint takes the token in
+        the query only; the address is never logged unredacted (``secrets``), and the new token
+        is registered as a secret before anything can print it.
+        """
+        who = self.who
+
+        def check(response: httpx.Response) -> None:
+            if response.status_code >= 500:
+                check_graph(response, who)  # Unavailable: retried by ``send``
+            error = error_object(response)
+            if response.status_code >= 400 or error:
+                said = _first_sentence(str(error.get("message") or response.reason_phrase))
+                raise AuthError(
+                    f"{who.label} did not refresh the token in {who.credential_variable} "
+                    f"({said or response.status_code}); {who.renew}.",
+                    network=who.network,
+                    status=response.status_code,
+                )
+
+        request = self.client.build_request(
+            "GET", address, params={"grant_type": grant_type, "access_token": self.token}
+        )
+        response = await send(
+            self.client, request, check=check, policy=self.policy, sleep=self.sleep, label=who.label
+        )
+        body = json_object(response, who.label)
+        token = str(body.get("access_token") or "")
+        if not token:
+            raise Unavailable(
+                f"{who.label} answered the refresh of {who.credential_variable} without a "
+                "token; the old one is kept, try again on the next run.",
+                network=who.network,
+            )
+        secrets.register(token)
+        lasts = body.get("expires_in")
+        expires = (
+            datetime.now(UTC) + timedelta(seconds=lasts)
+            if isinstance(lasts, int) and not isinstance(lasts, bool) and lasts > 0
             else None
         )
-        return info, CredentialStatus(at, who.renew)
+        return Renewed(token, expires)
+
+
+def _epoch(value: Any) -> datetime | None:
+    """A token's time in epoch seconds, as ``debug_token`` gives it (0: none)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(value, UTC)
+    return None
 
 
 @dataclass(frozen=True)
@@ -450,13 +505,22 @@ class ContainerStatus:
     delays: tuple[float, ...]  # the bounded wait between two reads of the status
 
 
+CONTAINER_NOTE = "container"  # the progress note's field: the container made, not published
+
+
 class Containers:
     """Meta's two-step publishing (Instagram, Threads): make a container, wait until it is
     ``FINISHED``, publish it (https://developers.facebook.com/docs/instagram-platform/
     content-publishing, https://developers.facebook.com/docs/threads/posts).
 
-    A container made for an intent's key and not yet published is kept for that key, so a
-    second attempt of the same adapter reuses it instead of making another.
+    Neither network lists a container that is not published, so the one made for an intent's
+    key is noted in the pending intent (``resume``, ``syndication.networks.base.Resumable``) and
+    a later attempt, in this run or after a crash, takes it up instead of making another: still
+    usable (``IN_PROGRESS``, ``FINISHED``) it is published; already ``PUBLISHED`` the
+    engine's reconciliation has found the post before; ``EXPIRED`` (after 24 hours), ``ERROR``
+    or gone, a new one is made. The container statuses are Meta's
+    (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container,
+    https://developers.facebook.com/docs/threads/troubleshooting).
     """
 
     def __init__(
@@ -467,10 +531,41 @@ class Containers:
         self.status = status
         self.sleep = sleep
         self.made: dict[str, str] = {}
+        self.notes: dict[str, ProgressNote] = {}
+        self.resumed: set[str] = set()  # keys whose container an earlier run made
 
-    async def make(self, key: str, edge: str, params: Mapping[str, str]) -> str:
-        """The container for ``key``: the one made earlier and not published, else a new one."""
+    def resume(self, key: str, noted: Mapping[str, str], note: ProgressNote) -> None:
+        """Take up the container an earlier run noted for ``key``; note new ones with ``note``."""
+        self.notes[key] = note
+        container = str(noted.get(CONTAINER_NOTE) or "")
+        if container.isdigit() and key not in self.made:  # Meta's ids are digits
+            self.made[key] = container
+            self.resumed.add(key)
+
+    def _forget(self, key: str) -> None:
+        """The container of ``key`` cannot be published: drop it, and its note."""
+        self.made.pop(key, None)
+        self.resumed.discard(key)
+        if note := self.notes.get(key):
+            note({})
+
+    async def _usable(self, container: str, fields: str) -> bool:
+        """Whether a container an earlier run made can still be published (or already was)."""
+        try:
+            node = await self.graph.get(container, {"fields": fields})
+        except NotFound:
+            return False
+        return str(node.get(self.status.status_field) or "") not in ("EXPIRED", "ERROR")
+
+    async def make(self, key: str, edge: str, params: Mapping[str, str], fields: str) -> str:
+        """The container for ``key``: the one made earlier and still usable, else a new one
+        (noted in the intent before anything else is called)."""
         made = self.made.get(key)
+        if made and key in self.resumed:
+            self.resumed.discard(key)
+            if not await self._usable(made, fields):
+                self._forget(key)
+                made = None
         if made:
             return made
         answer = await self.graph.post(edge, params)
@@ -481,6 +576,8 @@ class Containers:
                 network=self.who.network,
             )
         self.made[key] = container
+        if note := self.notes.get(key):
+            note({CONTAINER_NOTE: container})
         return container
 
     async def wait(self, key: str, container: str, fields: str) -> str:
@@ -494,7 +591,7 @@ class Containers:
             if code in ("FINISHED", "PUBLISHED"):
                 return code
             if code == "ERROR":
-                self.made.pop(key, None)
+                self._forget(key)
                 said = str(node.get(self.status.reason_field) or "no reason given")
                 raise Rejected(
                     f"{label} could not make the post of {account} ({said}); "
@@ -502,7 +599,7 @@ class Containers:
                     network=self.who.network,
                 )
             if code == "EXPIRED":
-                self.made.pop(key, None)
+                self._forget(key)
                 raise Unavailable(
                     f"{label} let the container of {account} expire before it was published; "
                     "a new one is made on the next run.",
@@ -514,6 +611,19 @@ class Containers:
             network=self.who.network,
         )
 
+    def published_unlisted(self, key: str) -> Unavailable:
+        """The error for a container already ``PUBLISHED`` whose post is not listed yet: never
+        published twice, the post is looked up again on the next run."""
+        self.done(key)
+        return Unavailable(
+            f"{self.who.label} has published the post of {self.who.account} but does not list "
+            "it yet; it is looked up and recorded on the next run.",
+            network=self.who.network,
+        )
+
     def done(self, key: str) -> None:
-        """The container of ``key`` is published: a next intent makes its own."""
+        """The container of ``key`` is published: a next intent makes its own (the engine
+        replaces the intent's note with the published copy)."""
         self.made.pop(key, None)
+        self.resumed.discard(key)
+        self.notes.pop(key, None)

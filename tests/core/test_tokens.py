@@ -1,16 +1,27 @@
-"""`invoke tokens`: every configured credential is tried, and one about to expire fails the run."""
+"""`invoke tokens`: every configured credential is tried, and one about to expire fails the run;
+with ``--refresh``, what Meta renews is refreshed and handed to GitHub's secret store."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import re
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sandbox.mastodon import MastodonServer
+from sandbox.meta import MetaServer
 from sandbox.x import XServer
 from syndication.cli.tokens import RENEW_BEFORE, run, verdict
+from syndication.model import utc_now
 from syndication.networks.registry import configured_networks
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -75,3 +86,202 @@ def test_nothing_configured_is_nothing_to_check(tmp_path: Path) -> None:
     out = io.StringIO()
     assert run(settings_file(tmp_path), env={}, stdout=out) == 0
     assert out.getvalue().startswith("No network is configured")
+
+
+# -- refreshing what the network renews (Threads, Instagram Login) ---------------------------
+
+REPOSITORY = "velosboreal/blogue"
+
+
+@dataclass(frozen=True)
+class FakeGh:
+    """GitHub's CLI, doubled: a ``gh`` first on PATH that records each call (its arguments,
+    standard input and what it was given of the environment) and exits with ``code``."""
+
+    bin: Path
+    record: Path
+
+    @classmethod
+    def install(cls, where: Path, code: int = 0) -> FakeGh:
+        where.mkdir(parents=True, exist_ok=True)
+        record = where / "calls.jsonl"
+        script = where / "gh"
+        script.write_text(
+            f"#!{sys.executable}\n"
+            "import json, os, sys\n"
+            f"with open({str(record)!r}, 'a', encoding='utf-8') as out:\n"
+            "    out.write(json.dumps({'argv': sys.argv[1:], 'stdin': sys.stdin.read(),\n"
+            "                          'env': dict(os.environ)}) + '\\n')\n"
+            + ("print('HTTP 403: Resource not accessible', file=sys.stderr)\n" if code else "")
+            + f"sys.exit({code})\n",
+            encoding="utf-8",
+        )
+        script.chmod(0o755)
+        return cls(where, record)
+
+    def calls(self) -> list[dict[str, Any]]:
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines()]
+
+
+def meta_env(meta: MetaServer, gh: FakeGh | None, secrets_token: str = "") -> dict[str, str]:
+    env = {**meta.threads_env(), **meta.instagram_env(), "GITHUB_REPOSITORY": REPOSITORY}
+    env["PATH"] = f"{gh.bin}{os.pathsep}{os.environ['PATH']}" if gh else os.environ["PATH"]
+    if secrets_token:
+        env["AGORA_SECRETS_TOKEN"] = secrets_token
+    return env
+
+
+@pytest.fixture
+def near_the_end(meta_server: MetaServer) -> Iterator[MetaServer]:
+    """Both tokens that Meta refreshes expire in 10 days (then as they were)."""
+    meta_server.threads_token_days_left(10)
+    meta_server.instagram_token_days_left(10)
+    meta_server.reset_threads_requests()
+    meta_server.reset_instagram_requests()
+    try:
+        yield meta_server
+    finally:
+        meta_server.threads_token_days_left(60)
+        meta_server.instagram_token_days_left(None)
+
+
+def refreshes(meta: MetaServer) -> tuple[int, int]:
+    """How many refresh requests Threads and Instagram were sent."""
+    name = "GET /refresh_access_token"
+    return meta.threads_requests().get(name, 0), meta.instagram_requests().get(name, 0)
+
+
+@pytest.mark.meta
+def test_a_token_near_its_end_is_refreshed_and_handed_to_the_secret_store_on_stdin(
+    tmp_path: Path, near_the_end: MetaServer
+) -> None:
+    meta = near_the_end
+    gh = FakeGh.install(tmp_path / "bin")
+    secrets_token = "github_pat_" + uuid.uuid4().hex
+    env = meta_env(meta, gh, secrets_token)
+    out = io.StringIO()
+
+    assert run(settings_file(tmp_path), env=env, stdout=out, refresh=True) == 0, out.getvalue()
+
+    calls = {call["argv"][2]: call for call in gh.calls()}
+    assert sorted(calls) == ["AGORA_INSTAGRAM_ACCESS_TOKEN", "AGORA_THREADS_ACCESS_TOKEN"]
+    for name, call in calls.items():
+        assert call["argv"] == ["secret", "set", name, "--repo", REPOSITORY]
+        assert call["env"]["GH_TOKEN"] == secrets_token
+        assert not [k for k in call["env"] if k.startswith("AGORA_")]  # no other secret
+        assert call["stdin"] and call["stdin"] != env[name]
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert len(lines) == 2 and all(": refreshed, works until " in line for line in lines)
+    assert "the new token is in the secret AGORA_THREADS_ACCESS_TOKEN" in text
+    for secret in (secrets_token, *(call["stdin"] for call in calls.values())):
+        assert secret not in text
+    for name in calls:
+        assert env[name] not in text
+
+    # What the store received is what the next run reads: a token that works for 60 days.
+    renewed = {**env, **{name: call["stdin"] for name, call in calls.items()}}
+    out = io.StringIO()
+    assert run(settings_file(tmp_path), env=renewed, stdout=out) == 0, out.getvalue()
+    later = (utc_now() + timedelta(days=59)).date()
+    assert all(
+        datetime.fromisoformat(line.rsplit(" ", 1)[1]).date() >= later
+        for line in out.getvalue().splitlines()
+    ), out.getvalue()
+
+
+@pytest.mark.meta
+def test_a_token_far_from_its_end_is_left_alone(tmp_path: Path, meta_server: MetaServer) -> None:
+    gh = FakeGh.install(tmp_path / "bin")
+    meta_server.reset_threads_requests()
+    meta_server.reset_instagram_requests()
+    out = io.StringIO()
+
+    code = run(
+        settings_file(tmp_path),
+        env=meta_env(meta_server, gh, "github_pat_x" + uuid.uuid4().hex),
+        stdout=out,
+        refresh=True,
+    )
+
+    assert code == 0, out.getvalue()
+    assert gh.calls() == [] and refreshes(meta_server) == (0, 0)
+    threads = next(line for line in out.getvalue().splitlines() if line.startswith("Threads"))
+    assert " works until " in threads  # 60 days: more than the 30 under which it is refreshed
+
+
+@pytest.mark.meta
+def test_without_a_secret_writer_nothing_is_refreshed_and_the_line_says_what_to_do(
+    tmp_path: Path, near_the_end: MetaServer
+) -> None:
+    meta = near_the_end
+    meta.threads_token_days_left(20)  # not yet the 14 days that fail the run
+    gh = FakeGh.install(tmp_path / "bin")
+    out = io.StringIO()
+
+    code = run(settings_file(tmp_path), env=meta_env(meta, gh), stdout=out, refresh=True)
+
+    lines = out.getvalue().splitlines()
+    assert code == 1  # Instagram's token expires in 10 days: a person must act
+    assert gh.calls() == [] and refreshes(meta) == (0, 0)
+    threads = next(line for line in lines if line.startswith("Threads"))
+    assert re.fullmatch(
+        r"Threads \d+: AGORA_THREADS_ACCESS_TOKEN was not refreshed, as AGORA_SECRETS_TOKEN is "
+        r"not set \(see the README\); it expires in (19|20) days, renew it by hand: .+\.",
+        threads,
+    ), threads
+    assert "refresh_access_token" in threads  # Threads' own steps
+    instagram = next(line for line in lines if "Instagram" in line)
+    assert instagram.startswith("FAILED Instagram") and "renew it by hand" in instagram
+
+
+@pytest.mark.meta
+def test_a_refused_refresh_is_one_sentence_and_the_other_accounts_go_on(
+    tmp_path: Path, near_the_end: MetaServer
+) -> None:
+    meta = near_the_end
+    meta.threads_fault(
+        "/refresh_access_token", 400, 190, message="Error validating access token. Session ended"
+    )
+    gh = FakeGh.install(tmp_path / "bin")
+    env = meta_env(meta, gh, "github_pat_" + uuid.uuid4().hex)
+    out = io.StringIO()
+
+    assert run(settings_file(tmp_path), env=env, stdout=out, refresh=True) == 1
+
+    lines = out.getvalue().splitlines()
+    [failed] = [line for line in lines if line.startswith("FAILED")]
+    assert failed.startswith(
+        f"FAILED Threads {meta.threads_user_id}: Threads did not refresh the token in "
+        "AGORA_THREADS_ACCESS_TOKEN (Error validating access token)"
+    )
+    assert failed.endswith(".") and ". " not in failed.split(": ", 1)[1].split(" (")[0]
+    assert env["AGORA_THREADS_ACCESS_TOKEN"] not in out.getvalue()
+    assert [call["argv"][2] for call in gh.calls()] == ["AGORA_INSTAGRAM_ACCESS_TOKEN"]
+    assert any(line.startswith("Instagram") and "refreshed" in line for line in lines)
+
+
+@pytest.mark.meta
+def test_a_secret_store_that_refuses_is_one_sentence(
+    tmp_path: Path, near_the_end: MetaServer
+) -> None:
+    meta = near_the_end
+    gh = FakeGh.install(tmp_path / "bin", code=1)
+    env = meta_env(meta, gh, "github_pat_" + uuid.uuid4().hex)
+    out = io.StringIO()
+
+    assert run(settings_file(tmp_path), env=env, stdout=out, refresh=True) == 1
+
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("FAILED") for line in lines)
+    assert any(
+        line.endswith(
+            "the secret AGORA_THREADS_ACCESS_TOKEN could not be written (gh: HTTP 403: Resource "
+            "not accessible); check that AGORA_SECRETS_TOKEN may write the repository's secrets"
+        )
+        for line in lines
+    ), lines
+    for call in gh.calls():
+        assert call["stdin"] not in out.getvalue()

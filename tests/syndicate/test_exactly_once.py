@@ -34,7 +34,7 @@ from sandbox.mastodon import MastodonServer
 from sandbox.meta import MetaServer
 from sandbox.x import XServer
 from syndication.model import CopyStatus
-from syndication.publish.syndicate import CHECKPOINTS, Action, Checkpoint
+from syndication.publish.syndicate import AFTER_PROGRESS, CHECKPOINTS, Action, Checkpoint
 from syndication.store.state import StateStore
 
 HERE = Path(__file__).resolve().parent
@@ -183,6 +183,91 @@ def test_a_crash_at_each_step_then_a_rerun_leaves_exactly_one_copy(
     assert peers.copies(url) == ONE_EACH
     if step == "after-call" and how == "kill":
         assert bluesky_feed_copies(bluesky_network, url) == 1  # as the AppView shows the feed
+
+
+# Meta's two-step networks: the request that makes a media container, the one that publishes it.
+CONTAINER_CALLS = {
+    "instagram": ("POST /user/media", "POST /user/media_publish"),
+    "threads": ("POST /user/threads", "POST /user/threads_publish"),
+}
+
+
+def container_calls(meta: MetaServer, network: str) -> tuple[int, int]:
+    """How many containers ``network``'s double was asked to make, and to publish."""
+    calls = meta.instagram_requests() if network == "instagram" else meta.threads_requests()
+    made, published = CONTAINER_CALLS[network]
+    return calls.get(made, 0), calls.get(published, 0)
+
+
+def meta_copies(meta: MetaServer, network: str, url: str) -> int:
+    if network == "instagram":
+        return meta.count_instagram_posts_naming(TITLE)
+    return meta.count_threads_posts_linking_to(url)
+
+
+def crash_once_the_container_is_made(
+    site: Site, meta: MetaServer, network: str, how: str
+) -> tuple[str, str]:
+    """Run ``network`` alone and stop it once its container is noted; the post's URL and the
+    container's id as the pending intent holds it."""
+    meta.instagram_forget()
+    url = live_post(site)
+    env = only({**meta.threads_env(), **meta.instagram_env()}, network)
+    meta.reset_instagram_requests()
+    meta.reset_threads_requests()
+    if how == "kill":
+        hard_crash(site, env, AFTER_PROGRESS)
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            run_engine(site, env, checkpoint=crash_at(AFTER_PROGRESS, KeyboardInterrupt()))
+    copy = StateStore(site.state).load("rouler-l-hiver.fr").copies[network]
+    assert copy.status is CopyStatus.PENDING
+    container = copy.extra["container"]
+    assert container.isdigit() and set(copy.extra) == {"container"}  # ids only, no secret
+    assert container_calls(meta, network) == (1, 0)
+    assert meta_copies(meta, network, url) == 0
+    return url, container
+
+
+@pytest.mark.meta
+@pytest.mark.parametrize("how", ["raise", "kill"])
+@pytest.mark.parametrize("network", sorted(CONTAINER_CALLS))
+def test_a_crash_once_the_container_is_made_publishes_that_container_next_run(
+    site: Site, meta_server: MetaServer, network: str, how: str
+) -> None:
+    url, _container = crash_once_the_container_is_made(site, meta_server, network, how)
+    env = only({**meta_server.threads_env(), **meta_server.instagram_env()}, network)
+
+    report = run_engine(site, env)
+
+    assert report.exit_code == 0, [o.message for o in report.failed]
+    assert [o.action for o in report.outcomes] == [Action.POSTED]
+    assert meta_copies(meta_server, network, url) == 1
+    assert container_calls(meta_server, network) == (1, 1)  # no second container
+    copy = StateStore(site.state).load("rouler-l-hiver.fr").copies[network]
+    assert copy.status is CopyStatus.PUBLISHED and "container" not in copy.extra
+
+    assert run_engine(site, env).outcomes[0].action is Action.ALREADY
+    assert meta_copies(meta_server, network, url) == 1
+
+
+@pytest.mark.meta
+@pytest.mark.parametrize("network", sorted(CONTAINER_CALLS))
+def test_a_container_left_to_expire_by_a_crash_is_made_again_once(
+    site: Site, meta_server: MetaServer, network: str
+) -> None:
+    url, container = crash_once_the_container_is_made(site, meta_server, network, "raise")
+    if network == "instagram":
+        meta_server.instagram_container_status(container, "EXPIRED")
+    else:
+        meta_server.threads_container_status(container, "EXPIRED")
+    env = only({**meta_server.threads_env(), **meta_server.instagram_env()}, network)
+
+    report = run_engine(site, env)
+
+    assert report.exit_code == 0, [o.message for o in report.failed]
+    assert meta_copies(meta_server, network, url) == 1
+    assert container_calls(meta_server, network) == (2, 1)
 
 
 @pytest.mark.x

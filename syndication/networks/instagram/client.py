@@ -20,7 +20,9 @@ the error object); the JSON is converted by ``convert``. Pages followed:
   ``POST /{ig-comment-id}/replies`` (``message``), ``GET /{ig-comment-id}?fields=parent_id``
   (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments,
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment/replies).
-- The token: ``GET /debug_token`` (``meta_graph.GraphClient.token_status``).
+- The token: ``GET /debug_token`` (``meta_graph.GraphClient.token_status``); one that expires
+  is refreshed with ``GET /refresh_access_token?grant_type=ig_refresh_token`` at
+  ``AGORA_INSTAGRAM_REFRESH_URL`` (graph.instagram.com).
 
 Quirks recorded here:
 
@@ -29,9 +31,10 @@ Quirks recorded here:
   clickable, so the caption says where to read the post (``convert.caption``).
 - **No idempotency key.** ``find_published`` reads the account's media since the post's date
   for one whose caption names the post's title (two posts of the same title published within an
-  hour of each other would be taken for one). A container made for a key and not published is
-  reused for that key; one left by a process that stopped between the two calls is not listed
-  anywhere, expires unpublished after 24 hours, and the next run makes a new one: one post.
+  hour of each other would be taken for one). Instagram lists no unpublished container, so the
+  one made for a key is noted in the pending intent (``resume``, ``meta_graph.Containers``): a
+  run after a process stopped between the two calls publishes it instead of making another,
+  and makes a new one only when it expired (24 hours) or failed.
 - **Comments nest once**; hidden comments (``hidden``) are left out with their replies. An
   answer goes under the top-level comment, addressed to the author with an @mention.
 """
@@ -53,7 +56,9 @@ from syndication.networks.base import (
     Counts,
     CredentialStatus,
     Draft,
+    ProgressNote,
     Published,
+    Renewed,
     RetryPolicy,
     Sleep,
     TextLimits,
@@ -81,6 +86,7 @@ CONTAINER_STATUS = ContainerStatus(
     error_advice="check that the image is a JPEG Instagram can fetch and run again",
     delays=(1.0, 2.0, 4.0, 8.0, 15.0, 30.0),
 )
+REFRESH_AFTER = timedelta(days=1)  # Meta refreshes a long-lived token a day old or more
 NEEDED_SCOPES = (
     "instagram_basic",
     "instagram_content_publish",
@@ -184,14 +190,16 @@ class InstagramClient:
         if key not in self.containers.made:
             await self._check_quota()
         params = {"image_url": image, "caption": text}
-        container = await self.containers.make(key, f"{self.user_id}/media", params)
-        status = await self.containers.wait(key, container, convert.CONTAINER_FIELDS)
+        fields = convert.CONTAINER_FIELDS
+        container = await self.containers.make(key, f"{self.user_id}/media", params, fields)
+        status = await self.containers.wait(key, container, fields)
         if status == "PUBLISHED":
             # Published by a call whose answer was lost: the media is looked up, not sent again.
-            self.containers.done(key)
             found = await self.find_published(key, draft)
             if found is not None:
+                self.containers.done(key)
                 return found
+            raise self.containers.published_unlisted(key)
         answer = await self.graph.post(f"{self.user_id}/media_publish", {"creation_id": container})
         media_id = str(answer.get("id") or "")
         if not media_id:
@@ -202,6 +210,10 @@ class InstagramClient:
         self.containers.done(key)
         media = await self.graph.get(media_id, {"fields": convert.MEDIA_FIELDS})
         return convert.published(media, self.settings.account, sent_at)
+
+    def resume(self, key: str, noted: Mapping[str, str], note: ProgressNote) -> None:
+        """Take up the container an earlier run noted for ``key`` (``base.Resumable``)."""
+        self.containers.resume(key, noted, note)
 
     async def find_published(self, key: str, draft: Draft) -> Published | None:
         """The copy posted earlier: a media of the account since the post's date whose caption
@@ -315,6 +327,17 @@ class InstagramClient:
         return [], format_time(utc_now())
 
     # -- tokens ---------------------------------------------------------------------------------
+
+    refresh_after = REFRESH_AFTER
+
+    async def refresh_credential(self) -> Renewed:
+        """A token that expires refreshed for 60 days (``base.Refreshable``): ``GET
+        https://graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token``
+        (https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token);
+        ``invoke tokens`` asks only for a token whose introspection gives an expiry, never for a
+        system user's Page token, which has none."""
+        address = f"{self.settings.refresh_url.rstrip('/')}/refresh_access_token"
+        return await self.graph.refresh_token(address, "ig_refresh_token")
 
     async def credential_status(self) -> CredentialStatus:
         """The token's introspection: valid, with the four permissions; its expiry where Meta

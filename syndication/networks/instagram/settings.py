@@ -9,6 +9,8 @@ instagram-api-with-facebook-login/get-started). The token needs ``instagram_basi
 comments) and ``pages_read_engagement`` (the Page the account is linked to). It has a variable of
 its own, not Facebook's Page token: a company may use Instagram without publishing on its Page,
 and the two tokens need different permissions (it may hold the same value when one has both).
+A token that expires (an Instagram Login token lasts 60 days) is refreshed by
+``invoke tokens --refresh`` at ``AGORA_INSTAGRAM_REFRESH_URL``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ TOKEN_VARIABLE = "AGORA_INSTAGRAM_ACCESS_TOKEN"
 BLOG_VARIABLE = "AGORA_INSTAGRAM_BLOG_NAME"
 VERSION_VARIABLE = "AGORA_INSTAGRAM_GRAPH_VERSION"
 GRAPH_URL_VARIABLE = "AGORA_INSTAGRAM_GRAPH_URL"
+REFRESH_URL_VARIABLE = "AGORA_INSTAGRAM_REFRESH_URL"
+# Where an Instagram Login token is refreshed (a system user's Page token never needs it):
+# https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token
+DEFAULT_REFRESH_URL = "https://graph.instagram.com"
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(USER_VARIABLE, "the Instagram professional account's id (digits, not its @name)"),
@@ -36,6 +42,9 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(VERSION_VARIABLE, "the Graph API version requests name", False, DEFAULT_VERSION),
     Variable(GRAPH_URL_VARIABLE, "Meta's Graph API", False, DEFAULT_GRAPH_URL),
+    Variable(
+        REFRESH_URL_VARIABLE, "where a token that expires is refreshed", False, DEFAULT_REFRESH_URL
+    ),
 )
 
 
@@ -49,6 +58,7 @@ class InstagramSettings:
     access_token: str = field(repr=False)
     blog_name: str = ""  # empty: the host of the post's address
     author: str = ""
+    refresh_url: str = DEFAULT_REFRESH_URL
 
     network = NAME
     credential_variable = TOKEN_VARIABLE
@@ -83,4 +93,5 @@ def brand_settings(env: Mapping[str, str], *, preview: bool = False) -> Instagra
         user_id=user,
         access_token=credential(env, TOKEN_VARIABLE, f"{USER_VARIABLE} is set", preview),
         blog_name=env.get(BLOG_VARIABLE, "").strip(),
+        refresh_url=base_url(env, REFRESH_URL_VARIABLE, DEFAULT_REFRESH_URL),
     )

@@ -22,18 +22,21 @@ reference page linked here.
   (https://developers.facebook.com/docs/threads/retrieve-and-manage-replies/create-replies).
 - The token: ``GET /debug_token?input_token=``
   (https://developers.facebook.com/docs/threads/troubleshooting/debug-access-token): valid,
-  its scopes and ``expires_at`` (a long-lived token lasts 60 days,
-  https://developers.facebook.com/docs/threads/get-started/long-lived-tokens).
+  its scopes, ``issued_at`` and ``expires_at`` (a long-lived token lasts 60 days,
+  https://developers.facebook.com/docs/threads/get-started/long-lived-tokens); once a day old
+  it is refreshed for another 60 days with ``GET /refresh_access_token`` (no version in the
+  address), which ``invoke tokens --refresh`` does.
 
 Quirks of the network recorded here:
 
 - **No idempotency key.** ``find_published`` reads the profile's posts since the post's date
   for one whose link attachment (or text) is the page. A container is only ever published once
   (Threads refuses a second ``threads_publish`` of it): a publication whose answer was lost is
-  looked up, not sent again, and a container this adapter made for a key and did not publish
-  is reused for that key. Threads lists no unpublished container, so one left by a process
-  that stopped between the two calls cannot be found again: it expires unpublished after 24
-  hours, and the next run makes a new one (one post in the end).
+  looked up, not sent again. Threads lists no unpublished container, so the one made for a
+  post's key is noted in the pending intent (``resume``, ``meta_graph.Containers``): a run
+  after a process stopped between the two calls publishes it instead of making another, and
+  makes a new one only when it expired (24 hours) or failed. An answer's container is kept in
+  memory for the run only (the desk's intents take no note).
 - **Replies only.** Threads lists neither who liked nor who reposted a post (only their counts,
   through insights), and it has no batch or ``?ids=`` request and no notification stream an
   app reads without a public webhook endpoint: each copy due by the schedule is read whole.
@@ -57,7 +60,9 @@ from syndication.networks.base import (
     Counts,
     CredentialStatus,
     Draft,
+    ProgressNote,
     Published,
+    Renewed,
     RetryPolicy,
     Sleep,
     TextLimits,
@@ -84,6 +89,7 @@ CONTAINER_STATUS = ContainerStatus(
     error_advice="correct the post and run again",
     delays=(0.5, 1.0, 2.0, 4.0, 8.0, 15.0),
 )
+REFRESH_AFTER = timedelta(days=1)  # Threads refreshes a long-lived token a day old or more
 NEEDED_SCOPES = (
     "threads_basic",
     "threads_content_publish",
@@ -150,7 +156,9 @@ class ThreadsClient:
 
     async def _publish_container(self, key: str, container: str) -> Json:
         """Publish ``container``; the post as Threads shows it (``MEDIA_FIELDS``)."""
-        await self.containers.wait(key, container, convert.CONTAINER_FIELDS)
+        status = await self.containers.wait(key, container, convert.CONTAINER_FIELDS)
+        if status == "PUBLISHED":  # by a call whose answer was lost: looked up, never re-sent
+            raise self.containers.published_unlisted(key)
         answer = await self.graph.post(
             f"{self.user_id}/threads_publish", {"creation_id": container}
         )
@@ -174,9 +182,15 @@ class ThreadsClient:
         sent_at = utc_now()
         link = draft.card.url if draft.card else draft.post.url
         params = {"media_type": "TEXT", "text": draft.text, "link_attachment": link}
-        container = await self.containers.make(key, f"{self.user_id}/threads", params)
+        container = await self.containers.make(
+            key, f"{self.user_id}/threads", params, convert.CONTAINER_FIELDS
+        )
         media = await self._publish_container(key, container)
         return convert.published(media, self.settings.account, sent_at)
+
+    def resume(self, key: str, noted: Mapping[str, str], note: ProgressNote) -> None:
+        """Take up the container an earlier run noted for ``key`` (``base.Resumable``)."""
+        self.containers.resume(key, noted, note)
 
     async def find_published(self, key: str, draft: Draft) -> Published | None:
         """The copy posted earlier: a post of the profile since the post's date linking to it."""
@@ -210,7 +224,9 @@ class ThreadsClient:
         """Answer ``parent`` (a reply at any depth) as the profile."""
         sent_at = utc_now()
         params = {"media_type": "TEXT", "text": text, "reply_to_id": parent.id}
-        container = await self.containers.make(key, f"{self.user_id}/threads", params)
+        container = await self.containers.make(
+            key, f"{self.user_id}/threads", params, convert.CONTAINER_FIELDS
+        )
         media = await self._publish_container(key, container)
         return convert.published(media, self.settings.account, sent_at)
 
@@ -267,6 +283,16 @@ class ThreadsClient:
         return [], format_time(utc_now())
 
     # -- tokens ---------------------------------------------------------------------------------
+
+    refresh_after = REFRESH_AFTER
+
+    async def refresh_credential(self) -> Renewed:
+        """The profile's long-lived token refreshed for 60 days (``base.Refreshable``):
+        ``GET https://graph.threads.net/refresh_access_token?grant_type=th_refresh_token``, at
+        Threads' host without a version
+        (https://developers.facebook.com/docs/threads/get-started/long-lived-tokens)."""
+        address = f"{self.settings.graph_url.rstrip('/')}/refresh_access_token"
+        return await self.graph.refresh_token(address, "th_refresh_token")
 
     async def credential_status(self) -> CredentialStatus:
         """The token's introspection: valid, a USER token of this profile with the four
