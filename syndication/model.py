@@ -70,6 +70,12 @@ class Post:
     overrides: dict[str, str] = field(default_factory=dict)  # network name -> text
 
 
+# Keys of a published answer's ``extra`` an adapter may fill (``Published.extra``): how the
+# account that answered is named on its network, when its id is no name (a URN, a number).
+AUTHOR_NAME = "author_name"
+AUTHOR_HANDLE = "author_handle"
+
+
 @dataclass
 class Copy:
     """One copy of a post on one network."""

@@ -36,6 +36,8 @@ from syndication.config import Authors, answers_paused, posting_paused
 from syndication.desk.inbox import WAITING_KINDS, find, fold
 from syndication.errors import ConfigError, ContentError
 from syndication.model import (
+    AUTHOR_HANDLE,
+    AUTHOR_NAME,
     Copy,
     CopyStatus,
     Interaction,
@@ -144,7 +146,14 @@ def company_answer(parent: Interaction, answer: Copy) -> Interaction:
         network=answer.network,
         kind=InteractionKind.REPLY,
         id=answer.id,
-        author=Person(network=answer.network, id=answer.account, handle=answer.account),
+        # The account's own name and handle where its adapter said (``Published.extra``: a
+        # network that knows accounts by an id, with no handles); else the account as posted.
+        author=Person(
+            network=answer.network,
+            id=answer.account,
+            handle=answer.extra.get(AUTHOR_HANDLE, answer.account),
+            name=answer.extra.get(AUTHOR_NAME, ""),
+        ),
         published_at=answer.published_at or answer.intent_at,
         url=answer.url,
         content_html=text_to_html(text),

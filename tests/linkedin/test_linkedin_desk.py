@@ -142,6 +142,11 @@ def test_a_comment_on_linkedin_is_listed_answered_once_and_shown(
     assert code == 0 and "was not sent again" in printed, printed
     [answer] = answers()
     assert answer == f"{ANSWER} — Mathieu"
+    # Recorded before any backfeed: named as LinkedIn names the page, not by its URN.
+    recorded = [i.author for i in store.load(POST).interactions.values() if i.by_company]
+    assert [(a.name, a.handle, a.id) for a in recorded] == [
+        ("Vélos Boréal", "", linkedin_server.organization_urn)
+    ]
 
     backfeed(store, env, authors)
     out = io.StringIO()

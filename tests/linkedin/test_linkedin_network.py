@@ -194,6 +194,39 @@ def test_reply_goes_in_the_thread_once_and_is_found_again(linkedin_server: Linke
     assert mine.author.name == "Vélos Boréal"
 
 
+def test_an_answer_carries_the_name_readers_see_and_a_failed_name_read_costs_only_that(
+    linkedin_server: LinkedInServer,
+) -> None:
+    camille = linkedin_server.account("camille")
+    post = new_post()
+    mine = as_copy(
+        with_adapter(
+            linkedin_server,
+            lambda a: a.publish(draft_of(post, f"Mon billet {post.url}"), "k"),
+            camille,
+        )
+    )
+    question = linkedin_server.comment("lea", mine.id, "Et le cargo ?")
+    items = with_adapter(linkedin_server, lambda a: a.conversation(mine), camille)
+    parent = next(i for i in items if i.id == question)
+    sent = with_adapter(linkedin_server, lambda a: a.reply(parent, mine, "Oui !", "k"), camille)
+    # As LinkedIn names her under a comment (backfeed gives the same), never her URN.
+    assert sent.extra == {
+        "author_name": "Camille Tremblay · Product lead at Vélos Boréal",
+        "author_handle": "",
+    }
+
+    copy = publish_new(linkedin_server)
+    question = linkedin_server.comment("noor", copy.id, "Et l'hiver ?")
+    items = with_adapter(linkedin_server, lambda a: a.conversation(copy))
+    parent = next(i for i in items if i.id == question)
+    linkedin_server.fault("/rest/organizations", 403, times=1)
+    sent = with_adapter(
+        linkedin_server, lambda a: a.reply(parent, copy, "Oui, l'hiver aussi.", "k")
+    )
+    assert sent.extra == {} and linkedin_server.read(sent.id) == "Oui, l'hiver aussi."
+
+
 def test_a_deleted_copy_and_a_deleted_comment_leave(linkedin_server: LinkedInServer) -> None:
     copy = publish_new(linkedin_server)
     gone = linkedin_server.comment("noor", copy.id, "Oups")

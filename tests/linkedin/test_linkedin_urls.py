@@ -269,7 +269,7 @@ def test_reply_and_find_reply_are_linkedins_create_and_get_all() -> None:
     parent = Interaction(
         "linkedin", InteractionKind.REPLY, NESTED, lea, COPY.intent_at, in_reply_to=COMMENT
     )
-    published, [sent] = run(lambda a: a.reply(parent, COPY, "Merci (Léa) !", "k"))
+    published, [sent, named] = run(lambda a: a.reply(parent, COPY, "Merci (Léa) !", "k"))
     body = json.loads(sent.content)
     assert body["parentComment"] == COMMENT  # comments nest once: under the top-level one
     assert_same(
@@ -282,6 +282,9 @@ def test_reply_and_find_reply_are_linkedins_create_and_get_all() -> None:
         ),
     )
     assert published.id == NESTED
+    # The page's name, for the answer as recorded: one BATCH_GET of the organization.
+    assert_same(named, oracle("batch_get", resource_path="/organizations", ids=[ORG]))
+    assert published.extra == {"author_name": "Vélos Boréal", "author_handle": ""}
     _, [looked] = run(lambda a: a.find_reply("k", parent, "Merci !"))
     page = {"start": 0, "count": 100}
     assert_same(

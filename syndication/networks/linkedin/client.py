@@ -80,7 +80,16 @@ from syndication.errors import (
     Rejected,
     Unavailable,
 )
-from syndication.model import Copy, Interaction, InteractionKind, Person, format_time, utc_now
+from syndication.model import (
+    AUTHOR_HANDLE,
+    AUTHOR_NAME,
+    Copy,
+    Interaction,
+    InteractionKind,
+    Person,
+    format_time,
+    utc_now,
+)
 from syndication.networks.base import (
     READ_KINDS,
     Activity,
@@ -186,6 +195,7 @@ class LinkedInClient:
         self._missing: set[str] = set()  # copies the last counts left out: gone, or hidden
         self._people: dict[str, Person] = {}  # by URN, for this adapter's life (one run)
         self._reposts_refused = False  # a 403 on the repost counts: not asked again this run
+        self._answerer_name: str | None = None  # the account's display name, once read
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -433,7 +443,44 @@ class LinkedInClient:
             url=convert.comment_url(root.id, urn),
             published_at=convert.stamp_time(body.get("created")) or sent_at,
             account=self.settings.account,
+            extra=await self._answerer(),
         )
+
+    async def _answerer(self) -> dict[str, str]:
+        """How the answering account is named on LinkedIn, for the answer recorded before any
+        backfeed (``AUTHOR_NAME``; no handle: LinkedIn has none, and its URN is no name).
+
+        The page's name (Organizations API) or the employee's (People API), read once per run;
+        a failed read costs the name only, never the answer already sent.
+        """
+        if self._answerer_name is None:
+            try:
+                self._answerer_name = await self._own_name()
+            except AgoraError as error:
+                logger.info(
+                    "LinkedIn did not say the name of %s (%s)", self.settings.account, error
+                )
+                return {}
+        if not self._answerer_name:
+            return {}
+        return {AUTHOR_NAME: self._answerer_name, AUTHOR_HANDLE: ""}
+
+    async def _own_name(self) -> str:
+        """The account's display name as a reader sees it under its comments, or ""."""
+        settings = self.settings
+        if settings.person:
+            body = await self._get("/people", {"ids": [{"id": settings.person}]})
+            results = body.get("results")
+            found = results.get(f"(id:{settings.person})") if isinstance(results, Mapping) else None
+            if not isinstance(found, Mapping):
+                return ""
+            return convert.person_from_profile(settings.author_urn, found).name
+        body = await self._get("/organizations", {"ids": [settings.organization]})
+        results = body.get("results")
+        found = results.get(settings.organization) if isinstance(results, Mapping) else None
+        if not isinstance(found, Mapping):
+            return ""
+        return convert.person_from_organization(settings.author_urn, found).name
 
     async def find_reply(self, key: str, parent: Interaction, text: str) -> Published | None:
         """The answer sent earlier: a comment of ours under the same thread, with this text,
@@ -454,6 +501,7 @@ class LinkedInClient:
                     url=convert.comment_url(post, urn),
                     published_at=created,
                     account=self.settings.account,
+                    extra=await self._answerer(),
                 )
         return None
 
