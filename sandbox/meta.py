@@ -157,6 +157,10 @@ class MetaServer:
         """The reader ``username`` reacts to ``on`` (``LIKE``, ``LOVE``, ``WOW``...)."""
         self._control("POST", "react", {"reader": self.reader(username).id, "on": on, "type": kind})
 
+    def share(self, post: str, count: int) -> None:
+        """People shared the Page's ``post`` ``count`` times in all (Graph's ``shares.count``)."""
+        self._control("POST", "share", {"on": post, "count": count})
+
     def hide(self, node: str) -> None:
         """The Page hides a comment (Facebook keeps it, shown to its author only)."""
         self._control("POST", "hide", {"id": node})

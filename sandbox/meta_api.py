@@ -36,7 +36,8 @@ names a version (``/v26.0/``).
 Control routes, outside Graph and without a token, under ``/_double/``: ``faults``
 (``{"method","path","status","code","subcode","message","headers","times"}``, the path as sent
 or its template such as ``/page/feed``), ``comment`` (``{"reader","on","text"}``: a reader
-comments a post or answers a comment), ``react`` (``{"reader","on","type"}``), ``hide`` and
+comments a post or answers a comment), ``react`` (``{"reader","on","type"}``), ``share``
+(``{"on","count"}``: how many times people shared a post, its ``shares.count``), ``hide`` and
 ``delete`` (``{"id"}``), ``expire`` (the Page token expires), ``GET posts?link=`` (the Page's
 live posts linking to an address), ``GET post?id=`` (a post and its visible thread, as a reader
 sees it), ``GET comment?id=`` and ``requests`` (GET: Graph requests by
@@ -95,7 +96,16 @@ PAGE_SCOPES = (
 FIELDS: dict[str, frozenset[str]] = {
     "Page": frozenset({"id", "name", "link"}),
     "PagePost": frozenset(
-        {"id", "message", "created_time", "updated_time", "permalink_url", "from", "is_hidden"}
+        {
+            "id",
+            "message",
+            "created_time",
+            "updated_time",
+            "permalink_url",
+            "from",
+            "is_hidden",
+            "shares",
+        }
     ),
     "Comment": frozenset(
         {
@@ -556,6 +566,9 @@ class GraphDouble:
                 )
             elif spec.name == "from" and isinstance(value, dict):
                 value = dict(value)
+            elif spec.name == "shares":
+                # ``{"count": N}``, left out of a post never shared (as Graph answers it).
+                value = {"count": data["_shares"]} if data.get("_shares") else None
             if value is None or value == "":
                 continue
             out[spec.key] = value
@@ -742,6 +755,7 @@ class GraphDouble:
             "permalink_url": f"https://www.facebook.com/{self.state.page_id}/posts/{number}",
             "from": {"id": self.state.page_id, "name": self.state.page_name},
             "is_hidden": False,
+            "_shares": 0,
             "_link": link,
             "_at": now,
         }
@@ -851,6 +865,10 @@ class GraphDouble:
                 if kind not in REACTION_TYPES or not state.type_of(on):
                     raise GraphRefusal(f"cannot react {kind} on {on}")
                 state.reactions[(on, str(body["reader"]))] = kind
+                return JSONResponse({"ok": True})
+            if name == "share":
+                post = state.posts[str(body["on"])]
+                post["_shares"] = int(body.get("count", post["_shares"] + 1))
                 return JSONResponse({"ok": True})
             if name in ("hide", "delete"):
                 node = str(body["id"])

@@ -70,7 +70,10 @@ def test_counts_links_and_times() -> None:
     counts = convert.counts_from_node(
         {"comments": {"data": [], "summary": {"total_count": 3}}, "reactions": {"data": []}}
     )
-    assert (counts.replies, counts.likes, counts.reposts) == (3, None, None)
+    assert (counts.replies, counts.likes, counts.reposts) == (3, None, 0)  # never shared
+    shared = convert.counts_from_node({"shares": {"count": 7}})
+    assert shared.reposts == 7
+    assert convert.counts_from_node({"shares": {"count": "7"}}).reposts is None  # not a count
     assert convert.post_url(POST) == f"https://www.facebook.com/{PAGE}/posts/900"
     assert convert.links_to({"message": "Lire https://b.example/x/ !"}, "https://b.example/x/")
     assert not convert.links_to({"message": "Lire https://b.example/y/"}, "https://b.example/x/")

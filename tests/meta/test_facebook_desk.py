@@ -1,4 +1,5 @@
-"""The engagement desk on Facebook: a reader's comment comes home, is listed, answered once, shown.
+"""The engagement desk on Facebook: a reader's comment comes home, is listed, answered once, shown;
+the post's shares, which Graph counts without listing, are shown as a number.
 
 The Page's copy of a sample post is published on the Graph double through the adapter and
 recorded in a copy of the sample site; a reader comments on Facebook; ``Backfeed`` brings it
@@ -110,8 +111,10 @@ def test_a_comment_on_facebook_is_listed_answered_once_and_shown(
     copy = publish_copy(env, store)
     authors = load_settings(settings)["AGORA_AUTHORS"]
     question = meta_server.comment("noor", copy.id, "Faites-vous les vélos cargo (électriques) ?")
+    meta_server.share(copy.id, 3)  # Graph counts shares without listing them
 
     backfeed(store, env, authors)
+    assert store.load(POST).copies["facebook"].counted == {"repost": 3}
     out = io.StringIO()
     assert run_inbox(settings, as_json=True, stdout=out) == 0
     [item] = json.loads(out.getvalue())["items"]
@@ -152,6 +155,8 @@ def test_a_comment_on_facebook_is_listed_answered_once_and_shown(
     soup = BeautifulSoup(html, "html.parser")
     assert copy.url in [a.get("href") for a in soup.select("a.u-syndication")]
     assert "Faites-vous les vélos cargo (électriques)" in html
+    shares = [li.get_text(strip=True) for li in soup.select("ul.reactions li.reaction-reposts")]
+    assert shares == ["3 partages sur Facebook"]
 
 
 async def read_thread(env: dict[str, str], copy: Copy) -> list[Any]:

@@ -153,12 +153,14 @@ def test_counts_of_many_copies_take_one_request_and_a_deleted_copy_is_left_out(
     meta_server.comment("lea", copies[0].id, "Super")
     meta_server.react("noor", copies[0].id, "HAHA")
     meta_server.react("lea", copies[0].id, "CARE")
+    meta_server.share(copies[0].id, 4)
     meta_server.reset_requests()
     counts = with_adapter(meta_server, lambda a: a.counts(copies))
-    assert meta_server.requests() == {"POST /": 1}
+    assert meta_server.requests() == {"POST /": 1}  # the shares in the same request
     assert counts is not None
-    assert (counts[copies[0].id].replies, counts[copies[0].id].likes) == (1, 2)
-    assert (counts[copies[1].id].replies, counts[copies[1].id].likes) == (0, 0)
+    first, second = counts[copies[0].id], counts[copies[1].id]
+    assert (first.replies, first.likes, first.reposts) == (1, 2, 4)
+    assert (second.replies, second.likes, second.reposts) == (0, 0, 0)
     meta_server.delete(copies[1].id)
     meta_server.reset_requests()
     counts = with_adapter(meta_server, lambda a: a.counts(copies))

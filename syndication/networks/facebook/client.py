@@ -32,8 +32,10 @@ Quirks of the network recorded here:
   its ``parent``) and its reactions of every kind are read in one request by field expansion.
 - **Comments nest once**: an answer to an answer goes under the same top-level comment, as
   Facebook's own site does.
-- **Reposts**: Graph counts a post's shares but lists only those public to the Page, so the two
-  never agree; shares are not read (``kinds_readable``).
+- **Shares**: Graph counts a post's shares (``shares.count``, read in the same batched ``?ids=``
+  requests as the comments and reactions, so they cost nothing more) but lists only those public
+  to the Page, so the two never agree: the list is not read (``kinds_readable``), the count is
+  kept as the copy's reposts (``Copy.counted``) and the page shows it as a number of shares.
 - **Employees** cannot be posted as (Graph has not published on a person's profile since 2018):
   a post goes out from the Page, signed by its author (the composer signs), and so does an answer
   (the desk signs it).
@@ -252,7 +254,7 @@ class FacebookClient:
     # -- Reader ---------------------------------------------------------------------------------
 
     def kinds_readable(self, copy: Copy) -> frozenset[InteractionKind]:
-        """Comments and reactions: shares are not listed (see the module's docstring)."""
+        """Comments and reactions: shares are counted, not listed (see the module's docstring)."""
         return READ_KINDS & READABLE
 
     async def counts(self, copies: Sequence[Copy]) -> dict[str, Counts] | None:

@@ -6,6 +6,10 @@ Graph's ``PagePost``, ``Comment`` and, for reactions, ``Profile``
 https://developers.facebook.com/docs/graph-api/reference/comment,
 https://developers.facebook.com/docs/graph-api/reference/object/reactions).
 
+- **Shares are counted, not listed.** A post's ``shares`` field is ``{"count": N}``
+  (``PagePost.shares``, an ``Object`` in Meta's spec), left out when no one shared it; Graph
+  lists only the shares public to the Page, so the count is read with the other counts, never
+  the list, and the page shows it as a number (``Copy.counted``).
 - **Reactions by kind.** A ``Profile`` of the reactions edge has no field saying which
   reaction it is, but the edge takes ``type``: the conversation asks for each kind under an
   alias (``reactions.type(LOVE).as(reactions_love)``) and keeps the kind as the like's text.
@@ -22,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from syndication.model import Interaction, InteractionKind, Person
-from syndication.networks.base import Counts, Published
+from syndication.networks.base import Counts, Published, count_field
 from syndication.networks.meta_graph import edge_items, edge_total, graph_time
 
 NETWORK = "facebook"
@@ -49,7 +53,8 @@ REACTION_FIELDS = "id,name,pic"
 POST_FIELDS = "id,message,created_time,permalink_url"
 COUNT_FIELDS = (
     "comments.filter(toplevel).limit(0).summary(total_count),"
-    "reactions.limit(0).summary(total_count)"
+    "reactions.limit(0).summary(total_count),"
+    "shares"
 )
 
 Json = Mapping[str, Any]
@@ -97,8 +102,14 @@ def links_to(post: Json, url: str) -> bool:
 
 
 def counts_from_node(node: Json) -> Counts:
-    """The counts of a post read with ``COUNT_FIELDS``: top-level comments, every reaction."""
-    return Counts(replies=edge_total(node, "comments"), likes=edge_total(node, "reactions"))
+    """The counts of a post read with ``COUNT_FIELDS``: top-level comments, every reaction,
+    and its shares (``shares.count``, which Graph leaves out of a post never shared: 0)."""
+    shares = node.get("shares")
+    return Counts(
+        replies=edge_total(node, "comments"),
+        likes=edge_total(node, "reactions"),
+        reposts=count_field(shares.get("count")) if isinstance(shares, Mapping) else 0,
+    )
 
 
 def person(data: Any, page_id: str, page_name: str = "") -> Person:
