@@ -7,8 +7,8 @@ LinkedIn refuses (an unescaped reserved character in little text, a missing ``Li
 It seeds the company page "Vélos Boréal" (administered by the brand's member), three readers and
 one employee with tokens made at each start, and the app's client id and secret (for token
 introspection). They live only in the run folder (mode 600) and ``.sandbox/env``. Its control
-routes (``/_double/...``) let tests inject faults, let a reader comment or react, delete a post
-and count what a run costs; ``LinkedInServer`` wraps them.
+routes (``/_double/...``) let tests inject faults, let a reader comment, react or repost, delete
+a post and count what a run costs; ``LinkedInServer`` wraps them.
 
 ``start`` runs it in a child process of its own (``serve``), in a new session.
 """

@@ -7,6 +7,8 @@ Lengths are the text as written, before little text's escaping (3,000). LinkedIn
 idempotency key: the intent's key is ours, and a pending intent is reconciled through the
 organization's recent posts that link to the page.
 Upstream: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api
+(each page the adapter follows is linked in ``client``'s, ``convert``'s and ``settings``'s
+docstrings).
 """
 
 from __future__ import annotations

@@ -155,6 +155,8 @@ def renew_steps(settings: LinkedInSettings) -> str:
     """What a person does to get a new token (LinkedIn's Developer Portal, token generator)."""
     who = "an employee's own account" if settings.person else "a page administrator"
     scopes = MEMBER_SCOPES if settings.person else ORGANIZATION_SCOPES
+    counts = MEMBER_ANALYTICS_SCOPE if settings.person else STATISTICS_SCOPE
+    scopes = f"{scopes} (and {counts}, for the repost counts)"
     return (
         "in LinkedIn's Developer Portal, open the company's app (with the Community Management "
         f"API), Docs and tools > OAuth Token Tools > Create token, sign in as {who}, choose "
@@ -553,12 +555,13 @@ class LinkedInClient:
                 self._reposts_refused = True
                 scope = MEMBER_ANALYTICS_SCOPE if self.settings.person else STATISTICS_SCOPE
                 logger.warning(
-                    "LinkedIn does not let %s read how many times its posts were reposted "
-                    "(its token needs %s%s); repost counts stay as they were, comments and "
-                    "reactions are read as usual.",
+                    "LinkedIn does not let %s count its posts' reposts: its token needs %s%s "
+                    "(create one with it and set %s); repost counts stay as they were, and "
+                    "comments and reactions are read as usual.",
                     self.settings.account,
                     scope,
                     "" if self.settings.person else " and its member an administrator of the page",
+                    self.settings.token_variable,
                 )
             else:
                 logger.info("LinkedIn gave no repost counts this time (%s)", error)

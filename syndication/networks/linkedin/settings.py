@@ -2,9 +2,14 @@
 
 The company posts as its organization (``urn:li:organization:{id}``) with the access token of a
 page administrator, through an app that has the Community Management API (scopes
-``w_organization_social`` and ``r_organization_social``). An employee posts as themselves
-(``urn:li:person:{id}``: their person id under ``linkedin`` in ``AGORA_AUTHORS``) with their own
-token (``w_member_social``). Access tokens last 60 days
+``w_organization_social`` and ``r_organization_social``, and ``rw_organization_admin`` for the
+repost counts:
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics).
+An employee posts as themselves (``urn:li:person:{id}``: their person id under ``linkedin`` in
+``AGORA_AUTHORS``) with their own token (``w_member_social``, and ``r_member_postAnalytics`` for
+their repost counts:
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics).
+Access tokens last 60 days
 (https://learn.microsoft.com/en-us/linkedin/shared/authentication/programmatic-refresh-tokens);
 with the app's client id and secret, ``credential_status`` reads when they end
 (https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection).
