@@ -5,8 +5,9 @@ the state store, the moderation file and the avatars folder, then runs the engin
 (``syndication.backfeed.engine``).
 A progress bar goes to standard error on a terminal (or for a long run in a log); the summary goes
 to standard output: per network what is new, changed and removed, how many threads were refreshed
-and notifications read, then one line per failure, every secret redacted. The exit code is 0 when
-nothing failed, 1 when anything did, 2 when the run could not start.
+and notifications read, then one line per failure, every secret redacted and every control
+character a server's words carry made visible (``syndication.cli.common.emit``). The exit code
+is 0 when nothing failed, 1 when anything did, 2 when the run could not start.
 
     python -m syndication.cli.backfeed [--full] [--settings publishconf.py]
 """
@@ -30,6 +31,7 @@ from syndication.cli.common import (
     DEFAULT_SETTINGS,
     authors_of,
     avatar_store,
+    emit,
     http_client,
     moderation_file,
     setup_logging,
@@ -173,11 +175,10 @@ def run(
         )
     except AgoraError as error:
         bar.close()
-        output.write(redact(f"Backfeed did not run: {error}") + "\n")
+        emit(output, f"Backfeed did not run: {error}\n")
         return 2
     bar.close()
-    output.write(render_text(report, full))
-    output.flush()
+    emit(output, render_text(report, full))
     return 0 if report.ok else 1
 
 

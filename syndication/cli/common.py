@@ -1,4 +1,9 @@
-"""What every command shares: where the settings put things, the HTTP client, the log.
+"""What every command shares: where the settings put things, the HTTP client, the log, printing.
+
+Everything a command prints goes through ``emit`` and everything it logs through the filters
+``setup_logging`` installs: secrets redacted (``syndication.secrets``), then control, bidi and
+invisible characters shown as escapes (``syndication.cli.terminal``), since much of it comes from
+the networks (readers' words, names, servers' error bodies).
 
 Paths in the settings are relative to the settings file's folder (the repository root), so a
 command gives the same answer from any working folder.
@@ -9,13 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 
 from syndication.backfeed.avatars import AvatarStore
+from syndication.cli.terminal import install_printable_filter, printable
 from syndication.config import Authors
-from syndication.secrets import install_log_filter
+from syndication.secrets import install_log_filter, redact
 from syndication.store.state import DEFAULT_STATE_PATH
 
 DEFAULT_SETTINGS = "publishconf.py"
@@ -63,9 +69,21 @@ def authors_of(settings: Mapping[str, Any]) -> Authors:
 
 
 def setup_logging(level: int = logging.INFO) -> None:
-    """Log to standard error, every secret redacted."""
+    """Log to standard error, every secret redacted and every control character made visible."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # httpx logs every request at INFO: hundreds of lines that bury what a person must read.
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     install_log_filter()
+    install_printable_filter()
+
+
+def shown(text: str) -> str:
+    """``text`` as a command prints it: secrets redacted, control characters made visible."""
+    return printable(redact(text))
+
+
+def emit(output: TextIO, text: str) -> None:
+    """Print ``text`` to ``output`` as ``shown`` makes it, and flush: the one way commands print."""
+    output.write(shown(text))
+    output.flush()

@@ -10,7 +10,10 @@ many comments have waited over 24 h).
 
 ``reply ID TEXT --as AUTHOR`` answers one comment exactly once (``syndication.desk.reply``).
 
-Reports go to standard output, the log to standard error, every secret redacted. The exit code is
+Reports go to standard output, the log to standard error, every secret redacted and every control,
+bidi or invisible character of a reader's or a server's words shown as an escape (``\x1b``,
+``\u202e``: ``syndication.cli.terminal``); ``--json`` writes them as JSON escapes, so it stays
+valid and lossless. The exit code is
 0 when all went well, 1 when the network failed to take an answer (it stays pending, and the next
 run looks for it before sending again), 2 when the command could not start (bad input, settings).
 
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import sys
@@ -38,10 +40,12 @@ import httpx
 from syndication.cli.common import (
     DEFAULT_SETTINGS,
     authors_of,
+    emit,
     http_client,
     setup_logging,
     state_root,
 )
+from syndication.cli.terminal import json_text
 from syndication.desk.inbox import (
     LATE_AFTER,
     ResponseStats,
@@ -211,7 +215,7 @@ def inbox_json(items: Sequence[WaitingItem], now: datetime, since: datetime | No
         "count": len(items),
         "items": [{**w.to_json(now), "copy_url": w.copy_url} for w in items],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data) + "\n"
 
 
 def _seconds(span: timedelta | None) -> int | None:
@@ -260,7 +264,7 @@ def stats_json(stats: Mapping[str, ResponseStats], now: datetime, since: datetim
             for bucket, s in stats.items()
         },
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data) + "\n"
 
 
 def render_reply(result: ReplyResult) -> str:
@@ -304,19 +308,15 @@ def run_inbox(
         desk = open_desk(settings_file)
         states = list(desk.store.all())
     except AgoraError as error:
-        output.write(redact(f"The inbox could not be read: {error}") + "\n")
+        emit(output, f"The inbox could not be read: {error}\n")
         return 2
     if stats:
         figures = response_stats(since_states(states, after), moment)
-        output.write(
-            stats_json(figures, moment, after) if as_json else render_stats(figures, after)
-        )
+        shown = stats_json(figures, moment, after) if as_json else render_stats(figures, after)
     else:
         items = waiting(states, desk.words, since=after)
-        output.write(
-            inbox_json(items, moment, after) if as_json else render_inbox(items, moment, after)
-        )
-    output.flush()
+        shown = inbox_json(items, moment, after) if as_json else render_inbox(items, moment, after)
+    emit(output, shown)
     return 0
 
 
@@ -354,19 +354,16 @@ def run_reply(
         result = asyncio.run(main())
     except (NetworkError, httpx.HTTPError) as error:
         said = str(error) if isinstance(error, NetworkError) else type(error).__name__
-        output.write(
-            redact(
-                f"The answer to {wanted} failed: {said}. If it was recorded as pending, "
-                "running the same command again looks for it on the network before sending."
-            )
-            + "\n"
+        emit(
+            output,
+            f"The answer to {wanted} failed: {said}. If it was recorded as pending, "
+            "running the same command again looks for it on the network before sending.\n",
         )
         return 1
     except AgoraError as error:
-        output.write(redact(f"Nothing was posted: {error}") + "\n")
+        emit(output, f"Nothing was posted: {error}\n")
         return 2
-    output.write(render_reply(result))
-    output.flush()
+    emit(output, render_reply(result))
     return 0
 
 

@@ -1,8 +1,10 @@
 """`invoke syndicate`: read the posts and settings, run the engine, print what happened.
 
 The report goes to standard output (plain text, or Markdown for a GitHub job summary with
-``--markdown``); the log goes to standard error with every secret redacted. The exit code is 0 when
-nothing failed, 1 when anything did (one line each), 2 when the run could not start.
+``--markdown``); the log goes to standard error; both with every secret redacted and every
+control character of a network's words made visible (``syndication.cli.common.emit``). The exit
+code is 0 when nothing failed, 1 when anything did (one line each), 2 when the run could not
+start.
 
     python -m syndication.cli.syndicate [--dry-run] [--markdown] [--settings publishconf.py]
 """
@@ -22,6 +24,7 @@ from typing import TextIO
 from syndication.cli.common import (
     DEFAULT_SETTINGS,
     authors_of,
+    emit,
     http_client,
     setup_logging,
     state_root,
@@ -221,10 +224,9 @@ def run(
     try:
         report = syndicate_report(settings_file, environment, dry_run=dry_run)
     except AgoraError as error:
-        output.write(redact(f"Syndication did not run: {error}") + "\n")
+        emit(output, f"Syndication did not run: {error}\n")
         return 2
-    output.write(render_markdown(report) if markdown else render_text(report))
-    output.flush()
+    emit(output, render_markdown(report) if markdown else render_text(report))
     return report.exit_code
 
 

@@ -62,6 +62,7 @@ from syndication.errors import (
     RateLimited,
     Rejected,
     Unavailable,
+    network_words,
 )
 from syndication.model import Copy, Interaction, InteractionKind, parse_time, utc_now
 from syndication.networks.base import (
@@ -164,7 +165,7 @@ class BlueskyClient:
                 )
             if error in NOT_FOUND_ERRORS:
                 raise NotFound(
-                    f"{self.label} has no such item ({secrets.redact(message or error)}).",
+                    f"{self.label} has no such item ({network_words(message or error)}).",
                     network=self.network,
                     status=response.status_code,
                 )

@@ -52,7 +52,15 @@ from typing import Any
 import httpx
 
 from syndication import secrets
-from syndication.errors import AgoraError, AuthError, NotFound, RateLimited, Rejected, Unavailable
+from syndication.errors import (
+    AgoraError,
+    AuthError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    network_words,
+)
 from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
 from syndication.networks.base import (
     READ_KINDS,
@@ -99,7 +107,7 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
 
 def _said(problem: Mapping[str, Any], response: httpx.Response) -> str:
     text = problem.get("detail") or problem.get("title") or response.reason_phrase or ""
-    return secrets.redact(str(text))
+    return network_words(str(text))  # one printable line of readable length
 
 
 class DuplicateContent(Rejected):
