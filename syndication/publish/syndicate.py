@@ -5,10 +5,18 @@ For every published post that is not opted out and every configured network with
 
 1. the post's page must be live (``syndication.publish.live``): 200 with its OpenGraph tags;
 2. the text is composed for the network (``syndication.publish.compose``);
-3. under the store's lock, held for the whole run so two runs never post twice, the intent is
-   recorded first: a pending copy with the key its network's declaration chooses
-   (``syndication.store.once``) is saved before any call;
+3. under the store's lock, held for the whole run so two runs never post twice, the network is
+   read first under a new key (``find_published``: a copy whose state was lost is found there),
+   then the intent is recorded: a pending copy with the key its network's declaration chooses
+   (``syndication.store.once``) is saved before the call that posts;
 4. the network is called with that key, and the copy is recorded as published.
+
+A refused login, a wrong token, a server that cannot be reached or a service that is not the
+network all fail on the first read, before anything is written; and when the call that posts fails
+without one request having left this machine (connection refused, a name that does not resolve:
+``networks.base.watch_delivery``), the state file is put back byte for byte. A pending intent is
+only left where the network may have received the post: a timeout or a 5xx after sending keeps it,
+and the next run reconciles.
 
 A pending copy found at the start (a crash, a timeout) is first looked up on the network with
 ``find_published``; only when the network does not have it is it published again, with the same
@@ -40,7 +48,14 @@ import httpx
 from syndication.config import Authors, posting_paused
 from syndication.errors import AgoraError, AuthError, ContentError, RateLimited, Unavailable
 from syndication.model import Copy, CopyStatus, Post, PostState, format_time
-from syndication.networks.base import Draft, ProgressNote, Publisher, Resumable, TextLimits
+from syndication.networks.base import (
+    Draft,
+    ProgressNote,
+    Publisher,
+    Resumable,
+    TextLimits,
+    watch_delivery,
+)
 from syndication.networks.registry import adapter_for, label, posting_account, setup_hint
 from syndication.networks.registry import network as network_spec
 from syndication.networks.spec import AccountSettings
@@ -50,6 +65,7 @@ from syndication.store.once import (
     AFTER_PROGRESS,
     CHECKPOINTS,
     Checkpoint,
+    Snapshot,
     new_intent,
     no_checkpoint,
     note_progress,
@@ -380,10 +396,8 @@ class Syndicator:
         post = draft.post
         pending = copy is not None
         if copy is None:
+            # The key is chosen now, saved once the network has been read (below).
             copy = new_intent(network)
-            state.copies[network] = copy
-            self._save(state)  # the intent, before any call
-            logger.info("%s on %s: intent recorded under key %s", post.key, network, copy.key)
         if isinstance(publisher, Resumable):
             publisher.resume(copy.key, dict(copy.extra), self._noter(state, copy))
         # Even without a pending intent: a state commit that never reached the repository (a
@@ -391,6 +405,7 @@ class Syndicator:
         found = await publisher.find_published(copy.key, draft)
         if found is not None:
             record_published(copy, found)
+            state.copies[network] = copy
             self._save(state)
             logger.info("%s on %s: the copy was already there: %s", post.key, network, found.url)
             return Outcome(post, network, Action.RECONCILED, found.url, draft=draft, copy=copy)
@@ -401,8 +416,25 @@ class Syndicator:
                 network,
                 copy.key,
             )
+        before: Snapshot | None = None
+        writes = self._writes
+        if not pending:
+            before = Snapshot.of(self.store.path_for(post.key))
+            state.copies[network] = copy
+            self._save(state)  # the intent, before the call that posts
+            logger.info("%s on %s: intent recorded under key %s", post.key, network, copy.key)
         self.checkpoint("before-call")
-        published = await publisher.publish(draft, copy.key)
+        with watch_delivery(self.client) as delivery:
+            try:
+                published = await publisher.publish(draft, copy.key)
+            except (AgoraError, httpx.HTTPError):
+                if before is not None and delivery.nothing_left:
+                    # Not one request left this machine: the network cannot have the post.
+                    before.restore()
+                    state.copies.pop(network, None)
+                    self._writes = writes
+                    logger.info("%s on %s: nothing was sent; intent taken back", post.key, network)
+                raise
         self.checkpoint("after-call")
         record_published(copy, published)
         self._save(state)

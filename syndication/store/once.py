@@ -12,6 +12,11 @@ Publishing a post (``syndication.publish.syndicate``) and answering a comment
 3. **record**: what the network answered turns the intent into a published copy
    (``record_published``).
 
+An intent is only left where the network may have received the call: a fresh intent is saved
+after the network was first read (a refused login or an unreachable server fail there), and when
+the call itself fails without one request having left this machine, the state file is put back
+byte for byte (``Snapshot``), so a run that could not reach a network leaves no diff to commit.
+
 ``Checkpoint`` is the fault-injection seam of the tests: the engines call it with each of
 ``CHECKPOINTS`` around a call, so a test can stop the process at each step and run again, and
 with ``AFTER_PROGRESS`` once an adapter that publishes in several calls (``Resumable``: a media
@@ -20,7 +25,11 @@ container made, not yet published) has saved its progress note in the pending in
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
 from syndication.model import Copy, CopyStatus, utc_now
@@ -64,3 +73,46 @@ def note_progress(copy: Copy, progress: Mapping[str, str]) -> None:
     It lives in ``extra``, which ``record_published`` replaces with what the network answered.
     """
     copy.extra = dict(progress)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A state file as it was before an intent was saved in it, to be put back exactly.
+
+    ``data`` is None when there was no file; ``folder_existed`` says whether its folder was there.
+    """
+
+    path: Path
+    data: bytes | None
+    mode: int
+    folder_existed: bool
+
+    @classmethod
+    def of(cls, path: Path) -> Snapshot:
+        """The bytes and permissions of ``path`` now."""
+        try:
+            return cls(path, path.read_bytes(), path.stat().st_mode & 0o777, True)
+        except FileNotFoundError:
+            return cls(path, None, 0, path.parent.is_dir())
+
+    def restore(self) -> None:
+        """Put the file back as it was, through a rename like every state write (all or nothing);
+        remove it, and the folder made for it, when there was none."""
+        if self.data is None:
+            self.path.unlink(missing_ok=True)
+            if not self.folder_existed and not any(self.path.parent.iterdir()):
+                self.path.parent.rmdir()
+            return
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(self.data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, self.mode)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
