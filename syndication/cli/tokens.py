@@ -76,7 +76,8 @@ class Checked:
 
 class SecretStore:
     """The repository's GitHub Actions secrets, written with ``gh secret set`` (see the module's
-    docstring). ``missing`` says why it cannot write, "" when it can."""
+    docstring). ``missing`` says why it is not configured; ``problem`` tries it (``gh secret
+    list``, before any token is refreshed, so a new token is never made that cannot be kept)."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.token = env.get(SECRETS_TOKEN_VARIABLE, "").strip()
@@ -85,6 +86,7 @@ class SecretStore:
         self.gh = shutil.which("gh", path=env.get("PATH")) or ""
         self.repository = env.get("GITHUB_REPOSITORY", "").strip()
         self.env = {name: env[name] for name in GH_ENVIRONMENT if name in env}
+        self._tried: str | None = None
 
     @property
     def missing(self) -> str:
@@ -95,15 +97,15 @@ class SecretStore:
             return "GitHub's CLI (gh) is not installed"
         return ""
 
-    def write(self, name: str, value: str) -> None:
-        """Set the secret ``name`` to ``value`` (given on gh's standard input)."""
-        command = [self.gh, "secret", "set", name]
+    def _gh(self, *args: str, stdin: str = "") -> str:
+        """Run gh with the secrets token alone; its first error line, "" when it succeeded."""
+        command = [self.gh, "secret", *args]
         if self.repository:
             command += ["--repo", self.repository]
         try:
             done = subprocess.run(
                 command,
-                input=value,
+                input=stdin,
                 env={**self.env, "GH_TOKEN": self.token, "GH_PROMPT_DISABLED": "1"},
                 capture_output=True,
                 text=True,
@@ -111,14 +113,30 @@ class SecretStore:
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
+            return type(error).__name__
+        if done.returncode == 0:
+            return ""
+        said = next((line for line in done.stderr.splitlines() if line.strip()), "")
+        return redact(said).strip() or f"exit code {done.returncode}"
+
+    def problem(self) -> str:
+        """Why the repository's secrets cannot be written, or "" (tried once a run)."""
+        if self._tried is None:
+            said = self._gh("list")
+            self._tried = (
+                f"the repository's secrets cannot be reached with {SECRETS_TOKEN_VARIABLE} "
+                f"(gh: {said}); give it the Secrets permission in read and write"
+                if said
+                else ""
+            )
+        return self._tried
+
+    def write(self, name: str, value: str) -> None:
+        """Set the secret ``name`` to ``value``, given on gh's standard input."""
+        if said := self._gh("set", name, stdin=value):
             raise ConfigError(
-                f"the secret {name} could not be written ({type(error).__name__})"
-            ) from None
-        if done.returncode != 0:
-            said = next((line for line in done.stderr.splitlines() if line.strip()), "")
-            raise ConfigError(
-                f"the secret {name} could not be written (gh: {redact(said).strip() or 'failed'}"
-                f"); check that {SECRETS_TOKEN_VARIABLE} may write the repository's secrets"
+                f"the new token could not be written to the secret {name} (gh: {said}); check "
+                f"that {SECRETS_TOKEN_VARIABLE} may write the repository's secrets."
             )
 
 
@@ -180,14 +198,17 @@ async def refresh(
     """Refresh the credential and store the new value; the line that says how it went."""
     who = f"{label(settings.network)} {settings.account}"
     variable = settings.credential_variable
-    if store.missing:
+    problem = store.missing or await asyncio.to_thread(store.problem)
+    if problem:
         checked = verdict(settings, status.expires_at, status.renew, now)
+        # Not configured: the days left decide; configured but refused: a person must look.
+        ok = checked.ok and bool(store.missing)
         left = _days(status.expires_at - now) if status.expires_at else ""
         line = (
-            f"{who}: {variable} was not refreshed, as {store.missing}; it expires in {left}, "
+            f"{who}: {variable} was not refreshed, as {problem}; it expires in {left}, "
             f"renew it by hand: {status.renew}."
         )
-        return replace(checked, line=("FAILED " if not checked.ok else "") + line)
+        return replace(checked, ok=ok, line=("" if ok else "FAILED ") + line)
     try:
         renewed = await adapter.refresh_credential()
         await asyncio.to_thread(store.write, variable, renewed.value)

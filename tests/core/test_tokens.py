@@ -102,7 +102,8 @@ class FakeGh:
     record: Path
 
     @classmethod
-    def install(cls, where: Path, code: int = 0) -> FakeGh:
+    def install(cls, where: Path, fail: tuple[str, ...] = ()) -> FakeGh:
+        """A gh whose ``secret`` commands named in ``fail`` (``list``, ``set``) are refused."""
         where.mkdir(parents=True, exist_ok=True)
         record = where / "calls.jsonl"
         script = where / "gh"
@@ -112,17 +113,20 @@ class FakeGh:
             f"with open({str(record)!r}, 'a', encoding='utf-8') as out:\n"
             "    out.write(json.dumps({'argv': sys.argv[1:], 'stdin': sys.stdin.read(),\n"
             "                          'env': dict(os.environ)}) + '\\n')\n"
-            + ("print('HTTP 403: Resource not accessible', file=sys.stderr)\n" if code else "")
-            + f"sys.exit({code})\n",
+            + f"if sys.argv[2] in {fail!r}:\n"
+            "    print('HTTP 403: Resource not accessible', file=sys.stderr)\n"
+            "    sys.exit(1)\n",
             encoding="utf-8",
         )
         script.chmod(0o755)
         return cls(where, record)
 
     def calls(self) -> list[dict[str, Any]]:
+        """Every ``gh secret set`` made (``gh secret list``, the store's check, left out)."""
         if not self.record.exists():
             return []
-        return [json.loads(line) for line in self.record.read_text().splitlines()]
+        made = [json.loads(line) for line in self.record.read_text().splitlines()]
+        return [call for call in made if call["argv"][:2] == ["secret", "set"]]
 
 
 def meta_env(meta: MetaServer, gh: FakeGh | None, secrets_token: str = "") -> dict[str, str]:
@@ -232,7 +236,7 @@ def test_without_a_secret_writer_nothing_is_refreshed_and_the_line_says_what_to_
         r"not set \(see the README\); it expires in (19|20) days, renew it by hand: .+\.",
         threads,
     ), threads
-    assert "refresh_access_token" in threads  # Threads' own steps
+    assert "refresh_access_token" in threads and ". " not in threads  # Threads' own steps
     instagram = next(line for line in lines if "Instagram" in line)
     assert instagram.startswith("FAILED Instagram") and "renew it by hand" in instagram
 
@@ -257,18 +261,18 @@ def test_a_refused_refresh_is_one_sentence_and_the_other_accounts_go_on(
         f"FAILED Threads {meta.threads_user_id}: Threads did not refresh the token in "
         "AGORA_THREADS_ACCESS_TOKEN (Error validating access token)"
     )
-    assert failed.endswith(".") and ". " not in failed.split(": ", 1)[1].split(" (")[0]
+    assert failed.endswith(".") and ". " not in failed  # one sentence, Meta's cut to its first
     assert env["AGORA_THREADS_ACCESS_TOKEN"] not in out.getvalue()
     assert [call["argv"][2] for call in gh.calls()] == ["AGORA_INSTAGRAM_ACCESS_TOKEN"]
     assert any(line.startswith("Instagram") and "refreshed" in line for line in lines)
 
 
 @pytest.mark.meta
-def test_a_secret_store_that_refuses_is_one_sentence(
+def test_a_secret_store_that_refuses_is_found_before_any_token_is_refreshed(
     tmp_path: Path, near_the_end: MetaServer
 ) -> None:
     meta = near_the_end
-    gh = FakeGh.install(tmp_path / "bin", code=1)
+    gh = FakeGh.install(tmp_path / "bin", fail=("list", "set"))
     env = meta_env(meta, gh, "github_pat_" + uuid.uuid4().hex)
     out = io.StringIO()
 
@@ -276,12 +280,37 @@ def test_a_secret_store_that_refuses_is_one_sentence(
 
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and all(line.startswith("FAILED") for line in lines)
-    assert any(
-        line.endswith(
-            "the secret AGORA_THREADS_ACCESS_TOKEN could not be written (gh: HTTP 403: Resource "
-            "not accessible); check that AGORA_SECRETS_TOKEN may write the repository's secrets"
-        )
-        for line in lines
-    ), lines
+    assert refreshes(meta) == (0, 0) and gh.calls() == []  # no new token made to be lost
+    threads = next(line for line in lines if "Threads" in line)
+    assert re.match(
+        f"FAILED Threads {meta.threads_user_id}: AGORA_THREADS_ACCESS_TOKEN was not refreshed, "
+        r"as the repository's secrets cannot be reached with AGORA_SECRETS_TOKEN \(gh: HTTP 403: "
+        r"Resource not accessible\); give it the Secrets permission in read and write; it "
+        r"expires in (9|10) days, renew it by hand: ",
+        threads,
+    ), threads
+    assert ". " not in threads and threads.endswith(".")
+
+
+@pytest.mark.meta
+def test_a_new_token_the_store_refuses_is_one_sentence_and_never_shown(
+    tmp_path: Path, near_the_end: MetaServer
+) -> None:
+    meta = near_the_end
+    gh = FakeGh.install(tmp_path / "bin", fail=("set",))
+    env = meta_env(meta, gh, "github_pat_" + uuid.uuid4().hex)
+    out = io.StringIO()
+
+    assert run(settings_file(tmp_path), env=env, stdout=out, refresh=True) == 1
+
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert len(lines) == 2 and all(line.startswith("FAILED") for line in lines)
+    assert (
+        "the new token could not be written to the secret AGORA_THREADS_ACCESS_TOKEN (gh: HTTP "
+        "403: Resource not accessible); check that AGORA_SECRETS_TOKEN may write the "
+        "repository's secrets."
+    ) in text
+    assert len(gh.calls()) == 2
     for call in gh.calls():
-        assert call["stdin"] not in out.getvalue()
+        assert call["stdin"] and call["stdin"] not in text
