@@ -18,7 +18,7 @@ runners) with the value on its standard input, never in an argument, a file or a
 runs with ``AGORA_SECRETS_TOKEN``, a token allowed to write the repository's secrets (the
 workflow's own ``GITHUB_TOKEN`` never is). Without it the line says so, with the days left and
 the steps to renew by hand; the credential is then not refreshed, since nothing would keep the
-new value.
+new value. The store is tried (``gh secret list``) before the first refresh, for the same reason.
 
     python -m syndication.cli.tokens [--settings publishconf.py] [--refresh]
 """
