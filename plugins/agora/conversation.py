@@ -19,6 +19,7 @@ and bidi characters, nesting. What the page shows of them is also kept readable 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from markupsafe import Markup
 
 from syndication.backfeed.sanitize import clean_for_page, skeleton, strip_invisibles, text_to_html
 from syndication.model import (
+    AUTHOR_HANDLE,
+    AUTHOR_NAME,
     CopyStatus,
     Interaction,
     InteractionKind,
@@ -44,6 +47,7 @@ NAME_CHARACTERS = 64  # characters of a display name shown
 SUMMARY_CHARACTERS = 200  # characters of a content warning shown
 
 
+@functools.lru_cache(maxsize=8192)  # the same people answer many posts
 def identity(name: str) -> str:
     """What a name reads as: no invisibles, accents, case, spaces or punctuation, and each
     look-alike letter as the one it imitates (ICU's confusable skeleton)."""
@@ -54,6 +58,8 @@ def identity(name: str) -> str:
 
 def one_line(text: str, limit: int) -> str:
     """``text`` on one line, without invisibles, cut to ``limit`` characters."""
+    if text.isprintable() and len(text) <= limit and "  " not in text:
+        return text.strip()  # most names: nothing to remove
     text = " ".join(strip_invisibles(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -187,7 +193,12 @@ def _published_answers(state: PostState) -> list[Interaction]:
                 network=answer.network,
                 kind=InteractionKind.REPLY,
                 id=answer.id,
-                author=Person(network=answer.network, id=answer.account, handle=answer.account),
+                author=Person(
+                    network=answer.network,
+                    id=answer.account,
+                    handle=answer.extra.get(AUTHOR_HANDLE, answer.account),
+                    name=answer.extra.get(AUTHOR_NAME, ""),
+                ),
                 published_at=answer.published_at or answer.intent_at,
                 url=answer.url,
                 content_text=answer.extra.get("text", ""),

@@ -131,8 +131,21 @@ _SPACE = re.compile(r"\s")
 _GRAPHEMES = regex.compile(r"\X")
 
 
+# What ``str.isprintable`` lets through of the above: blank letters and the grapheme joiner.
+_PRINTABLE_BLANKS = re.compile("[\u034f\u115f\u1160\u3164\uffa0]")
+
+
+def _may_hide(text: str) -> bool:
+    """Whether ``text`` may hold an invisible character: a quick test first, as most text has
+    none (``isprintable`` is false for every format and control character, and for spaces other
+    than U+0020)."""
+    return not text.isprintable() or _PRINTABLE_BLANKS.search(text) is not None
+
+
 def strip_invisibles(text: str) -> str:
     """``text`` without the invisible and bidi control characters that serve no language."""
+    if not _may_hide(text):
+        return text
     return _INVISIBLES.sub(lambda m: m.group("keep") or "", text)
 
 
@@ -405,7 +418,7 @@ def _rewrite(cleaned: str, limit: int | None) -> tuple[str, bool]:
         and (limit is None or len(cleaned) <= limit)  # its text is shorter than its HTML
         and sum(cleaned.count(f"<{tag}>") for tag in NESTING_TAGS) <= MAX_NESTING
         and cleaned.count("<") <= 2 * MAX_DEPTH  # fewer elements than the depth allowed
-        and not _INVISIBLES.search(cleaned)
+        and not (_may_hide(cleaned) and _INVISIBLES.search(cleaned))
     ):
         return cleaned, False  # nothing to rewrite: most replies, at a tenth of the cost
     rewriter = _Rewriter(limit)
