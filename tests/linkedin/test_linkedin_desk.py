@@ -21,10 +21,21 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from plugins.agora.conversation import build_conversation
 from sandbox.linkedin import LinkedInServer
 from syndication.backfeed.engine import Backfeed
 from syndication.cli.desk import run_inbox, run_reply
-from syndication.model import Copy, CopyStatus, Post, utc_now
+from syndication.model import (
+    Copy,
+    CopyStatus,
+    Interaction,
+    InteractionKind,
+    Person,
+    Post,
+    PostState,
+    interaction_key,
+    utc_now,
+)
 from syndication.networks.base import Draft
 from syndication.networks.registry import adapter_for, configured_networks, new_key
 from syndication.posts import load_settings
@@ -177,3 +188,38 @@ def test_a_comment_on_linkedin_is_listed_answered_once_and_shown(
 async def read_thread(env: dict[str, str], copy: Copy) -> list[Any]:
     async with httpx.AsyncClient(timeout=30) as http:
         return await adapter_for(configured_networks(env)["linkedin"], http).conversation(copy)
+
+
+def test_an_answer_recorded_without_its_thread_is_shown_by_the_name_linkedin_gave() -> None:
+    # A state where the answer is recorded but not (yet) in the thread, as an older version
+    # left it: the page names the page as LinkedIn does, with no handle, never by its URN.
+    page = "urn:li:organization:2414183"
+    lea = Person("linkedin", "urn:li:person:Lea", "", "Léa Gagnon")
+    asked = utc_now()
+    question = Interaction(
+        "linkedin", InteractionKind.REPLY, "urn:li:comment:(urn:li:share:1,2)", lea, asked
+    )
+    answer = Copy(
+        "linkedin",
+        CopyStatus.PUBLISHED,
+        "k",
+        asked,
+        id="urn:li:comment:(urn:li:share:1,3)",
+        url="https://www.linkedin.com/feed/update/urn:li:share:1/",
+        published_at=asked,
+        account=page,
+        extra={"text": "Oui !", "author_name": "Vélos Boréal", "author_handle": ""},
+    )
+    state = PostState(
+        key=POST,
+        copies={
+            "linkedin": Copy(
+                "linkedin", CopyStatus.PUBLISHED, "c", asked, id="urn:li:share:1", url=answer.url
+            )
+        },
+        interactions={interaction_key("linkedin", question.id): question},
+        answers={interaction_key("linkedin", question.id): answer},
+    )
+    [node] = build_conversation(state, {"linkedin": "LinkedIn"}).replies
+    [shown] = node.children
+    assert (shown.who, shown.handle, shown.item.by_company) == ("Vélos Boréal", "", True)
