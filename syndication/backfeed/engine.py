@@ -9,7 +9,8 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
    are read first, in batches (``Reader.counts``), and only the lists they call for are read
    (``lists_to_read``): a quiet post costs no request of its own. The counts, and the replies
    and quotes they call for, are read while the notification pages come; only the likes and
-   reposts wait for them. Without a cursor, every thread is read;
+   reposts wait for them. Without a cursor, every thread is read. Likes or reposts a network
+   counts but never lists (no one to show) are kept as a number on the copy (``Copy.counted``);
 3. everything stored is sanitised (``sanitize``) and moderated (``moderation``) first; avatars
    are copied locally (``avatars``), all three beside this module.
 
