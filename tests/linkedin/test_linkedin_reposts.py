@@ -142,3 +142,27 @@ def test_an_employees_copy_is_counted_by_member_post_analytics(
     requests = linkedin_server.requests()
     assert requests.get("GET /rest/memberCreatorPostAnalytics") == 1
     assert STATISTICS not in " ".join(requests)  # a person has no organization statistics
+
+
+def test_an_employee_token_without_post_analytics_is_one_sentence_and_asked_once(
+    linkedin_server: LinkedInServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = employee_settings(linkedin_server)
+    copies = [publish(settings) for _ in range(3)]
+    linkedin_server.fault("/rest/memberCreatorPostAnalytics", 403, times=2)
+    linkedin_server.reset_requests()
+
+    async def main() -> list[int | None]:
+        async with httpx.AsyncClient(timeout=30) as http:
+            adapter = LinkedInClient(settings, http)
+            first = await adapter.counts(copies[:2])
+            again = await adapter.counts(copies[2:])  # a later batch of the same run
+            return [c.reposts for c in [*(first or {}).values(), *(again or {}).values()]]
+
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(main()) == [None, None, None]
+    [said] = [r.getMessage() for r in caplog.records]
+    assert "r_member_postAnalytics" in said and settings.token_variable in said
+    assert settings.access_token not in said
+    # Refused in the first batch (its two copies asked at once): the later one does not ask.
+    assert linkedin_server.requests().get("GET /rest/memberCreatorPostAnalytics") == 2
