@@ -166,3 +166,23 @@ def test_an_employee_token_without_post_analytics_is_one_sentence_and_asked_once
     assert settings.access_token not in said
     # Refused in the first batch (its two copies asked at once): the later one does not ask.
     assert linkedin_server.requests().get("GET /rest/memberCreatorPostAnalytics") == 2
+
+
+def test_the_pages_counts_leave_an_employees_copy_out_instead_of_failing(
+    linkedin_server: LinkedInServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The backfeed reads every copy with the page's token; LinkedIn would refuse the whole
+    # statistics request for a post of another author.
+    page = publish(page_settings(linkedin_server))
+    hers = publish(employee_settings(linkedin_server))
+    linkedin_server.repost("lea", page.id)
+    linkedin_server.repost("lea", hers.id)
+
+    async def main() -> dict[str, int | None]:
+        async with httpx.AsyncClient(timeout=30) as http:
+            counts = await LinkedInClient(page_settings(linkedin_server), http).counts([page, hers])
+            return {urn: c.reposts for urn, c in (counts or {}).items()}
+
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(main()) == {page.id: 1, hers.id: None}
+    assert caplog.records == []

@@ -44,11 +44,14 @@ Quirks of the network recorded here:
   Share Statistics finder (``shares=List(…)``/``ugcPosts=List(…)``, the same 80 copies in one
   request beside ``socialMetadata``; ``totalShareStatistics.shareCount``), which needs
   ``rw_organization_admin`` and gives the last 12 months only (an older copy keeps the number
-  it had). An employee's copies are counted by Member Post Analytics (``queryType=RESHARE``,
-  ``aggregation=TOTAL``, added to the versioned API in 2025; ``r_member_postAnalytics``), one
-  request a copy since it has no batch. The engine keeps the number on the copy
-  (``Copy.counted``) and the page shows it; without the permission (403) it is said once and
-  the comments and reactions are read as usual.
+  it had); a post of another author in the list would have the whole request refused, so only
+  the account's own copies are asked about. With an employee's own token, their copies are
+  counted by Member Post Analytics (``queryType=RESHARE``, ``aggregation=TOTAL``, added to the
+  versioned API in 2025; ``r_member_postAnalytics``), one request a copy since it has no batch;
+  the backfeed reads every copy with the page's token, so there an employee's copy is not
+  counted. The engine keeps the number on the copy (``Copy.counted``) and the page shows it;
+  without the permission (403) it is said once and the comments and reactions are read as
+  usual.
 - **Reactions** have six types (``LIKE``, ``PRAISE``...): each is a like, its type kept as its
   text. **Comments** nest one level: an answer to a nested comment goes under the same
   top-level comment (``reply``), as LinkedIn's own site does.
@@ -539,17 +542,21 @@ class LinkedInClient:
         out (the copy's last count stays).
 
         The page's copies: one request for them all (Organization Share Statistics, which
-        needs rw_organization_admin). An employee's: one request a copy (Member Post Analytics,
-        r_member_postAnalytics), LinkedIn has no batch for it. A refusal (403) is said once, in
-        one sentence, and the run goes on without reposts: comments and reactions do not need
-        that permission.
+        needs rw_organization_admin). An employee's, read with their own token: one request a
+        copy (Member Post Analytics, r_member_postAnalytics), LinkedIn has no batch for it; read
+        with the page's token (as the backfeed does), an employee's copy is not counted. A
+        refusal (403) is said once, in one sentence, and the run goes on without reposts:
+        comments and reactions do not need that permission.
         """
-        if self._reposts_refused or not copies:
+        # Only the account's own copies: LinkedIn refuses the whole request (403) for a post of
+        # another author, such as an employee's copy read with the page's token.
+        own = [c for c in copies if c.account in ("", self.settings.author_urn)]
+        if self._reposts_refused or not own:
             return {}
         try:
             if self.settings.person:
-                return await self._member_reshares(copies)
-            return await self._share_statistics(copies)
+                return await self._member_reshares(own)
+            return await self._share_statistics(own)
         except AgoraError as error:
             if isinstance(error, AuthError) and error.status == 403:
                 self._reposts_refused = True
