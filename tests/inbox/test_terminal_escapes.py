@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 
 from sandbox.mastodon import MastodonServer
 from syndication.cli.desk import run_inbox, run_reply
+from syndication.cli.terminal import install_printable_filter, one_line, printable
 from syndication.desk.inbox import item_id
 from syndication.model import (
     Copy,
@@ -178,3 +180,30 @@ def test_a_servers_error_body_in_reply_is_one_visible_line(
     assert printed.count("\n") == 1  # one line
     assert "\\x1b]52" in printed and "BBBB" in printed and "…" in printed
     assert len(printed) < 600
+
+
+def test_the_escapes_chosen_and_what_is_kept() -> None:
+    # A line feed stays where the output has lines; a carriage return never reaches a terminal.
+    assert printable("un\r\ndeux\x1b[2J") == "un\\r\ndeux\\x1b[2J"
+    assert printable("un\ndeux", newlines=False) == "un\\ndeux"
+    # Joiners stay where a language or an emoji sequence needs them, and are shown elsewhere.
+    family = "👩\u200d👧"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # "I want", ZWNJ inside
+    assert printable(family) == family and printable(persian) == persian
+    assert printable("Velos\u200dBoreal") == "Velos\\u200dBoreal"
+    assert printable("\U000e0041\u202e\x9b\x7f") == "\\U000e0041\\u202e\\x9b\\x7f"
+    assert one_line("a\n\n b" + "c" * 300, 20) == "a b" + "c" * 16 + "…"
+
+
+def test_the_log_shows_what_a_network_sent() -> None:
+    stream = io.StringIO()
+    logger = logging.getLogger("agora.test.terminal")
+    logger.propagate = False
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    try:
+        install_printable_filter(logger)
+        logger.warning("cannot fetch %s", f"https://example.test/{CLIPBOARD}")
+    finally:
+        logger.removeHandler(handler)
+    assert stream.getvalue() == "cannot fetch https://example.test/\\x1b]52;c;cm0gLXJmIH4=\\x07\n"
