@@ -711,6 +711,37 @@ class InstagramSpec(MetaSpec):
         return problems
 
 
+# -- refreshing a long-lived token ----------------------------------------------------------------
+#
+# ``GET /refresh_access_token`` (no version in the address) of Threads
+# (https://developers.facebook.com/docs/threads/get-started/long-lived-tokens) and Instagram Login
+# (https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token): the
+# query is ``grant_type`` and ``access_token``; the answer ``access_token``, ``token_type``
+# (``bearer``) and ``expires_in`` (seconds).
+REFRESH_GRANTS = frozenset({"th_refresh_token", "ig_refresh_token"})
+REFRESH_QUERY = frozenset({"grant_type", "access_token"})
+REFRESH_ANSWER: dict[str, type] = {"access_token": str, "token_type": str, "expires_in": int}
+
+
+def refresh_errors(params: dict[str, str], status: int, body: Any) -> list[str]:
+    """What the refresh pages refuse in a refresh's request or answer."""
+    label = f"GET /refresh_access_token -> {status}"
+    problems = [f"{label}: no parameter {n!r}" for n in params if n not in REFRESH_QUERY]
+    problems += [f"{label}: {n} is missing" for n in sorted(REFRESH_QUERY - set(params))]
+    if params.get("grant_type") not in REFRESH_GRANTS:
+        problems.append(f"{label}: grant_type {params.get('grant_type')!r} is not Meta's")
+    if status >= 400 or (isinstance(body, dict) and "error" in body):
+        return problems + MetaSpec("")._error_errors(label, body)
+    if not isinstance(body, dict) or set(body) != set(REFRESH_ANSWER):
+        return [*problems, f"{label}: the answer is {{access_token, token_type, expires_in}}"]
+    for name, kind in REFRESH_ANSWER.items():
+        if not isinstance(body[name], kind) or isinstance(body[name], bool):
+            problems.append(f"{label}: {name} is {type(body[name]).__name__}")
+    if body.get("token_type") != "bearer":
+        problems.append(f"{label}: token_type is {body.get('token_type')!r}, not bearer")
+    return problems
+
+
 @dataclass
 class ValidatingTransport(httpx.AsyncBaseTransport):
     """Passes every exchange to ``inner`` and records what Meta's descriptions refuse in it.
@@ -733,7 +764,8 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
             if not path.startswith(f"{self.prefix}/"):
                 return response
             path = path.removeprefix(self.prefix)
-        if not re.match(r"^/v\d+\.\d+(/|$)", path):
+        refresh = path == "/refresh_access_token"  # the one Meta path without a version
+        if not refresh and not re.match(r"^/v\d+\.\d+(/|$)", path):
             return response
         content = await response.aread()
         checked = httpx.Response(
@@ -742,6 +774,14 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
         params = dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
         if request.method == "POST":
             params |= dict(parse_qsl(request.content.decode(), keep_blank_values=True))
+        if refresh:
+            try:
+                answer = json.loads(content)
+            except ValueError:
+                answer = None
+            self.problems += refresh_errors(params, response.status_code, answer)
+            self.exchanges.append((request.method, path, response.status_code))
+            return checked
         self.problems += self.spec.request_errors(request.method, path, params)
         try:
             body = json.loads(content)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import httpx
@@ -20,7 +21,7 @@ from meta_spec import InstagramSpec, ValidatingTransport
 from sandbox.meta import VERSION, MetaServer
 from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
 from syndication.model import Copy, CopyStatus, InteractionKind, Post, utc_now
-from syndication.networks.base import Draft, LinkCard, Published, RetryPolicy
+from syndication.networks.base import Draft, LinkCard, Published, Renewed, RetryPolicy
 from syndication.networks.instagram.client import InstagramClient
 from syndication.networks.instagram.settings import InstagramSettings
 
@@ -389,6 +390,31 @@ def test_the_token_is_checked_by_its_introspection(meta_server: MetaServer) -> N
             with_adapter(meta_server, lambda a: a.credential_status())
     finally:
         meta_server.instagram_expire(False)
+
+
+def test_a_token_that_expires_is_refreshed_at_instagrams_refresh_address(
+    meta_server: MetaServer,
+) -> None:
+    settings = replace(settings_for(meta_server), refresh_url=meta_server.instagram_url)
+
+    spec = InstagramSpec("", meta_server.instagram_user_id)
+    transport = ValidatingTransport(httpx.AsyncHTTPTransport(), spec, prefix="/instagram")
+
+    async def go() -> Renewed:
+        async with httpx.AsyncClient(transport=transport, timeout=30) as http:
+            return await InstagramClient(settings, http, policy=ONCE).refresh_credential()
+
+    meta_server.instagram_token_days_left(10)  # an Instagram Login token, 50 days old
+    try:
+        renewed = asyncio.run(go())
+    finally:
+        meta_server.instagram_token_days_left(None)
+    assert transport.problems == [] and transport.exchanges == [
+        ("GET", "/refresh_access_token", 200)
+    ]
+    assert renewed.value.startswith("IGAA") and renewed.value != meta_server.instagram_token
+    assert renewed.expires_at is not None
+    assert 59 <= (renewed.expires_at - utc_now()).days <= 60
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import httpx
@@ -52,6 +53,7 @@ def with_adapter(
     *,
     adapter: ThreadsClient | None = None,
     sleep: Callable[[float], Awaitable[None]] = no_wait,
+    settings: ThreadsSettings | None = None,
 ) -> T:
     """Run ``action`` on an adapter whose every exchange is checked against Threads' pages."""
     spec = ThreadsSpec(server.threads_user_id)
@@ -59,7 +61,7 @@ def with_adapter(
 
     async def go() -> T:
         async with httpx.AsyncClient(transport=transport, timeout=30) as http:
-            made = ThreadsClient(settings_for(server), http, policy=ONCE, sleep=sleep)
+            made = ThreadsClient(settings or settings_for(server), http, policy=ONCE, sleep=sleep)
             if adapter is not None:  # the same adapter again (what it remembers), a new client
                 made.containers.made = adapter.containers.made
             return await action(made)
@@ -270,6 +272,30 @@ def test_the_token_is_checked_by_its_introspection(meta_server: MetaServer) -> N
     assert 58 <= days <= 60
     assert "th_refresh_token" in status.renew and "AGORA_THREADS_ACCESS_TOKEN" in status.renew
     assert meta_server.threads_token not in status.renew
+
+
+def test_a_token_a_day_old_is_refreshed_for_60_days_and_a_younger_one_is_not(
+    meta_server: MetaServer,
+) -> None:
+    token = meta_server.threads_token
+    meta_server.threads_token_days_left(60)  # made just now
+    with pytest.raises(AuthError) as caught:
+        with_adapter(meta_server, lambda a: a.refresh_credential())
+    said = str(caught.value)
+    assert said.startswith("Threads did not refresh the token in AGORA_THREADS_ACCESS_TOKEN (")
+    assert ". " not in said and token not in said and "th_refresh_token" in said
+
+    meta_server.threads_token_days_left(10)  # 50 days old
+    try:
+        renewed = with_adapter(meta_server, lambda a: a.refresh_credential())
+    finally:
+        meta_server.threads_token_days_left(60)
+    assert renewed.value and renewed.value != token and renewed.value not in repr(renewed)
+    assert renewed.expires_at is not None
+    assert 59 <= (renewed.expires_at - utc_now()).days <= 60
+    fresh = replace(settings_for(meta_server), access_token=renewed.value)
+    status = with_adapter(meta_server, lambda a: a.credential_status(), settings=fresh)
+    assert status.expires_at is not None and (status.expires_at - utc_now()).days >= 59
 
 
 @pytest.mark.parametrize(
