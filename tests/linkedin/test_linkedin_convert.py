@@ -172,6 +172,26 @@ def test_social_metadata_counts_top_level_comments_and_every_reaction() -> None:
     assert counts == Counts(replies=2, likes=5, reposts=None, quotes=None)
 
 
+def test_repost_counts_from_the_share_statistics_and_the_member_analytics() -> None:
+    found = convert.reposts_from_statistics(fixture("share_statistics.json"))
+    assert found == {"urn:li:share:7400000000000000001": 3, "urn:li:ugcPost:7400000000000000002": 0}
+    # The aggregate element (no post named) and a count that is not one are left out.
+    odd = {
+        "elements": [
+            {"totalShareStatistics": {"shareCount": 9}},
+            {"share": "urn:li:share:1", "totalShareStatistics": {"shareCount": -1}},
+            {"share": "urn:li:share:2", "totalShareStatistics": {"shareCount": "4"}},
+            {"share": "urn:li:share:3", "totalShareStatistics": {"shareCount": True}},
+        ]
+    }
+    assert convert.reposts_from_statistics(odd) == {}
+    assert convert.reshares_from_analytics({"elements": [{"count": 5}]}) == 5
+    assert convert.reshares_from_analytics({"elements": []}) is None
+    assert convert.reshares_from_analytics({"elements": [{"count": True}]}) is None
+    assert convert.post_entity("urn:li:ugcPost:7") == {"ugcPost": "urn:li:ugcPost:7"}
+    assert convert.post_entity("urn:li:share:7") == {"share": "urn:li:share:7"}
+
+
 def test_links_to_reads_the_card_or_the_text() -> None:
     url = "https://blogue.example/freins/"
     assert convert.links_to({"content": {"article": {"source": url.rstrip("/")}}}, url)

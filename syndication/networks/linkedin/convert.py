@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from syndication.model import Interaction, InteractionKind, Person
-from syndication.networks.base import Counts, Published
+from syndication.networks.base import Counts, Published, count_field
 
 NETWORK = "linkedin"
 MAX_LENGTH = 3000
@@ -110,8 +110,9 @@ def reposts_from_statistics(body: Json) -> dict[str, int]:
         urn = element.get("share") or element.get("ugcPost")
         totals = element.get("totalShareStatistics")
         count = totals.get("shareCount") if isinstance(totals, Mapping) else None
-        if isinstance(urn, str) and urn and isinstance(count, int) and count >= 0:
-            found[urn] = count
+        number = count_field(count)
+        if isinstance(urn, str) and urn and number is not None:
+            found[urn] = number
     return found
 
 
@@ -126,7 +127,7 @@ def reshares_from_analytics(body: Json) -> int | None:
         for element in body.get("elements") or []
         if isinstance(element, Mapping)
     ]
-    numbers = [c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c >= 0]
+    numbers = [number for c in counts if (number := count_field(c)) is not None]
     return sum(numbers) if numbers else None
 
 
