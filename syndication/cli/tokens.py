@@ -39,7 +39,13 @@ from typing import TextIO
 
 import httpx
 
-from syndication.cli.common import DEFAULT_SETTINGS, authors_of, http_client, setup_logging
+from syndication.cli.common import (
+    DEFAULT_SETTINGS,
+    authors_of,
+    emit,
+    http_client,
+    setup_logging,
+)
 from syndication.config import Authors
 from syndication.errors import AgoraError, ConfigError
 from syndication.model import utc_now
@@ -266,7 +272,7 @@ def run(
     try:
         found = accounts(environment, authors_of(load_settings(Path(settings_file))))
     except AgoraError as error:
-        output.write(redact(f"The credentials could not be checked: {error}") + "\n")
+        emit(output, f"The credentials could not be checked: {error}\n")
         return 2
     if not found:
         output.write(
@@ -280,8 +286,7 @@ def run(
             return await check_all(found, client, now or utc_now(), store)
 
     checked = asyncio.run(main())
-    output.write(redact("\n".join(c.line for c in checked)) + "\n")
-    output.flush()
+    emit(output, "\n".join(c.line for c in checked) + "\n")
     return 0 if all(c.ok for c in checked) else 1
 
 
