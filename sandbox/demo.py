@@ -4,7 +4,12 @@
 2. build the sample site with production settings pointed at http://localhost:8000 and serve it;
 3. syndicate the sample posts to both local networks (the pages are live, so each is posted once);
 4. two demo readers answer a post: a question on Bluesky, a complaint on Mastodon;
-5. backfeed the conversation, rebuild, and print the engagement desk's inbox and how to answer.
+5. backfeed the conversation, rebuild, and print the engagement desk's inbox;
+6. the sandbox's employee answers a reader from her own account, and the site is rebuilt.
+
+The sandbox gives its employee, Camille, her own accounts and credentials; the demo's settings
+(``.sandbox/democonf.py``: the site's ``publishconf.py`` plus her handles in ``AGORA_AUTHORS``)
+make them used, so her posts go out under her own name and so does one answer: people, not a logo.
 
 Every step is the command a person would type (``python -m syndication.…``) run with the
 sandbox's variables (``.sandbox/env``), so the demo proves the commands, not a shortcut. The
@@ -28,10 +33,25 @@ from typing import TextIO
 
 from sandbox import SandboxInfo, env_values
 from sandbox.readers import leave_comments
+from syndication.desk.inbox import item_id
 from syndication.errors import AgoraError
+from syndication.model import PostState
 from syndication.store.state import StateStore
 
-SETTINGS = "publishconf.py"
+SETTINGS = ".sandbox/democonf.py"
+EMPLOYEE = "Camille Tremblay"  # the sandbox's employee (her variables end in _CAMILLE_TREMBLAY)
+ANSWER = "Merci de nous l'avoir signalé, nous regardons votre dossier aujourd'hui même."
+# Settings Pelican reads as paths relative to the settings file's folder: made absolute, since
+# the demo's settings live in .sandbox/ and the site's folders at the root.
+PATH_SETTINGS = (
+    "PATH",
+    "OUTPUT_PATH",
+    "THEME",
+    "CACHE_PATH",
+    "AGORA_STATE_PATH",
+    "AGORA_MODERATION_FILE",
+    "AGORA_CARD_CACHE",
+)
 OUTPUT = "output"
 STEP_TIMEOUT_SECONDS = 900
 
@@ -102,9 +122,61 @@ def step(title: str, args: list[str], *, root: Path, env: Mapping[str, str], out
     ).returncode
 
 
+def employee_handles(info: SandboxInfo) -> dict[str, str]:
+    """The sandbox employee's handle on each running peer, as ``AGORA_AUTHORS`` takes them."""
+    handles = {"bluesky": "camille.test", "mastodon": info.mastodon.account("camille").username}
+    if info.x is not None:
+        handles["x"] = info.x.account("camille").username
+    if info.linkedin is not None:
+        handles["linkedin"] = info.linkedin.account("camille").urn
+    return handles
+
+
+def write_settings(root: Path, info: SandboxInfo) -> Path:
+    """``.sandbox/democonf.py``: the site's production settings with the employee's handles."""
+    path = root / SETTINGS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'''"""The demo's settings (sandbox/demo.py): publishconf.py and {EMPLOYEE}'s handles."""
+
+import os
+import sys
+
+ROOT = {str(root.resolve())!r}
+sys.path.insert(0, ROOT)
+from publishconf import *  # noqa: E402,F403
+
+for _name in {PATH_SETTINGS!r}:
+    _value = globals().get(_name)
+    if isinstance(_value, str) and not os.path.isabs(_value):
+        globals()[_name] = os.path.join(ROOT, _value)
+PLUGIN_PATHS = [os.path.join(ROOT, _path) for _path in PLUGIN_PATHS]  # noqa: F405
+if {EMPLOYEE!r} in AGORA_AUTHORS:  # noqa: F405
+    AGORA_AUTHORS = {{
+        **AGORA_AUTHORS,  # noqa: F405
+        {EMPLOYEE!r}: {{**AGORA_AUTHORS[{EMPLOYEE!r}], **{employee_handles(info)!r}}},  # noqa: F405
+    }}
+''',
+        encoding="utf-8",
+    )
+    return path
+
+
+def answer_one(store: StateStore) -> tuple[str, str] | None:
+    """The demo's answer: the first reader's comment on Mastodon, as ``(post key, item id)``."""
+    states: list[PostState] = sorted(store.all(), key=lambda state: state.key)
+    for state in states:
+        for interaction in state.interactions.values():
+            reader = interaction.content_html and not interaction.by_company
+            if interaction.network == "mastodon" and reader:
+                return state.key, item_id("mastodon", interaction.id)
+    return None
+
+
 def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = True) -> str:
     """The demo's steps, then serve the site until Ctrl-C (``wait``); the site's address."""
     env = sandbox_env(info, port)
+    write_settings(root, info)
     build = ["syndication.site.build", "-s", SETTINGS, "-o", OUTPUT]
     if step("Building the site", build, root=root, env=env, out=out):
         raise DemoError("the site did not build; the line above says why.")
@@ -140,7 +212,20 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
         )
         if step("Rebuilding with copies and conversations", build, root=root, env=env, out=out):
             raise DemoError("the rebuild failed; the line above says why.")
-        step("The engagement desk", ["syndication.cli.desk", "inbox"], root=root, env=env, out=out)
+        desk = ["syndication.cli.desk"]
+        step(
+            "The engagement desk",
+            [*desk, "inbox", "--settings", SETTINGS],
+            root=root,
+            env=env,
+            out=out,
+        )
+        chosen = answer_one(store)
+        if chosen is not None:
+            reply = [*desk, "reply", chosen[1], ANSWER, "--as", EMPLOYEE, "--settings", SETTINGS]
+            title = f"{EMPLOYEE} answers from her own account"
+            if not step(title, reply, root=root, env=env, out=out):
+                step("Rebuilding with her answer", build, root=root, env=env, out=out)
         _where(store, site, info, out)
         out.flush()
         if wait:

@@ -8,6 +8,7 @@ touched.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import shutil
@@ -87,7 +88,8 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
 
     commented = [s for s in states.values() if any(i.content_html for i in s.interactions.values())]
     assert [s.key for s in commented] == ["mise-au-point-du-printemps.fr"]
-    texts = {i.network: i.content_html for i in commented[0].interactions.values()}
+    readers = [i for i in commented[0].interactions.values() if not i.by_company]
+    texts = {i.network: i.content_html for i in readers}
     assert "freins à disque" in texts["bluesky"] and "trois semaines" in texts["mastodon"]
     assert "vélos cargo" in texts["x"] and "vélos cargo" in texts["linkedin"]
     assert "rendez-vous en ligne" in texts["facebook"] and "vélo pliant" in texts["threads"]
@@ -103,6 +105,20 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     assert f"{len(NETWORKS)} comments waiting" in inbox
     assert "question" in inbox and "complaint" in inbox and "@lea.test" in inbox
     assert "Where to look" in printed and "invoke reply" in printed
+
+    # People, not a logo: the sandbox's employee posts her own posts from her own accounts...
+    handles = demo.employee_handles(info)
+    hers = [post.key for post in posts if post.author == demo.EMPLOYEE and post.key in states]
+    for key in hers:
+        for network, handle in handles.items():
+            account = states[key].copies[network].account
+            assert handle.split(":")[-1] in account, (key, network, account)
+    others = [post.key for post in posts if post.author != demo.EMPLOYEE and post.key in states]
+    assert others and "camille" not in states[others[0]].copies["mastodon"].account
+    # ... and answers a reader from her own Mastodon account, shown on the rebuilt page.
+    answered = printed[printed.index(f"== {demo.EMPLOYEE} answers from her own account") :]
+    assert "Answered on Mastodon from camille@" in answered, answered[:400]
+    assert demo.ANSWER in html.unescape(page)
     # The links it prints to see each copy answer without logging in.
     where = printed[printed.index("Where to look") :]
     links = [line.split()[1] for line in where.splitlines() if line.startswith("    ")]
