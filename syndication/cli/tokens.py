@@ -245,13 +245,16 @@ async def check_all(
             said = str(error) if isinstance(error, AgoraError) else type(error).__name__
             who = f"{label(settings.network)} {settings.account}"
             return Checked(settings.network, settings.account, False, f"FAILED {who}: {said}")
-        if (
-            store is not None
-            and isinstance(adapter, Refreshable)
-            and refresh_due(adapter, status, now)
-        ):
-            return await refresh(settings, adapter, status, store, now)
-        return verdict(settings, status.expires_at, status.renew, now)
+        checked = verdict(settings, status.expires_at, status.renew, now)
+        if isinstance(adapter, Refreshable) and refresh_due(adapter, status, now):
+            if store is not None:
+                return await refresh(settings, adapter, status, store, now)
+            # A check alone: say that the API can renew it, rather than only the steps by hand.
+            line, end = (
+                (checked.line[:-1], ".") if checked.line.endswith(".") else (checked.line, "")
+            )
+            return replace(checked, line=f"{line} (invoke tokens --refresh renews it){end}")
+        return checked
 
     return list(await asyncio.gather(*(one(settings) for settings in found)))
 

@@ -314,3 +314,31 @@ def test_a_new_token_the_store_refuses_is_one_sentence_and_never_shown(
     assert len(gh.calls()) == 2
     for call in gh.calls():
         assert call["stdin"] and call["stdin"] not in text
+
+
+@pytest.mark.meta
+def test_a_check_alone_refreshes_nothing_and_says_the_api_can(
+    tmp_path: Path, near_the_end: MetaServer
+) -> None:
+    meta = near_the_end
+    meta.threads_token_days_left(20)
+    gh = FakeGh.install(tmp_path / "bin")
+    out = io.StringIO()
+
+    code = run(
+        settings_file(tmp_path),
+        env=meta_env(meta, gh, "github_pat_" + uuid.uuid4().hex),
+        stdout=out,
+    )
+
+    assert code == 1  # Instagram's 10 days
+    assert gh.calls() == [] and refreshes(meta) == (0, 0)
+    threads = next(line for line in out.getvalue().splitlines() if "Threads" in line)
+    assert re.fullmatch(
+        r"Threads \d+: works until \d{4}-\d\d-\d\d \(invoke tokens --refresh renews it\)",
+        threads,
+    ), threads
+    instagram = next(line for line in out.getvalue().splitlines() if "Instagram" in line)
+    assert instagram.startswith("FAILED") and instagram.endswith(
+        " (invoke tokens --refresh renews it)."
+    )
