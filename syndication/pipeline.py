@@ -51,7 +51,7 @@ from typing import Any, TextIO
 
 from syndication.cli import backfeed as backfeed_cli
 from syndication.cli import syndicate as syndicate_cli
-from syndication.cli.common import http_client, state_root
+from syndication.cli.common import http_client, shown, state_root
 from syndication.config import posting_paused
 from syndication.errors import AgoraError, ConfigError
 from syndication.model import Post
@@ -114,19 +114,19 @@ class Pipeline:
         return self.root / OUTPUT
 
     def say(self, step: str, text: str) -> None:
-        """One line for a step (secrets redacted)."""
-        self.out.write(redact(f"{step}: {text}") + "\n")
+        """One line for a step (secrets redacted, control characters shown: ``shown``)."""
+        self.out.write(shown(f"{step}: {text}") + "\n")
         self.out.flush()
 
     def fail(self, step: str, text: str) -> None:
         """The line of a failed step."""
-        self.out.write(redact(f"FAILED at {step}: {text}") + "\n")
+        self.out.write(shown(f"FAILED at {step}: {text}") + "\n")
         self.out.flush()
 
     def quote(self, report: str) -> None:
         """Another command's report, indented under the step that ran it."""
         lines = [line for line in report.rstrip("\n").split("\n") if line.strip()]
-        self.out.write("".join(f"  {redact(line)}\n" for line in lines))
+        self.out.write("".join(f"  {shown(line)}\n" for line in lines))
         self.out.flush()
 
 
@@ -427,7 +427,7 @@ def _run(
     try:
         run = prepare(root, os.environ if env is None else env, out, deploying=deploying)
     except AgoraError as error:
-        out.write(redact(f"The {name} pipeline did not start: {error}") + "\n")
+        out.write(shown(f"The {name} pipeline did not start: {error}") + "\n")
         return 2
     try:
         return body(run)
