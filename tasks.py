@@ -194,6 +194,20 @@ def refresh(c: Context) -> None:
         raise Exit(code=code)
 
 
+@task(help={"settings": "Pelican settings file (default publishconf.py)"})
+def listen(c: Context, settings: str = PRODUCTION_SETTINGS) -> None:
+    """Read the feeds and searches of content/listening.toml; new mentions go to the inbox."""
+    from invoke.exceptions import Exit
+
+    from syndication.cli.common import setup_logging
+    from syndication.cli.listen import run
+
+    setup_logging()
+    code = run(ROOT / settings)
+    if code:
+        raise Exit(code=code)
+
+
 @task(
     help={
         "json": "print stable JSON for tools instead of the table",

@@ -1,0 +1,166 @@
+"""`invoke listen`: read the listening file's feeds and searches, keep the new mentions.
+
+Reads the settings (``publishconf.py`` by default), the listening file (``listening.toml`` in the
+content folder, or ``AGORA_LISTENING_FILE``), the networks configured in the environment (for the
+searches), then runs ``syndication.listen.engine`` and writes what it heard under the state
+store's lock (``syndication.listen.store``), only when something changed. ``invoke inbox
+--mentions`` lists the mentions.
+
+Prints how many mentions are new and what they are about, how many feeds were read or unchanged,
+one line per source that failed, and the sources failing ``BROKEN_AFTER`` runs in a row as broken,
+with their labels; every secret redacted and every control character shown as an escape
+(``syndication.cli.common.emit``). The exit code is 0 when every source answered or failed less
+than three runs in a row, 1 when one is broken, 2 when the run could not start (a wrong
+listening file: one sentence naming its line).
+
+    python -m syndication.cli.listen [--settings publishconf.py]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from syndication.cli.common import (
+    DEFAULT_SETTINGS,
+    authors_of,
+    emit,
+    http_client,
+    setup_logging,
+    state_root,
+)
+from syndication.errors import AgoraError, ConfigError
+from syndication.listen import engine, feeds, sources
+from syndication.listen.engine import Heard
+from syndication.listen.store import ListenStore
+from syndication.model import utc_now
+from syndication.networks.registry import configured_networks
+from syndication.posts import load_settings
+from syndication.store.state import StateStore
+
+ABOUT = {"us": "about us", "competitors": "about a competitor", "industry": "about the industry"}
+
+
+def listening_file(settings: Mapping[str, Any], settings_file: Path) -> Path:
+    """``AGORA_LISTENING_FILE`` of the settings (relative to their folder), else the content's."""
+    chosen = settings.get("AGORA_LISTENING_FILE")
+    if chosen:
+        path = Path(str(chosen))
+        return path if path.is_absolute() else settings_file.resolve().parent / path
+    return Path(str(settings.get("PATH") or "content")) / sources.DEFAULT_FILE
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def render_text(heard: Heard) -> str:
+    """What a run did, for a terminal and the CI log."""
+    kinds = [
+        f"{sum(1 for m in heard.mentions if m.about == kind)} {ABOUT[kind]}"
+        for kind in sources.KINDS
+        if any(m.about == kind for m in heard.mentions)
+    ]
+    head = f"Listening: {_count(len(heard.mentions), 'new mention')}"
+    if kinds:
+        head += f" ({', '.join(kinds)})"
+    feeds_said = f"{heard.read} feeds read, {heard.unchanged} unchanged"
+    lines = [f"{head}; {feeds_said}, {_count(heard.searched, 'search')} made."]
+    lines += [f"  warning: {sentence}" for sentence in heard.warnings]
+    lines += [
+        f"  broken: {sentence}; fix or remove it in the listening file."
+        for sentence in heard.broken
+    ]
+    if heard.mentions:
+        lines.append("See them with `invoke inbox --mentions`.")
+    return "\n".join(lines) + "\n"
+
+
+async def _listen(
+    listening: sources.Listening,
+    store: ListenStore,
+    settings: Mapping[str, Any],
+    env: Mapping[str, str],
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None,
+) -> Heard:
+    networks = configured_networks(env) if any(listening.searches.values()) else {}
+    async with feeds.client(transport) as feed_client, http_client(transport) as network_client:
+        return await engine.listen(
+            listening,
+            sources=store.load_sources(),
+            seen=store.seen(),
+            now=now,
+            feed_client=feed_client,
+            networks=networks,
+            network_client=network_client,
+            authors=authors_of(settings),
+        )
+
+
+def listen_report(
+    settings_file: str | Path,
+    env: Mapping[str, str],
+    *,
+    now: datetime | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Heard:
+    """Run the listening of ``settings_file`` and write what it heard; AgoraError if it cannot."""
+    path = Path(settings_file)
+    try:
+        settings = load_settings(path)
+    except ValueError as error:  # Pelican's own check, e.g. a content folder that is missing
+        raise ConfigError(f"{path}: Pelican cannot use these settings ({error}).") from error
+    listening = sources.load(listening_file(settings, path))
+    state = StateStore(state_root(settings, path))
+    store = ListenStore(state.root)
+    with state.locked():
+        heard = asyncio.run(_listen(listening, store, settings, env, now or utc_now(), transport))
+        store.add(heard.mentions)
+        store.save_sources(heard.sources)
+    return heard
+
+
+def run(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    now: datetime | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Listen for ``settings_file`` and print what was heard; the exit code.
+
+    ``transport`` is the HTTP seam of the tests; by default httpx's own.
+    """
+    output = stdout or sys.stdout
+    try:
+        heard = listen_report(
+            settings_file, os.environ if env is None else env, now=now, transport=transport
+        )
+    except AgoraError as error:
+        emit(output, f"Listening did not run: {error}\n")
+        return 2
+    emit(output, render_text(heard))
+    return 1 if heard.broken else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point (``invoke listen`` calls ``run`` directly)."""
+    parser = argparse.ArgumentParser(prog="listen", description=__doc__.split("\n")[0])
+    parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="Pelican settings file")
+    args = parser.parse_args(argv)
+    setup_logging()
+    return run(args.settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

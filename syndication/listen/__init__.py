@@ -1,0 +1,1 @@
+"""Listening: what is said about the company elsewhere (feeds and the networks' searches)."""
