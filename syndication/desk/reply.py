@@ -9,10 +9,16 @@
    (``Network.counter``), signature and any mention the network adds included;
 2. from the brand account the text is signed with the employee's first name (``— Camille``); from
    the employee's own account (``registry.author_account``) it goes out unsigned;
-3. the intent is recorded first (``syndication.store.once``): a pending ``Copy`` in
+3. right before sending, the network is asked whether the company already answered the comment
+   (the thread read with the brand's account, which knows every company account): an answer
+   made in the network's own app, or from another checkout, since the last backfeed refuses the
+   command with one sentence and nothing is recorded;
+4. the intent is recorded first (``syndication.store.once``): a pending ``Copy`` in
    ``PostState.answers`` under the comment's interaction key, with the key the network's
-   declaration chooses;
-4. the network is called, and the answer is recorded as published, and as a company
+   declaration derives from the comment (``Network.reply_key``), so two checkouts that pass the
+   check at the same moment meet the same key on networks that keep keys (Bluesky's record key,
+   Mastodon's ``Idempotency-Key``) and send one answer;
+5. the network is called, and the answer is recorded as published, and as a company
    ``Interaction`` under its network id, so the page shows it in the thread at once and the inbox
    drops the comment. Backfeed brings back the same post under the same id, so it replaces this
    one (keeping ``signed_by``) instead of showing twice.
@@ -45,13 +51,14 @@ from syndication.model import (
     Person,
     PostState,
     interaction_key,
+    utc_now,
 )
 from syndication.networks.base import Adapter, Published
-from syndication.networks.registry import adapter_for, network, posting_account
+from syndication.networks.registry import adapter_for, network, posting_account, reply_key
 from syndication.networks.registry import label as network_label
 from syndication.networks.spec import AccountSettings
 from syndication.publish.compose import first_name, signature
-from syndication.store.once import Checkpoint, new_intent, no_checkpoint, record_published
+from syndication.store.once import Checkpoint, no_checkpoint, record_published
 from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
@@ -267,8 +274,19 @@ class ReplyEngine:
                 return found
             if not same_account:  # another account: its key means nothing there
                 answer = None
+        # Right before sending: the company may have answered since the last backfeed (in the
+        # network's own app, or from another checkout), which the state cannot know.
+        answered = await self._answered_on_network(parent, root)
+        if answered is not None:
+            raise ContentError(
+                f"{wanted} was already answered on {label} by "
+                f"@{answered.author.handle.lstrip('@')} ({answered.url or answered.id}); "
+                "run invoke backfeed to bring that answer home."
+            )
         if answer is None:
-            answer = new_intent(network)
+            answer = Copy(
+                network, CopyStatus.PENDING, reply_key(network, parent), intent_at=utc_now()
+            )
         answer.extra = {"text": body, "signed_by": author}
         state.answers[parent_key] = answer
         self.store.save(state)  # the intent, before any call
@@ -277,6 +295,16 @@ class ReplyEngine:
         published = await adapter.reply(parent, root, body, answer.key)
         self.checkpoint("after-call")
         return self._record(state, parent, answer, published, ReplyAction.POSTED)
+
+    async def _answered_on_network(self, parent: Interaction, root: Copy) -> Interaction | None:
+        """The company's answer to ``parent`` on the network now, if any, read with the brand's
+        account (whose adapter knows every company account, the brand's and the employees')."""
+        reader = self.factory(self.networks[parent.network])
+        thread = await reader.conversation(root, frozenset({InteractionKind.REPLY}))
+        for item in thread:
+            if item.in_reply_to == parent.id and item.by_company:
+                return item
+        return None
 
     async def _check_length(
         self, adapter: AnswerAdapter, parent: Interaction, body: str, label: str

@@ -23,6 +23,7 @@ from syndication.networks.x import NETWORK as X
 if TYPE_CHECKING:
     import httpx
 
+    from syndication.model import Interaction
     from syndication.networks.base import Adapter
 
 NETWORKS: tuple[Network, ...] = (BLUESKY, MASTODON, X, LINKEDIN, FACEBOOK, THREADS, INSTAGRAM)
@@ -156,6 +157,11 @@ def adapter_for(
     """The adapter for ``settings``; ``authors`` say whose answers are the company's."""
     declared = network(settings.network)
     return declared.adapter(settings, client, company_accounts(declared.name, authors or {}))
+
+
+def reply_key(name: str, parent: Interaction) -> str:
+    """The idempotency key of an answer to ``parent`` on ``name`` (``Network.reply_key``)."""
+    return network(name).reply_key(parent)
 
 
 def new_key(name: str) -> str:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 if TYPE_CHECKING:
     import httpx
 
+    from syndication.model import Interaction
     from syndication.networks.base import Adapter, Draft, TextLimits
 
 Counter = Callable[[str], int]
@@ -105,6 +106,16 @@ class Network(ABC):
     def new_key(self) -> str:
         """The idempotency key of a new intent (a UUID, unless the network chooses otherwise)."""
         return str(uuid.uuid4())
+
+    def reply_key(self, parent: Interaction) -> str:
+        """The idempotency key of an answer to ``parent``.
+
+        A network that keeps keys on its side (a record key, an ``Idempotency-Key``) derives it
+        from the comment, so two desks that answer the same comment at the same moment (two
+        checkouts, two colleagues) send one answer: the second call meets the first's key. Where
+        the network keeps no key, a new one (the check made right before sending is the guard).
+        """
+        return self.new_key()
 
     def override_field(self) -> str:
         """The front-matter key of a post's own text for this network (``Bluesky_text``)."""

@@ -14,7 +14,9 @@ import asyncio
 import io
 import json
 import logging
+import shutil
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -368,3 +370,69 @@ def test_a_stop_on_mastodon_and_an_answer_made_on_the_network(desk: Desk) -> Non
     assert stats["bluesky"]["answered"] == 1 and stats["mastodon"]["answered"] == 1
     company = [item for item in desk.state_items() if item.by_company]
     assert len(company) == 2
+
+
+def test_an_answer_made_since_the_last_backfeed_or_from_another_checkout_is_not_sent_twice(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """Right before sending, the network is asked whether the company already answered; two
+    checkouts answering the same comment at the same moment send one answer between them."""
+    sky_question = bluesky_ask(desk, "lea", "Faites-vous les vélos cargo ?")["uri"]
+    masto_question = mastodon_post(
+        desk, "noor", "@velosboreal Un rendez-vous samedi ?", desk.copies["mastodon"].id
+    )
+    desk.backfeed()
+    ids = {item["network"]: item["id"] for item in desk.inbox()["items"]}
+
+    # The brand answers Noor in Mastodon's own app; no backfeed has run since.
+    response = httpx.post(
+        f"{desk.mastodon.base_url}/api/v1/statuses",
+        json={"status": "@noor Oui, à 10 h.", "in_reply_to_id": masto_question},
+        headers={"Authorization": f"Bearer {desk.mastodon.brand_token}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    before = desk.store.path_for(POST).read_bytes()
+    code, out = desk.reply(ids["mastodon"], "Oui, samedi matin.", "Mathieu")
+    assert code == 2, out
+    assert out.startswith(f"Nothing was posted: {ids['mastodon']} was already answered on ")
+    assert "by @velosboreal" in out and "run invoke backfeed" in out
+    assert len(mastodon_answers(desk, masto_question)) == 1
+    assert desk.store.path_for(POST).read_bytes() == before  # nothing recorded
+
+    # A second checkout of the repository, at the same commit.
+    other = tmp_path / "other-checkout"
+    shutil.copytree(desk.workspace, other)
+    other_settings = other / desk.settings.relative_to(desk.workspace)
+    first: list[tuple[int, str]] = []
+
+    def meanwhile(step: str) -> None:
+        """The worst moment: the other checkout has checked the network and is about to send;
+        this one answers in full (in a thread: the other's event loop is running)."""
+        if step == "before-call":
+            worker = threading.Thread(
+                target=lambda: first.append(desk.reply(ids["bluesky"], "Oui !", "Mathieu"))
+            )
+            worker.start()
+            worker.join()
+
+    out_other = io.StringIO()
+    code_other = run_reply(
+        ids["bluesky"],
+        "Oui, les cargos aussi !",
+        "Mathieu",
+        other_settings,
+        env=desk.env,
+        stdout=out_other,
+        checkpoint=meanwhile,
+    )
+    assert first and first[0][0] == 0, first
+    assert code_other == 0, out_other.getvalue()
+    answers = bluesky_answers(desk, "velosboreal.test", sky_question)
+    assert [r["value"]["text"] for r in answers] == ["Oui ! — Mathieu"]
+    # Each checkout recorded that one answer, so each can commit it and the merge agrees.
+    recorded = {
+        StateStore(folder / "content" / "state").load(POST).answers[f"bluesky:{sky_question}"].id
+        for folder in (desk.workspace, other)
+    }
+    assert recorded == {answers[0]["uri"]}

@@ -8,6 +8,7 @@ Upstream: https://docs.bsky.app/docs/advanced-guides/post-richtext
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from syndication.networks.spec import AccountSettings, Counter, Network
 if TYPE_CHECKING:
     import httpx
 
+    from syndication.model import Interaction
     from syndication.networks.base import Adapter, TextLimits
 
 
@@ -77,6 +79,15 @@ class Bluesky(Network):
         from syndication.networks.bluesky.convert import new_tid
 
         return new_tid(datetime.now(UTC))
+
+    def reply_key(self, parent: Interaction) -> str:
+        """The answer's record key, the same in every checkout: a TID at the comment's own time
+        with a clock id from its URI, so a second ``createRecord`` meets the first's record.
+        """
+        from syndication.networks.bluesky.convert import new_tid
+
+        clock = int.from_bytes(hashlib.sha256(parent.id.encode()).digest()[:2], "big") % 1024
+        return new_tid(parent.published_at.astimezone(UTC), clock_id=clock)
 
     def setup_hint(self) -> str:
         """The variables to set."""

@@ -8,6 +8,7 @@ Upstream: https://docs.joinmastodon.org/methods/statuses/#create
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from syndication.networks.spec import AccountSettings, Counter, Network
 if TYPE_CHECKING:
     import httpx
 
+    from syndication.model import Interaction
     from syndication.networks.base import Adapter, TextLimits
 
 
@@ -70,6 +72,12 @@ class Mastodon(Network):
 
         weight = DEFAULT_URL_WEIGHT if limits.url_weight is None else limits.url_weight
         return lambda text: mastodon_length(text, weight)
+
+    def reply_key(self, parent: Interaction) -> str:
+        """The answer's ``Idempotency-Key``, the same in every checkout: Mastodon gives the first
+        status back to a second request under the same key from the same account (for an hour,
+        https://docs.joinmastodon.org/methods/statuses/#create)."""
+        return "agora-answer-" + hashlib.sha256(parent.id.encode()).hexdigest()[:40]
 
     def setup_hint(self) -> str:
         """The variables to set."""
