@@ -90,6 +90,12 @@ def test_links_that_say_where_they_go_are_left_as_written() -> None:
     assert "lookalike" not in cleaned and cleaned.count('class="invisible"') == 2
 
 
+def test_a_link_whose_address_was_unsafe_keeps_its_words() -> None:
+    cleaned = clean_html('<p><a href="javascript:alert(1)">velos-boreal.example</a></p>')
+    assert BeautifulSoup(cleaned, "html.parser").get_text() == "velos-boreal.example"
+    assert "javascript" not in cleaned
+
+
 def test_a_link_to_a_look_alike_host_gets_the_real_host_beside_it() -> None:
     cleaned = clean_html(
         f'<p><a href="https://shop.v{CYRILLIC_E}los-boreal.example/">our shop</a></p>'
