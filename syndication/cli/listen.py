@@ -37,15 +37,21 @@ from syndication.cli.common import (
     setup_logging,
     state_root,
 )
+from syndication.cli.terminal import json_text, one_line
+from syndication.desk.inbox import human_duration
 from syndication.errors import AgoraError, ConfigError
 from syndication.listen import engine, feeds, sources
 from syndication.listen.engine import Heard
-from syndication.listen.store import ListenStore
-from syndication.model import utc_now
+from syndication.listen.mentions import MentionItem
+from syndication.listen.store import FEED, ListenStore
+from syndication.model import format_time, utc_now
 from syndication.networks.registry import configured_networks
+from syndication.networks.registry import label as network_label
 from syndication.posts import load_settings
 from syndication.store.state import StateStore
 
+TEXT_WIDTH = 90  # characters of a mention shown, as for a comment in the inbox
+INDENT = " " * 6
 ABOUT = {"us": "about us", "competitors": "about a competitor", "industry": "about the industry"}
 
 
@@ -82,6 +88,69 @@ def render_text(heard: Heard) -> str:
     if heard.mentions:
         lines.append("See them with `invoke inbox --mentions`.")
     return "\n".join(lines) + "\n"
+
+
+def mention_flags(item: MentionItem) -> str:
+    """``question, complaint (déçu), answered``: what deserves attention first."""
+    found = []
+    if item.question:
+        found.append("question")
+    if item.complaint:
+        found.append(f"complaint ({', '.join(item.complaint)})")
+    if item.answered:
+        found.append("answered")
+    return ", ".join(found)
+
+
+def _who(item: MentionItem) -> str:
+    m = item.mention
+    handle = f"@{m.handle.lstrip('@')}" if m.handle else ""
+    if m.author and handle:
+        return f"{m.author} ({handle})"
+    return m.author or handle or "unknown author"
+
+
+def render_mentions(items: list[MentionItem], now: datetime, *, heading: str = "") -> str:
+    """Mentions for a terminal, newest first: a block each, under 100 columns wide.
+
+    Its first line says how old it is, where it was heard, who wrote it, what it is about and
+    the words that matched, and its flags; then its words on one line, its link, and the ID to
+    answer it with when it is a post on a network.
+    """
+    if not items:
+        return f"{heading or 'Mentions elsewhere'}: none.\n"
+    count = f"{len(items)} mention{'s' if len(items) > 1 else ''}"
+    lines = [
+        f"{heading or 'Mentions elsewhere'}: {count}, newest first; answer a post with "
+        '`invoke reply ID "text" --as NAME`.'
+    ]
+    for item in items:
+        m = item.mention
+        where = network_label(m.network) if m.network != FEED else "feed"
+        flags = mention_flags(item)
+        about = f"{ABOUT.get(m.about, m.about)}: {', '.join(m.matched)}"
+        lines += [
+            "",
+            f"{human_duration(now - m.published_at):<5} {one_line(m.source, 40)} ({where})  "
+            f"{one_line(_who(item), 40)}",
+            f"{INDENT}{about}{f'  [{flags}]' if flags else ''}",
+            f"{INDENT}« {one_line(' — '.join(filter(None, (m.title, m.text))), TEXT_WIDTH)} »",
+            f"{INDENT}{m.url or '-'}",
+        ]
+        if item.answerable:
+            lines.append(f"{INDENT}ID {m.id}")
+    return "\n".join(lines) + "\n"
+
+
+def mentions_json(items: list[MentionItem], now: datetime, since: datetime | None) -> str:
+    """Mentions for tools: stable keys, newest first."""
+    data = {
+        "generated_at": format_time(now),
+        "since": format_time(since) if since else None,
+        "count": len(items),
+        "mentions": [item.to_json(now) for item in items],
+    }
+    return json_text(data) + "\n"
 
 
 async def _listen(

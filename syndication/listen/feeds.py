@@ -35,6 +35,7 @@ import httpx
 import nh3
 from w3lib.url import canonicalize_url
 
+from syndication.cli.common import USER_AGENT
 from syndication.listen.sources import Feed
 from syndication.listen.store import SourceState
 
@@ -81,12 +82,12 @@ class Article:
     published_at: datetime
 
 
-def client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def client(
+    transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout = TIMEOUT
+) -> httpx.AsyncClient:
     """The HTTP client feeds are read with: its redirect limit and timeouts."""
-    from syndication.cli.common import USER_AGENT
-
     return httpx.AsyncClient(
-        timeout=TIMEOUT,
+        timeout=timeout,
         max_redirects=MAX_REDIRECTS,
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
