@@ -1,0 +1,317 @@
+"""`invoke fans` and `invoke report`: who engages with us in public, and what it achieves.
+
+``fans`` ranks the people who replied to, quoted, mentioned, reposted or liked the company's
+copies over a period (``--since 90d`` by default), one row per person across networks
+(``syndication.insight.fans``); ``--json`` and ``--csv`` give the same for tools and
+spreadsheets (to invite them to first access). ``report`` writes the impact report of a period
+(``--month 2026-11``, ``--since 30d``, the current month so far by default) as a static page in
+French and English under ``report/`` (setting ``AGORA_REPORT_PATH``), with its headline figures
+in ``summary.md`` beside it (``syndication.insight.render``). Both read the state files only.
+
+Output goes through ``syndication.cli.common.emit`` (secrets redacted, control characters of
+readers' words shown as escapes); a CSV cell that a spreadsheet would run as a formula is
+prefixed with ``'``. Exit code 0, or 2 when the command could not start (bad input, settings).
+
+    python -m syndication.cli.insight fans [--since 90d] [--json | --csv] [--settings FILE]
+    python -m syndication.cli.insight report [--month 2026-11 | --since 30d] [--settings FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from syndication.backfeed.moderation import Moderation
+from syndication.cli.common import DEFAULT_SETTINGS, emit, moderation_file, setup_logging
+from syndication.cli.desk import Desk, one_line, open_desk, parse_since
+from syndication.cli.terminal import json_text
+from syndication.errors import AgoraError, ConfigError
+from syndication.insight import render
+from syndication.insight.fans import (
+    DEFAULT_HALF_LIFE,
+    KIND_WEIGHTS,
+    Exclusions,
+    Fan,
+    company_accounts,
+    rank,
+)
+from syndication.insight.hours import OpeningHours
+from syndication.insight.people import People
+from syndication.insight.report import Period, build
+from syndication.model import PostState, format_time, utc_now
+from syndication.networks.registry import label
+
+DEFAULT_SINCE = "90d"
+DEFAULT_PEOPLE_FILE = "content/people.toml"
+DEFAULT_REPORT_PATH = "report"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
+CSV_COLUMNS = (
+    "rank",
+    "name",
+    "score",
+    "networks",
+    "accounts",
+    "first_seen",
+    "last_seen",
+    *(kind.value for kind in KIND_WEIGHTS),
+    "latest_words",
+    "latest_url",
+)
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What both commands read: the desk (settings, state, complaint words) and who to leave out."""
+
+    desk: Desk
+    states: list[PostState]
+    exclusions: Exclusions
+    hours: OpeningHours
+    folder: Path  # the settings file's folder: relative settings paths start there
+
+
+def _relative(folder: Path, value: object, default: str) -> Path:
+    path = Path(str(value or default))
+    return path if path.is_absolute() else folder / path
+
+
+def open_insight(settings_file: str | Path) -> Insight:
+    """Load the settings of ``settings_file``, the state, and the people and moderation files."""
+    path = Path(settings_file)
+    desk = open_desk(path)
+    states = list(desk.store.all())
+    folder = path.resolve().parent
+    people_file = _relative(folder, desk.settings.get("AGORA_PEOPLE_FILE"), DEFAULT_PEOPLE_FILE)
+    people = People.load(people_file)
+    exclusions = Exclusions(
+        company=frozenset(company_accounts(states, desk.authors)),
+        people=people,
+        moderation=Moderation.load(moderation_file(desk.settings, path)),
+    )
+    hours = OpeningHours.from_settings(desk.settings)
+    return Insight(desk, states, exclusions, hours, folder)
+
+
+def half_life(settings: Any) -> timedelta:
+    """``AGORA_FANS_HALF_LIFE_DAYS`` (30 by default): how fast an old reaction weighs less."""
+    value = settings.get("AGORA_FANS_HALF_LIFE_DAYS")
+    if value is None:
+        return DEFAULT_HALF_LIFE
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"AGORA_FANS_HALF_LIFE_DAYS = {value!r}: give a number of days above 0.")
+    return timedelta(days=value)
+
+
+# -- fans --------------------------------------------------------------------------------------
+
+
+PLURALS = {"reply": "replies", "quote": "quotes", "mention": "mentions", "repost": "reposts"}
+
+
+def _counts(fan: Fan) -> str:
+    """``2 replies, 1 like``: what the person did in the period."""
+    said = []
+    for kind in KIND_WEIGHTS:
+        count = fan.counts.get(kind.value, 0)
+        if count:
+            word = PLURALS.get(kind.value, f"{kind.value}s") if count > 1 else kind.value
+            said.append(f"{count} {word}")
+    return ", ".join(said)
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else "-"
+
+
+def render_fans(fans: Sequence[Fan], since: datetime) -> str:
+    """The ranking for a terminal: one block per person, highest score first."""
+    if not fans:
+        return f"Nobody outside the company engaged in public since {format_time(since)}.\n"
+    lines = [
+        f"{len(fans)} people engaged in public since {format_time(since)}, highest score first "
+        "(a reply or quote counts 3, a mention or repost 2, a like 1, halved every 30 days "
+        "by default).",
+    ]
+    for number, fan in enumerate(fans, start=1):
+        accounts = ", ".join(
+            f"{label(a.network)} @{a.handle.lstrip('@')}" for a in fan.accounts.values()
+        )
+        lines += [
+            "",
+            f"{number:>3}. {one_line(fan.name, 40)}  score {fan.score:.1f}  [{accounts}]",
+            f"     {_counts(fan)}; first seen {_day(fan.first_seen)}, last {_day(fan.last_seen)}",
+        ]
+        if fan.latest_words:
+            lines.append(f"     « {one_line(fan.latest_words)} »")
+    return "\n".join(lines) + "\n"
+
+
+def fans_json(fans: Sequence[Fan], since: datetime, now: datetime) -> str:
+    """The ranking for tools: stable keys, highest score first."""
+    data = {
+        "generated_at": format_time(now),
+        "since": format_time(since),
+        "count": len(fans),
+        "fans": [fan.to_json(number) for number, fan in enumerate(fans, start=1)],
+    }
+    return json_text(data) + "\n"
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that no spreadsheet runs as a formula (OWASP's CSV injection advice)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def fans_csv(fans: Sequence[Fan]) -> str:
+    """The ranking for a spreadsheet: one row per person, the columns of ``CSV_COLUMNS``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for number, fan in enumerate(fans, start=1):
+        data = fan.to_json(number)
+        writer.writerow(
+            _cell(value)
+            for value in (
+                number,
+                fan.name,
+                data["score"],
+                " ".join(fan.networks),
+                " ".join(f"{a['network']}:{a['handle']}" for a in data["accounts"]),
+                data["first_seen"],
+                data["last_seen"],
+                *data["counts"].values(),
+                fan.latest_words,
+                fan.latest_url,
+            )
+        )
+    return buffer.getvalue()
+
+
+def run_fans(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    since: str = DEFAULT_SINCE,
+    as_json: bool = False,
+    as_csv: bool = False,
+    now: datetime | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Print the fans of ``settings_file``'s state since ``since``; the exit code."""
+    output = stdout or sys.stdout
+    moment = now or utc_now()
+    try:
+        if as_json and as_csv:
+            raise ConfigError("choose --json or --csv, not both.")
+        start = parse_since(since or DEFAULT_SINCE, moment)
+        insight = open_insight(settings_file)
+        fans = rank(
+            insight.states,
+            insight.exclusions,
+            since=start,
+            until=moment,
+            half_life=half_life(insight.desk.settings),
+        )
+    except AgoraError as error:
+        emit(output, f"The fans could not be listed: {error}\n")
+        return 2
+    if as_json:
+        emit(output, fans_json(fans, start, moment))
+    elif as_csv:
+        emit(output, fans_csv(fans))
+    else:
+        emit(output, render_fans(fans, start))
+    return 0
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def period_of(month: str, since: str, now: datetime, hours: OpeningHours) -> Period:
+    """``--month``, else ``--since``, else the current month so far (business timezone)."""
+    if month and since:
+        raise ConfigError("choose --month or --since, not both.")
+    if month:
+        return Period.month(month, hours)
+    if since:
+        return Period.since(parse_since(since, now), now, hours)
+    local = now.astimezone(hours.zone)
+    first = datetime.combine(local.date().replace(day=1), time(0), tzinfo=hours.zone)
+    return Period(first.astimezone(UTC), now, f"{local:%Y-%m}")
+
+
+def run_report(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    month: str = "",
+    since: str = "",
+    now: datetime | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Write the impact report of the period under ``AGORA_REPORT_PATH``; the exit code."""
+    output = stdout or sys.stdout
+    moment = now or utc_now()
+    try:
+        insight = open_insight(settings_file)
+        period = period_of(month, since, moment, insight.hours)
+        report = build(
+            insight.states,
+            period,
+            now=moment,
+            hours=insight.hours,
+            exclusions=insight.exclusions,
+            words=insight.desk.words,
+            authors=insight.desk.authors,
+        )
+        settings = insight.desk.settings
+        folder = _relative(insight.folder, settings.get("AGORA_REPORT_PATH"), DEFAULT_REPORT_PATH)
+        written = render.write(report, folder)
+        # Kept out of git and off the site unless AGORA_REPORT_PUBLISH says otherwise.
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# invoke report writes here: not committed.\n*\n", encoding="utf-8")
+        if settings.get("AGORA_REPORT_PUBLISH"):
+            site = _relative(insight.folder, settings.get("OUTPUT_PATH"), "output") / "report"
+            shutil.copytree(written[0].parent, site / period.slug, dirs_exist_ok=True)
+    except (AgoraError, OSError) as error:
+        said = error if isinstance(error, AgoraError) else f"{error.strerror}: {error.filename}"
+        emit(output, f"The report could not be written: {said}\n")
+        return 2
+    pages = ", ".join(str(path) for path in written[:2])
+    emit(output, f"Impact report of {period.slug} written: {pages}\n\n{render.summary(report)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point (``invoke fans`` and ``invoke report`` call the runs directly)."""
+    parser = argparse.ArgumentParser(prog="insight", description=__doc__.split("\n")[0])
+    parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="Pelican settings file")
+    commands = parser.add_subparsers(dest="command", required=True)
+    fans = commands.add_parser("fans", help="the people who engage with us in public, ranked")
+    fans.add_argument("--since", default=DEFAULT_SINCE, help="a duration (90d) or an ISO date")
+    shape = fans.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="stable JSON for tools")
+    shape.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    report = commands.add_parser("report", help="the impact report of a period, as a page")
+    when = report.add_mutually_exclusive_group()
+    when.add_argument("--month", default="", help="a calendar month, like 2026-11")
+    when.add_argument("--since", default="", help="a duration (30d) or an ISO date")
+    for command in (fans, report):
+        command.add_argument("--settings", default=argparse.SUPPRESS, help="Pelican settings")
+    args = parser.parse_args(argv)
+    setup_logging()
+    if args.command == "fans":
+        return run_fans(args.settings, since=args.since, as_json=args.json, as_csv=args.csv)
+    return run_report(args.settings, month=args.month, since=args.since)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""``invoke fans``: the people who engage with the company in public, ranked.
+
+Each public reply, quote, mention, repost and like of a company copy published in the period
+counts for its author, weighted by what it is (``KIND_WEIGHTS``: writing counts more than a
+click) and by how recent it is (the weight halves every ``AGORA_FANS_HALF_LIFE_DAYS``, 30 by
+default). One person is one row across networks when ``content/people.toml`` links their
+accounts (``syndication.insight.people``).
+
+Never listed: the company's accounts (the accounts that posted its copies and answers, every
+item the backfeed marked ``by_company``) and its employees (their handles in ``AGORA_AUTHORS``),
+whoever opted out in the people file, blocked accounts and hidden items of the moderation file.
+Non-public items never reach the state (each adapter leaves them out at backfeed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from syndication.backfeed.moderation import Moderation
+from syndication.config import Authors, handle_of
+from syndication.insight.people import People, normalise
+from syndication.model import Interaction, InteractionKind, PostState, format_time
+from syndication.networks.registry import names
+
+KIND_WEIGHTS: dict[InteractionKind, float] = {
+    InteractionKind.REPLY: 3.0,
+    InteractionKind.QUOTE: 3.0,
+    InteractionKind.MENTION: 2.0,
+    InteractionKind.REPOST: 2.0,
+    InteractionKind.LIKE: 1.0,
+}
+WORDS_KINDS = frozenset({InteractionKind.REPLY, InteractionKind.QUOTE, InteractionKind.MENTION})
+DEFAULT_HALF_LIFE = timedelta(days=30)
+LATEST_WORDS_LENGTH = 280  # characters of the person's latest words kept in a row
+
+
+def company_accounts(states: Iterable[PostState], authors: Authors) -> set[str]:
+    """``network:handle`` of every account that speaks for the company.
+
+    The accounts its copies and answers went out from (recorded in the state, so no setting or
+    secret is needed) and every employee's handle in ``AGORA_AUTHORS``.
+    """
+    found = {
+        f"{network}:{normalise(handle)}"
+        for network in names()
+        for profile in authors.values()
+        if (handle := handle_of(profile, network))
+    }
+    for state in states:
+        for copy in (*state.copies.values(), *state.answers.values()):
+            if copy.account:
+                found.add(f"{copy.network}:{normalise(copy.account)}")
+    return found
+
+
+@dataclass(frozen=True)
+class Account:
+    """One of a fan's accounts."""
+
+    network: str
+    handle: str
+    name: str
+    url: str
+
+
+@dataclass
+class Fan:
+    """One person's engagement over the period."""
+
+    key: str
+    name: str
+    score: float = 0.0
+    accounts: dict[str, Account] = field(default_factory=dict)  # network:id -> account
+    counts: dict[str, int] = field(default_factory=dict)  # kind -> how many in the period
+    first_seen: datetime | None = None  # first public engagement ever recorded
+    last_seen: datetime | None = None
+    latest_words: str = ""
+    latest_url: str = ""
+    _latest_at: datetime | None = None
+
+    @property
+    def networks(self) -> list[str]:
+        """The networks of the person's accounts, in the registry's order."""
+        mine = {account.network for account in self.accounts.values()}
+        return [name for name in names() if name in mine] + sorted(mine - set(names()))
+
+    def to_json(self, rank: int) -> dict[str, Any]:
+        """Plain data for ``--json`` and the report."""
+        return {
+            "rank": rank,
+            "name": self.name,
+            "score": round(self.score, 2),
+            "networks": self.networks,
+            "accounts": [
+                {"network": a.network, "handle": a.handle, "name": a.name, "url": a.url}
+                for a in sorted(self.accounts.values(), key=lambda a: (a.network, a.handle))
+            ],
+            "counts": {kind.value: self.counts.get(kind.value, 0) for kind in KIND_WEIGHTS},
+            "first_seen": format_time(self.first_seen) if self.first_seen else None,
+            "last_seen": format_time(self.last_seen) if self.last_seen else None,
+            "latest_words": self.latest_words,
+            "latest_url": self.latest_url,
+        }
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Who is never listed: the company, opted-out people, what moderation blocks or hides."""
+
+    company: frozenset[str]
+    people: People
+    moderation: Moderation
+
+    def excludes(self, item: Interaction) -> bool:
+        """Whether ``item`` must not count for anyone: the company's, hidden or blocked."""
+        return item.by_company or not self.moderation.allows(item)
+
+    def is_company(self, item: Interaction) -> bool:
+        """Whether ``item`` is by one of the company's accounts or employees."""
+        author = item.author
+        mine = {f"{item.network}:{normalise(v)}" for v in (author.handle, author.id) if v}
+        return item.by_company or bool(mine & self.company)
+
+    def excludes_author(self, item: Interaction) -> bool:
+        """Whether the author of ``item`` is never listed: the company, or opted out."""
+        return self.is_company(item) or self.people.has_opted_out(item.author)
+
+
+def recency(age: timedelta, half_life: timedelta) -> float:
+    """The weight left after ``age``: 1 now, 0.5 after one half-life, 0.25 after two."""
+    return math.pow(0.5, max(age, timedelta(0)) / half_life)
+
+
+def rank(
+    states: Iterable[PostState],
+    exclusions: Exclusions,
+    *,
+    since: datetime,
+    until: datetime,
+    weights: Mapping[InteractionKind, float] = KIND_WEIGHTS,
+    half_life: timedelta = DEFAULT_HALF_LIFE,
+) -> list[Fan]:
+    """The fans of the period ``[since, until)``, highest score first (then most recent)."""
+    fans: dict[str, Fan] = {}
+    checked: dict[tuple[str, str], bool] = {}  # (network, author) -> excluded, worked out once
+    first_ever: dict[str, datetime] = {}
+    for state in states:
+        for item in state.interactions.values():
+            author = item.author
+            who = (item.network, author.id or author.handle)
+            if exclusions.excludes(item):
+                continue
+            excluded = checked.get(who)
+            if excluded is None:
+                excluded = checked[who] = exclusions.excludes_author(item)
+            if excluded:
+                continue
+            name = exclusions.people.name_of(author)
+            key = f"person:{name}" if name else f"{item.network}:{who[1]}"
+            if key not in first_ever or item.published_at < first_ever[key]:
+                first_ever[key] = item.published_at
+            if not since <= item.published_at < until:
+                continue
+            fan = fans.get(key)
+            if fan is None:
+                fan = fans[key] = Fan(key=key, name=name or author.name or author.handle)
+            account_key = f"{item.network}:{who[1]}"
+            if account_key not in fan.accounts:
+                fan.accounts[account_key] = Account(
+                    item.network, author.handle, author.name, author.url
+                )
+            fan.counts[item.kind.value] = fan.counts.get(item.kind.value, 0) + 1
+            fan.score += weights.get(item.kind, 0.0) * recency(until - item.published_at, half_life)
+            if fan.last_seen is None or item.published_at > fan.last_seen:
+                fan.last_seen = item.published_at
+            text = " ".join(filter(None, (item.summary, item.content_text))).strip()
+            if (
+                item.kind in WORDS_KINDS
+                and text
+                and (fan._latest_at is None or item.published_at > fan._latest_at)
+            ):
+                fan._latest_at = item.published_at
+                fan.latest_words = text[:LATEST_WORDS_LENGTH]
+                fan.latest_url = item.url
+    for key, fan in fans.items():
+        fan.first_seen = first_ever[key]
+    return sorted(fans.values(), key=lambda f: (-round(f.score, 6), -_stamp(f.last_seen), f.key))
+
+
+def _stamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else 0.0
