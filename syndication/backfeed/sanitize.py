@@ -14,14 +14,16 @@ What cannot run can still deceive or break a page, so ammonia's output is rewrit
 - **Links.** A link whose text reads as an address (a domain anywhere in it) must name where it
   goes: when its hosts differ, the text becomes the real destination. A host is shown the way
   Chromium shows it (https://chromium.googlesource.com/chromium/src/+/main/docs/idn.md): in
-  Unicode when ICU's spoof checker (UTS #39, https://unicode-org.github.io/icu/userguide/transforms/
-  confusables.html) passes each label at the "highly restrictive" level (one script, or Latin with
-  one CJK script) and no label is a whole-script look-alike of a Latin name; otherwise in punycode,
-  marked ``<span class="lookalike">⚠ …</span>``. A link to such a host keeps any other text and
+  Unicode when ICU's spoof checker (UTS #39,
+  https://unicode-org.github.io/icu/userguide/transforms/confusables.html) passes each label
+  at the "highly restrictive" level (one script, or Latin with one CJK script) and no label is a
+  whole-script look-alike of a Latin name; otherwise in punycode, marked
+  ``<span class="lookalike">⚠ …</span>``. A link to such a host keeps any other text and
   gets its real host beside it. ICU is the checker Chromium itself calls, so the verdicts match what
   a reader's browser would show in its address bar; ``pyicu-wheels`` ships PyICU with ICU inside,
   where ``pyicu`` itself needs a compiler and ICU's headers (``confusable_homoglyphs`` was the other
-  candidate: pure Python, but without restriction levels, on Unicode data of 2017). Domain names
+  candidate: pure Python, but without UTS #39's restriction levels, so it cannot tell Japanese
+  that mixes Latin and kana from a Latin name with one Cyrillic letter). Domain names
   are turned into punycode by the ``idna`` package (UTS #46 mapping, as browsers do).
 - **Invisibles and direction.** Format and control characters are removed from text (bidi
   overrides and isolates, zero-width spaces, soft hyphens, word joiners, the BOM, Hangul fillers),
