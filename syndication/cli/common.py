@@ -84,6 +84,9 @@ def shown(text: str) -> str:
 
 
 def emit(output: TextIO, text: str) -> None:
-    """Print ``text`` to ``output`` as ``shown`` makes it, and flush: the one way commands print."""
+    """Print ``text`` to ``output`` as ``shown`` makes it, and flush: the one way commands print.
+
+    JSON is made with ``terminal.json_text`` first: it leaves nothing for ``printable`` to
+    change, so it stays valid (``\x7f`` is not a JSON escape)."""
     output.write(shown(text))
     output.flush()
