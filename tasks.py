@@ -210,6 +210,25 @@ def listen(c: Context, settings: str = PRODUCTION_SETTINGS) -> None:
 
 @task(
     help={
+        "check": "only say whether each file can go out (no network, no secret): a pull request",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def answers(c: Context, check: bool = False, settings: str = PRODUCTION_SETTINGS) -> None:
+    """Send the answers written as files in content/answers/, once each (see the README)."""
+    from invoke.exceptions import Exit
+
+    from syndication.cli.answers import run_answers
+    from syndication.cli.common import setup_logging
+
+    setup_logging()
+    code = run_answers(ROOT / settings, check=check)
+    if code:
+        raise Exit(code=code)
+
+
+@task(
+    help={
         "json": "print stable JSON for tools instead of the table",
         "since": "only comments after a duration ago (24h, 7d) or an ISO date (2026-11-20)",
         "stats": "show how fast we answer (median, 90th percentile, waiting over 24 h)",

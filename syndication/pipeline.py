@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from syndication.cli import answers as answers_cli
 from syndication.cli import backfeed as backfeed_cli
 from syndication.cli import syndicate as syndicate_cli
 from syndication.cli.common import http_client, shown, state_root
@@ -346,6 +347,21 @@ def step_syndicate(run: Pipeline) -> tuple[int, bool]:
     return report.exit_code, report.changed_state
 
 
+def step_answers(run: Pipeline) -> tuple[int, bool]:
+    """Send the answers the team wrote as files (``invoke answers``), once each: the exit code,
+    and whether one was recorded (then the site is rebuilt to show it). Quiet without files."""
+    try:
+        report = answers_cli.send_answers(run.settings_file, run.env)
+    except AgoraError as error:
+        _quote_command(run, "answers", 2, redact(f"The answers could not be read: {error}"), "")
+        return 2, False
+    if not report.lines:
+        return 0, False
+    retry = "the next run sends the files still there"
+    _quote_command(run, "answers", report.exit_code, answers_cli.render(report, False), retry)
+    return report.exit_code, report.sent > 0
+
+
 def step_backfeed(run: Pipeline) -> int:
     """Bring the conversation home; the exit code of ``invoke backfeed``."""
     try:
@@ -400,13 +416,15 @@ def _build_to_deploy(run: Pipeline, message: str) -> int:
     step_wait(run)
     try:
         code, changed = step_syndicate(run)
+        answers_code, answered = step_answers(run)
     finally:
         # Whatever syndication recorded is committed, even when it stopped halfway.
         step_state(run, message)
+    changed = changed or answered
     # The command's own 2 ("did not start") is a failed step here: the pipeline did start.
-    failed = 1 if code else 0
+    failed = 1 if code or answers_code else 0
     if not changed:
-        run.say("rebuild", "skipped: syndication changed nothing, the site is up to date")
+        run.say("rebuild", "skipped: nothing was recorded, the site is up to date")
         return failed
     step_build(run, "rebuild")
     step_deploy(run, "deploy again")

@@ -15,7 +15,8 @@ from syndication.errors import AgoraError
 from syndication.secrets import redact
 
 STATE_MARK = "[agora-state]"
-STATE_PATHS = ("content/state", "content/avatars")
+# The answers folder too: a file is deleted in the commit that records its answer.
+STATE_PATHS = ("content/state", "content/avatars", "content/answers")
 PUSH_ATTEMPTS = 4
 
 

@@ -30,6 +30,7 @@ from bs4 import BeautifulSoup
 from sandbox.bluesky import BlueskyNetwork
 from sandbox.mastodon import MastodonServer
 from syndication.backfeed.engine import Backfeed
+from syndication.cli.answers import run_answers
 from syndication.cli.desk import run_inbox, run_reply
 from syndication.desk.inbox import item_id
 from syndication.model import Copy, CopyStatus, Interaction, Post, utc_now
@@ -436,3 +437,57 @@ def test_an_answer_made_since_the_last_backfeed_or_from_another_checkout_is_not_
         for folder in (desk.workspace, other)
     }
     assert recorded == {answers[0]["uri"]}
+
+
+def test_answers_written_as_files_are_checked_then_sent_once_and_their_files_deleted(
+    desk: Desk,
+) -> None:
+    """The way a team without terminals answers: a file per answer, checked in the pull request
+    with no network and no secret, sent once after the merge, its file deleted with the record."""
+    question = mastodon_post(
+        desk, "noor", "@velosboreal Vous réparez les moyeux ?", desk.copies["mastodon"].id
+    )
+    desk.backfeed()
+    [item] = desk.inbox()["items"]
+    folder = desk.workspace / "content" / "answers"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_modele.md").write_text("Comment: x\nAs: Camille\n\nModèle.\n", encoding="utf-8")
+    good = folder / "noor-moyeux.md"
+    good.write_text(
+        f"Comment: {item['id']}\nAs: Camille\n\nOui, tous les moyeux.\nÀ bientôt !\n",
+        encoding="utf-8",
+    )
+    unknown = folder / "faute-de-frappe.md"
+    unknown.write_text("Comment: mastodon-nope\nAs: Camille\n\nMerci !\n", encoding="utf-8")
+    nobody = folder / "sans-auteur.md"
+    nobody.write_text(f"Comment: {item['id']}\n\nMerci !\n", encoding="utf-8")
+
+    checked = io.StringIO()
+    assert run_answers(desk.settings, check=True, env={}, stdout=checked) == 1
+    assert checked.getvalue().splitlines() == [
+        "faute-de-frappe.md: cannot go out: no comment has the ID 'mastodon-nope'; run "
+        "`invoke inbox` to see the IDs.",
+        f"noor-moyeux.md: ready: Camille Tremblay answers {item['id']} on mastodon once this "
+        "is merged.",
+        "sans-auteur.md: cannot go out: sans-auteur.md: no As line; start the file with "
+        "'Comment: <ID from the inbox>' and 'As: <your name>', then a blank line and the answer.",
+    ]
+    assert mastodon_answers(desk, question) == []  # a check sends nothing
+
+    sent = io.StringIO()
+    assert run_answers(desk.settings, env=desk.env, stdout=sent) == 1  # two files are wrong
+    answers = mastodon_answers(desk, question)
+    assert len(answers) == 1 and answers[0]["account"]["acct"].startswith("camille")
+    assert "Oui, tous les moyeux." in answers[0]["content"]
+    assert "noor-moyeux.md: Answered on Mastodon from camille@" in sent.getvalue()
+    assert not good.exists() and unknown.exists() and nobody.exists()
+    assert (folder / "_modele.md").exists()
+    assert desk.inbox()["count"] == 0
+
+    # The wrong files fixed or deleted, a second run sends nothing more.
+    unknown.unlink()
+    nobody.unlink()
+    again = io.StringIO()
+    assert run_answers(desk.settings, env=desk.env, stdout=again) == 0
+    assert again.getvalue() == "No answer file to send.\n"
+    assert len(mastodon_answers(desk, question)) == 1

@@ -9,11 +9,14 @@ and pushes it to the remote, then rebuilds and deploys with the syndication link
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import mf2py
 import pytest
 from pipeline_support import (
@@ -32,6 +35,7 @@ from pipeline_support import (
 from sandbox.bluesky import BlueskyNetwork
 from sandbox.mastodon import MastodonServer
 from sandbox.processes import free_port
+from syndication.desk.inbox import item_id
 from syndication.pipeline import check, publish, refresh
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
@@ -295,3 +299,67 @@ def test_a_pipeline_without_its_settings_does_not_start(
     assert code == 2, report
     assert report.startswith("The publish pipeline did not start: ") and said in report
     assert not (blog.ci / "output").exists()
+
+
+def test_an_answer_written_as_a_file_goes_out_once_and_reaches_the_page(
+    blog: Blog, mastodon_server: MastodonServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer answers from GitHub's web editor: a file in content/answers/ is pushed, the
+    pipeline sends it once, commits its deletion with the state and shows the answer."""
+    blog.push_yesterdays_post("moyeux-neufs", "Moyeux neufs")
+    code, report = blog.run(publish, monkeypatch)
+    assert code == 0, report
+    copy = blog.state("moyeux-neufs.fr")["copies"]["mastodon"]
+    asked = httpx.post(
+        f"{mastodon_server.base_url}/api/v1/statuses",
+        json={
+            "status": "@velosboreal Quelle garantie ?",
+            "in_reply_to_id": copy["id"],
+            "visibility": "public",
+        },
+        headers={"Authorization": f"Bearer {mastodon_server.tokens['noor']}"},
+        timeout=30,
+    )
+    asked.raise_for_status()
+    question = str(asked.json()["id"])
+    code, report = blog.run(refresh, monkeypatch)  # the backfeed brings the question home
+    assert code == 0, report
+
+    git(blog.writer, "pull", "-q", "--rebase", "origin", "main")
+    answer = blog.writer / "content" / "answers" / "noor-garantie.md"
+    answer.parent.mkdir(parents=True, exist_ok=True)
+    answer.write_text(
+        f"Comment: {item_id('mastodon', question)}\nAs: Mathieu\n\nDeux ans, pièces comprises.\n",
+        encoding="utf-8",
+    )
+    git(blog.writer, "add", "content/answers")
+    git(blog.writer, "commit", "-qm", "Answer Noor")
+    git(blog.writer, "push", "-q", "origin", "HEAD:main")
+    git(blog.ci, "pull", "-q", "--ff-only", "origin", "main")
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 0, report
+    assert "answers: done" in report and "noor-garantie.md: Answered on Mastodon" in report
+    answers = mastodon_replies(mastodon_server, question)
+    assert len(answers) == 1 and "Deux ans, pièces comprises. — Mathieu" in answers[0]["content"]
+    on_main = git(blog.remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert "content/answers/noor-garantie.md" not in on_main, report
+    page = (blog.site / "moyeux-neufs" / "index.html").read_text(encoding="utf-8")
+    assert "Deux ans, pièces comprises." in html.unescape(page)
+
+    code, report = blog.run(publish, monkeypatch)
+    assert code == 0, report
+    assert "answers:" not in report
+    assert len(mastodon_replies(mastodon_server, question)) == 1
+
+
+def mastodon_replies(server: MastodonServer, parent: str) -> list[dict[str, Any]]:
+    """The statuses of the peer that answer ``parent``."""
+    response = httpx.get(
+        f"{server.base_url}/api/v1/statuses/{parent}/context",
+        headers={"Authorization": f"Bearer {server.brand_token}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return [s for s in response.json()["descendants"] if s.get("in_reply_to_id") == parent]
