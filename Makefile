@@ -39,10 +39,12 @@ $(RUN_STAMP): requirements-run.lock pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
 	touch $@
 
-# Debian's Chromium for the browser tests; PostgreSQL for Bluesky's local AppView.
+# Debian's Chromium for the browser tests; PostgreSQL for Bluesky's local AppView; nginx, the
+# web server the listening tests serve feeds with (ETag, Last-Modified, 304).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v rsync >/dev/null 2>&1 || missing="$$missing rsync"; \
 	command -v git >/dev/null 2>&1 || missing="$$missing git"; \

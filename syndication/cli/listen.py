@@ -64,8 +64,8 @@ def listening_file(settings: Mapping[str, Any], settings_file: Path) -> Path:
     return Path(str(settings.get("PATH") or "content")) / sources.DEFAULT_FILE
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, noun: str, plural: str = "") -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def render_text(heard: Heard) -> str:
@@ -78,8 +78,8 @@ def render_text(heard: Heard) -> str:
     head = f"Listening: {_count(len(heard.mentions), 'new mention')}"
     if kinds:
         head += f" ({', '.join(kinds)})"
-    feeds_said = f"{heard.read} feeds read, {heard.unchanged} unchanged"
-    lines = [f"{head}; {feeds_said}, {_count(heard.searched, 'search')} made."]
+    feeds_said = f"{_count(heard.read, 'feed')} read, {heard.unchanged} unchanged"
+    lines = [f"{head}; {feeds_said}, {_count(heard.searched, 'search', 'searches')} made."]
     lines += [f"  warning: {sentence}" for sentence in heard.warnings]
     lines += [
         f"  broken: {sentence}; fix or remove it in the listening file."

@@ -83,11 +83,11 @@ class Article:
 
 
 def client(
-    transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout = TIMEOUT
+    transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout | None = None
 ) -> httpx.AsyncClient:
-    """The HTTP client feeds are read with: its redirect limit and timeouts."""
+    """The HTTP client feeds are read with: its redirect limit and timeouts (``TIMEOUT``)."""
     return httpx.AsyncClient(
-        timeout=timeout,
+        timeout=timeout or TIMEOUT,
         max_redirects=MAX_REDIRECTS,
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
@@ -149,7 +149,8 @@ async def fetch(http: httpx.AsyncClient, feed: Feed, state: SourceState) -> Fetc
 
 
 def _too_big(name: str) -> str:
-    return f"the feed {name} is over {MAX_BYTES // (1024 * 1024)} MB, so it was not read."
+    size = f"{MAX_BYTES // 2**20} MB" if MAX_BYTES >= 2**20 else f"{MAX_BYTES // 2**10} KB"
+    return f"the feed {name} is over {size}, so it was not read."
 
 
 def plain_text(markup: str) -> str:
