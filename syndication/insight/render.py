@@ -277,6 +277,12 @@ def duration(span: timedelta | None) -> str:
     return f"{hours}\u00a0h\u00a0{rest:02d}\u00a0min" if hours else f"{rest}\u00a0min"
 
 
+def integer_ticks(top: int, most: int = 8) -> list[int]:
+    """At most ``most`` + 1 whole-number ticks from 0 to at least ``top``."""
+    step = max(1, -(-top // most))
+    return list(range(0, max(top, 1) + step, step))
+
+
 def _accessible(title: str, description: str, chart_id: str) -> Callable[[Any], Any]:
     """A pygal XML filter: the SVG becomes an image named by a title and described."""
 
@@ -308,7 +314,13 @@ def chart(
     x_labels: Sequence[str],
     series: Iterable[tuple[str, Sequence[int]]],
 ) -> Markup:
-    """One chart as inline SVG: no script, no XML declaration, no link to anything."""
+    """One chart as inline SVG: no script, no XML declaration, no link to anything.
+
+    Every series is stacked or side by side on the same x labels; the axis goes to their
+    largest sum (exact for stacked bars, generous for side by side ones).
+    """
+    rows = [(name, list(values)) for name, values in series]
+    heights = [values for _, values in rows] or [[0] * len(x_labels)]
     drawn = kind(
         style=CHART_STYLE,
         js=[],  # pygal's tooltips are a script from a CDN: off
@@ -327,8 +339,12 @@ def chart(
         margin=16,
     )
     drawn.add_xml_filter(_accessible(title, description, chart_id))
+    # Whole numbers on the axis: these are counts, and pygal would draw 0.2 steps for small ones.
+    drawn.y_labels = integer_ticks(
+        max((sum(column) for column in zip(*heights, strict=True)), default=0)
+    )
     drawn.x_labels = list(x_labels)
-    for name, values in series:
+    for name, values in rows:
         drawn.add(name, list(values))
     return Markup(drawn.render(is_unicode=True))
 
