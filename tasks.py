@@ -278,6 +278,53 @@ def reply(
 
 @task(
     help={
+        "since": "a duration (90d, the default) or an ISO date (2026-09-01)",
+        "json": "print stable JSON for tools instead of the table",
+        "csv": "print CSV for a spreadsheet instead of the table",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def fans(
+    c: Context,
+    since: str = "90d",
+    json: bool = False,
+    csv: bool = False,
+    settings: str = PRODUCTION_SETTINGS,
+) -> None:
+    """Rank the people who engage with us in public, across networks (README, "Fans")."""
+    from invoke.exceptions import Exit
+
+    from syndication.cli.insight import run_fans
+
+    code = run_fans(ROOT / settings, since=since, as_json=json, as_csv=csv)
+    if code:
+        raise Exit(code=code)
+
+
+@task(
+    help={
+        "month": "a calendar month, like 2026-11 (default: the current month so far)",
+        "since": "a duration (30d) or an ISO date, instead of a month",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def report(
+    c: Context, month: str = "", since: str = "", settings: str = PRODUCTION_SETTINGS
+) -> None:
+    """Write the impact report of a period under report/, in French and English."""
+    from invoke.exceptions import Exit
+
+    from syndication.cli.common import setup_logging
+    from syndication.cli.insight import run_report
+
+    setup_logging()
+    code = run_report(ROOT / settings, month=month, since=since)
+    if code:
+        raise Exit(code=code)
+
+
+@task(
+    help={
         "settings": "Pelican settings file (default publishconf.py)",
         "refresh": "refresh the tokens Meta renews and store them with gh (AGORA_SECRETS_TOKEN)",
     }
