@@ -114,6 +114,33 @@ AGORA_MODERATION_FILE = "content/moderation.toml"
 # Social cards drawn for posts without an image are kept here between builds (outside output/).
 AGORA_CARD_CACHE = "cache/social-cards"
 
+# `invoke fans` and `invoke report` (README, "Fans and the impact report"). Who is one person
+# across networks, and who asked not to be listed as a fan: a reviewed file.
+AGORA_PEOPLE_FILE = "content/people.toml"
+# A reaction weighs half as much after this many days in the fans' ranking.
+AGORA_FANS_HALF_LIFE_DAYS = 30
+# Time to the first answer is counted in business hours: the zone and the opening hours per
+# weekday ("09:00-12:00, 13:00-17:00" for a lunch break; a day not listed is closed).
+AGORA_BUSINESS_TIMEZONE = "America/Montreal"
+AGORA_OPENING_HOURS = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+# Days nobody answers (statutory holidays of Québec, reviewed each year).
+AGORA_HOLIDAYS: list[str] = [
+    "2026-12-25",
+    "2027-01-01",
+    "2027-03-26",
+    "2027-03-29",
+    "2027-05-24",
+    "2027-06-24",
+    "2027-07-01",
+    "2027-09-06",
+    "2027-10-11",
+    "2027-12-25",
+]
+# The report is written here (kept out of git); it reaches the site only if this is True, by
+# the next deploy, under report/ (it names readers: publish it knowingly).
+AGORA_REPORT_PATH = "report"
+AGORA_REPORT_PUBLISH = False
+
 DEFAULT_METADATA: dict[str, str] = {}
 TYPOGRIFY = False
 MARKDOWN = {
