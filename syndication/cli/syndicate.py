@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -62,22 +63,27 @@ def _card_lines(draft: Draft, expected: bool) -> list[str]:
 
 
 def summary_lines(report: Report) -> list[str]:
-    """One line per network: posted / pending / failed, and the rest counted."""
+    """One line per network counting what was done: posted, found already on the network
+    (recorded, not posted again), left pending, failed, and what was skipped and why."""
     lines = []
     for network in report.networks:
-        posted = report.count(network, Action.POSTED) + report.count(network, Action.RECONCILED)
-        planned = report.count(network, Action.WOULD_POST) + report.count(
-            network, Action.WOULD_RECONCILE
-        )
-        pending = report.count(network, Action.PENDING) + report.count(network, Action.PAUSED)
+        count = functools.partial(report.count, network)
+        if report.dry_run:
+            done = [f"{count(Action.WOULD_POST) + count(Action.WOULD_RECONCILE)} would be posted"]
+        else:
+            done = [f"{count(Action.POSTED)} posted"]
+            if count(Action.RECONCILED):
+                done.append(f"{count(Action.RECONCILED)} found already posted")
         parts = [
-            f"{planned} would be posted" if report.dry_run else f"{posted} posted",
-            f"{pending} pending",
-            f"{report.count(network, Action.FAILED)} failed",
-            f"{report.count(network, Action.ALREADY)} already posted",
-            f"{report.count(network, Action.NOT_LIVE)} not live yet",
-            f"{report.count(network, Action.OPTED_OUT)} opted out",
+            *done,
+            f"{count(Action.PENDING)} pending",
+            f"{count(Action.FAILED)} failed",
+            f"{count(Action.ALREADY)} already posted",
+            f"{count(Action.NOT_LIVE)} not live yet",
+            f"{count(Action.OPTED_OUT)} opted out",
         ]
+        if count(Action.PAUSED):
+            parts.append(f"{count(Action.PAUSED)} paused")
         lines.append(f"{label(network)}: " + ", ".join(parts))
     return lines
 

@@ -33,6 +33,7 @@ from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
 from sandbox.meta import MetaServer
 from sandbox.x import XServer
+from syndication.cli.syndicate import summary_lines
 from syndication.model import CopyStatus
 from syndication.publish.syndicate import AFTER_PROGRESS, CHECKPOINTS, Action, Checkpoint
 from syndication.store.state import StateStore
@@ -290,6 +291,9 @@ def test_a_state_that_never_reached_the_repository_does_not_post_twice(
     assert {o.network: o.action for o in report.outcomes} == dict.fromkeys(
         NETWORKS, Action.RECONCILED
     )
+    # The summary says so: found and recorded, not posted.
+    for line in summary_lines(report):
+        assert ": 0 posted, 1 found already posted, 0 pending, 0 failed" in line, line
     assert peers.copies(url) == ONE_EACH
     found = StateStore(site.state).load("rouler-l-hiver.fr").copies
     for network in NETWORKS:
