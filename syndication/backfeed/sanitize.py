@@ -278,6 +278,7 @@ class _Rewriter:
         self.stack: list[tuple[str, bool]] = []  # open elements, and whether each was written
         self.nesting = 0  # quotes and lists open and written
         self.link: _Link | None = None
+        self.dropped_from = -1  # the depth of the element being dropped with its text, or -1
         self.budget = limit  # characters of text still to show, None for all
         self.cut = False
         self.at_boundary = True  # the text written so far ends between two words
@@ -289,6 +290,19 @@ class _Rewriter:
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.cut:
             return
+        if self.dropped_from >= 0:
+            if tag != "br":
+                self.stack.append((tag, False))
+            return
+        if tag == "span" and ("class", LOOKALIKE) in attrs:
+            # Our own mark, from an earlier cleaning, made again below: cleaning twice gives what
+            # cleaning once gave. One outside a link (a host beside it) goes with its text; a
+            # reader's own inside a link loses the class.
+            if self.link is None:
+                self.dropped_from = len(self.stack)
+                self.stack.append((tag, False))
+                return
+            attrs = []
         if tag == "br":
             self._emit("<br>")
             return
@@ -314,6 +328,8 @@ class _Rewriter:
             return
         while self.stack:
             name, kept = self.stack.pop()
+            if len(self.stack) <= self.dropped_from:
+                self.dropped_from = -1
             if kept:
                 self.nesting -= name in NESTING_TAGS
                 self._emit(f"</{name}>")
@@ -323,7 +339,7 @@ class _Rewriter:
                 return
 
     def handle_data(self, data: str) -> None:
-        if self.cut:
+        if self.cut or self.dropped_from >= 0:
             return
         text = strip_invisibles(data)
         if self.link is not None:
@@ -387,7 +403,7 @@ class _Rewriter:
         self.at_boundary = False
         self.out.append(f"{link.start}{body}</a>")
         if flagged and not claimed:
-            self.out.append(f' <span class="{LOOKALIKE}">(⚠\u00a0{html.escape(shown)})</span>')
+            self.out.append(f'<span class="{LOOKALIKE}"> (⚠\u00a0{html.escape(shown)})</span>')
 
     def feed(self, cleaned: str) -> None:
         """Read ammonia's output, token by token."""
@@ -418,6 +434,7 @@ class _Rewriter:
 def _rewrite(cleaned: str, limit: int | None) -> tuple[str, bool]:
     if (
         "<a " not in cleaned
+        and LOOKALIKE not in cleaned
         and (limit is None or len(cleaned) <= limit)  # its text is shorter than its HTML
         and sum(cleaned.count(f"<{tag}>") for tag in NESTING_TAGS) <= MAX_NESTING
         and cleaned.count("<") <= 2 * MAX_DEPTH  # fewer elements than the depth allowed

@@ -229,8 +229,11 @@ def test_a_link_naming_a_domain_shows_where_it_really_goes(site: Site) -> None:
     shop = by_href[f"https://{MIXED_HOST}/promo"]
     assert shop.get_text() == "notre boutique"
     beside = shop.find_next_sibling("span")
-    assert beside is not None and beside.get_text() == f"(⚠\u00a0{MIXED_HOST_ACE})"
+    assert beside is not None and beside.get_text() == f" (⚠\u00a0{MIXED_HOST_ACE})"
     assert "lookalike" in beside.get_attribute_list("class")
+    # stored cleaned, cleaned again at build: each mark once (two in links, one beside)
+    marks = [mark for reply in _replies(site, LINKS) for mark in reply.select("span.lookalike")]
+    assert len(marks) == 3, marks
 
 
 def test_names_and_text_are_isolated_and_stripped_of_overrides(site: Site) -> None:
