@@ -51,7 +51,14 @@ from typing import Any
 import httpx
 
 from syndication import secrets
-from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
+from syndication.errors import (
+    AuthError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    network_words,
+)
 from syndication.networks.base import (
     CredentialStatus,
     ProgressNote,
@@ -125,7 +132,7 @@ def _int(value: Any) -> int:
 
 def _first_sentence(text: str) -> str:
     """Graph's message cut to its first sentence (ours stay one sentence), without secrets."""
-    said = secrets.redact(text).strip()
+    said = network_words(text).strip()
     return said.split(". ")[0].rstrip(".") if said else ""
 
 

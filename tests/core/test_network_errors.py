@@ -11,6 +11,9 @@ import pytest
 
 from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
 from syndication.networks.base import RetryPolicy, parse_retry_after, raise_for_status, send
+from syndication.networks.linkedin.client import LinkedInClient
+from syndication.networks.linkedin.settings import LinkedInSettings
+from syndication.networks.meta_graph import GraphAccount, check_graph
 
 
 def check(response: httpx.Response) -> None:
@@ -125,3 +128,42 @@ def test_timeouts_become_unavailable() -> None:
 
     result, _ = run_with(handler, RetryPolicy(attempts=2))
     assert isinstance(result, Unavailable) and "did not answer" in str(result)
+
+
+HOSTILE_WORDS = "Invalid token\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202eevil" + " and more" * 60
+
+
+def test_graph_error_words_reach_a_message_on_one_printable_line() -> None:
+    """Meta's error message, whatever it carries, enters the sentence escaped, one line, cut."""
+    body = {"error": {"message": HOSTILE_WORDS + "\nsecond line", "code": 190}}
+    response = httpx.Response(400, json=body, request=httpx.Request("GET", "https://graph.test"))
+    who = GraphAccount("facebook", "Facebook", "the Page 1", "AGORA_FACEBOOK_PAGE_TOKEN", "", "")
+    with pytest.raises(AuthError) as raised:
+        check_graph(response, who)
+    message = str(raised.value)
+    assert "\x1b" not in message and "\u202e" not in message and "\n" not in message
+    assert "\\x1b]52" in message and message.count("and more") < 25
+
+
+def test_linkedin_error_words_reach_a_message_on_one_printable_line() -> None:
+    """LinkedIn's error message, likewise: escaped, one line, at most 200 characters of it."""
+    settings = LinkedInSettings(
+        api_url="https://api.linkedin.test",
+        oauth_url="https://www.linkedin.test",
+        organization="1",
+        version="202611",
+        access_token="token-value",
+        client_id="",
+        client_secret="",
+        person="",
+        token_variable="AGORA_LINKEDIN_ACCESS_TOKEN",
+        author="",
+    )
+    client = LinkedInClient(settings, httpx.AsyncClient())
+    request = httpx.Request("GET", "https://api.linkedin.test/rest/posts")
+    response = httpx.Response(401, json={"message": HOSTILE_WORDS}, request=request)
+    with pytest.raises(AuthError) as raised:
+        client._check(response)
+    message = str(raised.value)
+    assert "\x1b" not in message and "\u202e" not in message and "\\x1b[2J" in message
+    assert message.count("and more") < 25

@@ -82,6 +82,7 @@ from syndication.errors import (
     RateLimited,
     Rejected,
     Unavailable,
+    network_words,
 )
 from syndication.model import (
     AUTHOR_HANDLE,
@@ -151,7 +152,7 @@ def _body(response: httpx.Response) -> dict[str, Any]:
 def _said(response: httpx.Response) -> str:
     body = _body(response)
     text = body.get("message") or body.get("error_description") or response.reason_phrase or ""
-    return secrets.redact(str(text))
+    return network_words(str(text))
 
 
 def renew_steps(settings: LinkedInSettings) -> str:
