@@ -24,6 +24,7 @@ import calendar
 import hashlib
 import html
 import io
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +53,9 @@ TRACKING_NAMES = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "ref_src",
      "ref_url", "cmpid", "xtor", "at_medium", "at_campaign", "wt_mc", "spm", "s_cid"}
 )  # fmt: skip
+
+
+_BREAKS = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/blockquote|/tr|/td)\b[^>]*>", re.IGNORECASE)
 
 
 class FeedFailure(Exception):
@@ -155,7 +159,9 @@ def _too_big(name: str) -> str:
 
 def plain_text(markup: str) -> str:
     """Markup as plain text on one line: every tag dropped by nh3, entities decoded."""
-    text = html.unescape(nh3.clean(markup, tags=set()))
+    # A block's end or a line break separates words: keep a space there before the tags go.
+    spaced = _BREAKS.sub(" ", markup)
+    text = html.unescape(nh3.clean(spaced, tags=set()))
     return " ".join(text.split())
 
 

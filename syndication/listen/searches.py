@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from syndication.config import Authors
+from syndication.listen.feeds import plain_text
 from syndication.model import Interaction, InteractionKind
 from syndication.networks.bluesky import convert as bluesky_convert
 from syndication.networks.bluesky.client import BlueskyClient
@@ -98,7 +99,7 @@ class MastodonSearch(MastodonClient):
             )
             if item is None or item.by_company:
                 continue
-            text = mastodon_convert.plain_text(item.content_html)
+            text = plain_text(item.content_html)  # Mastodon's HTML, as readable text
             posts.append(
                 Interaction(
                     network=item.network,
