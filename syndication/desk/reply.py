@@ -40,7 +40,7 @@ import httpx
 from syndication.backfeed.sanitize import text_to_html
 from syndication.config import Authors, answers_paused, posting_paused
 from syndication.desk.inbox import WAITING_KINDS, find, fold
-from syndication.errors import ConfigError, ContentError
+from syndication.errors import AgoraError, ConfigError, ContentError
 from syndication.model import (
     AUTHOR_HANDLE,
     AUTHOR_NAME,
@@ -53,12 +53,12 @@ from syndication.model import (
     interaction_key,
     utc_now,
 )
-from syndication.networks.base import Adapter, Published
+from syndication.networks.base import Adapter, Published, watch_delivery
 from syndication.networks.registry import adapter_for, network, posting_account, reply_key
 from syndication.networks.registry import label as network_label
 from syndication.networks.spec import AccountSettings
 from syndication.publish.compose import first_name, signature
-from syndication.store.once import Checkpoint, no_checkpoint, record_published
+from syndication.store.once import Checkpoint, Snapshot, no_checkpoint, record_published
 from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
@@ -198,6 +198,7 @@ class ReplyEngine:
         self.store = store
         self.authors = authors
         self.env = env
+        self.client = client
         self.factory: AdapterFactory = adapter_factory or (
             lambda settings: adapter_for(settings, client, authors)
         )
@@ -283,6 +284,7 @@ class ReplyEngine:
                 f"@{answered.author.handle.lstrip('@')} ({answered.url or answered.id}); "
                 "run invoke backfeed to bring that answer home."
             )
+        before = Snapshot.of(self.store.path_for(state.key)) if answer is None else None
         if answer is None:
             answer = Copy(
                 network, CopyStatus.PENDING, reply_key(network, parent), intent_at=utc_now()
@@ -292,7 +294,18 @@ class ReplyEngine:
         self.store.save(state)  # the intent, before any call
         logger.info("%s: answer to %s recorded under key %s", state.key, parent_key, answer.key)
         self.checkpoint("before-call")
-        published = await adapter.reply(parent, root, body, answer.key)
+        with watch_delivery(self.client) as delivery:
+            try:
+                published = await adapter.reply(parent, root, body, answer.key)
+            except (AgoraError, httpx.HTTPError):
+                if before is not None and delivery.nothing_left:
+                    # Not one request left this machine: the network cannot have the answer.
+                    before.restore()
+                    state.answers.pop(parent_key, None)
+                    logger.info(
+                        "%s: nothing was sent; the answer's intent is taken back", state.key
+                    )
+                raise
         self.checkpoint("after-call")
         return self._record(state, parent, answer, published, ReplyAction.POSTED)
 

@@ -11,6 +11,7 @@ built page shows it in the thread as the company's.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import logging
@@ -33,9 +34,13 @@ from syndication.backfeed.engine import Backfeed
 from syndication.cli.answers import run_answers
 from syndication.cli.desk import run_inbox, run_reply
 from syndication.desk.inbox import item_id
+from syndication.desk.reply import reply
+from syndication.errors import NetworkError
 from syndication.model import Copy, CopyStatus, Interaction, Post, utc_now
-from syndication.networks.base import Draft
+from syndication.networks.base import Adapter, Draft
+from syndication.networks.mastodon.settings import MastodonSettings
 from syndication.networks.registry import adapter_for, configured_networks, new_key
+from syndication.networks.spec import AccountSettings
 from syndication.posts import load_settings
 from syndication.store.once import record_published
 from syndication.store.state import StateStore
@@ -491,3 +496,45 @@ def test_answers_written_as_files_are_checked_then_sent_once_and_their_files_del
     assert run_answers(desk.settings, env=desk.env, stdout=again) == 0
     assert again.getvalue() == "No answer file to send.\n"
     assert len(mastodon_answers(desk, question)) == 1
+
+
+def test_an_answer_whose_call_never_left_this_machine_leaves_the_state_as_it_was(
+    desk: Desk,
+) -> None:
+    """The network was read (nobody answered yet), then the answer's own call cannot connect:
+    the network cannot have it, so the intent is taken back and the file is byte for byte."""
+    question = mastodon_post(desk, "lea", "@velosboreal Et le samedi ?", desk.copies["mastodon"].id)
+    desk.backfeed()
+    [item] = desk.inbox()["items"]
+    before = desk.store.path_for(POST).read_bytes()
+    authors = load_settings(desk.settings)["AGORA_AUTHORS"]
+    made: list[str] = []
+
+    async def main() -> None:
+        async with httpx.AsyncClient(timeout=30) as http:
+
+            def factory(settings: AccountSettings) -> Adapter:
+                made.append(settings.network)
+                if len(made) > 1:  # the sending adapter: its instance is now unreachable
+                    assert isinstance(settings, MastodonSettings)
+                    settings = dataclasses.replace(settings, base_url="http://127.0.0.1:9")
+                return adapter_for(settings, http, authors)
+
+            with pytest.raises((NetworkError, httpx.ConnectError)):
+                await reply(
+                    item["id"],
+                    "Oui, de 10 h à 16 h.",
+                    "Mathieu",
+                    configured_networks(desk.env),
+                    store=desk.store,
+                    authors=authors,
+                    env=desk.env,
+                    client=http,
+                    adapter_factory=factory,
+                )
+
+    asyncio.run(main())
+    assert made == ["mastodon", "mastodon"]  # the check, then the answer
+    assert desk.store.path_for(POST).read_bytes() == before
+    assert mastodon_answers(desk, question) == []
+    assert desk.inbox()["count"] == 1
