@@ -18,7 +18,9 @@
 7. **rebuild** and **deploy** again, now with the syndication links, only when the engine's
    report says it wrote to the state.
 
-``refresh`` runs **backfeed** first (``syndication.backfeed.engine``), then the same steps: a post
+``refresh`` runs **backfeed** first (``syndication.backfeed.engine``) and **listen**
+(``syndication.cli.listen``: the mentions heard elsewhere, committed with the state), then the
+same steps: a post
 whose date has come (``WITH_FUTURE_DATES = False``) is built, deployed and syndicated by the first
 scheduled run after that date, and the conversation brought home reaches the site.
 
@@ -51,6 +53,7 @@ from typing import Any, TextIO
 
 from syndication.cli import answers as answers_cli
 from syndication.cli import backfeed as backfeed_cli
+from syndication.cli import listen as listen_cli
 from syndication.cli import syndicate as syndicate_cli
 from syndication.cli.common import http_client, shown, state_root
 from syndication.config import posting_paused
@@ -386,6 +389,19 @@ def step_backfeed(run: Pipeline) -> int:
     return code
 
 
+def step_listen(run: Pipeline) -> int:
+    """Hear what is said elsewhere (``invoke listen``); its exit code (1: a source is broken)."""
+    try:
+        heard = listen_cli.listen_report(run.settings_file, run.env)
+    except AgoraError as error:
+        _quote_command(run, "listen", 2, redact(f"Listening did not run: {error}"), "")
+        return 2
+    code = 1 if heard.broken else 0
+    retry = "the next scheduled run goes on"
+    _quote_command(run, "listen", code, listen_cli.render_text(heard), retry)
+    return code
+
+
 def step_state(run: Pipeline, message: str, *, quiet: bool = False) -> None:
     """Commit the state paths and push them when the repository has a remote."""
     advice = (
@@ -481,6 +497,7 @@ def refresh(
 
     def body(run: Pipeline) -> int:
         backfed = step_backfeed(run)
+        listened = step_listen(run)
         message = "Record backfeed and syndication"
         try:
             code = _build_to_deploy(run, message)
@@ -490,6 +507,6 @@ def refresh(
                 # What backfeed brought home is kept even when the site could not be rebuilt.
                 step_state(run, message, quiet=True)
             return 1
-        return 1 if code or backfed else 0
+        return 1 if code or backfed or listened else 0
 
     return _run(root, env, stdout, "refresh", body)

@@ -101,5 +101,8 @@ def test_the_sample_sites_file_shows_one_of_each_kind_and_is_valid() -> None:
     listening = parse(text, path)
     assert all(listening.terms[kind] for kind in ("us", "competitors", "industry"))
     assert set(listening.searches) == {"bluesky", "mastodon"}
+    # Every feed is an example to uncomment: a test or a demo that copies the sample content
+    # never reads the Internet through it.
+    assert listening.feeds == ()
     for kind in ("news search", "alert", "forum", "Mastodon tag", "competitor", "video"):
         assert kind.lower() in text.lower(), kind
