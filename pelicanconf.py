@@ -107,6 +107,25 @@ AGORA_AUTHORS: dict[str, dict[str, str]] = {
     },
 }
 
+# House rules: the company's editorial rules, checked by `invoke check` on every pull request and
+# by the production build. Each rule is "error" (the post is refused), "warning" (a line in the
+# check, nothing refused) or "off"; each line names the file and the rule. Change the values here;
+# a rule left out keeps its default (docs/writers-guide.md, "House rules").
+AGORA_HOUSE_RULES: dict[str, dict[str, object] | str] = {
+    "min_words": {"level": "warning", "words": 250},
+    "image_weight": {"level": "warning", "max_kb": 150},
+    # Link previews need 1200x630 at least; max_width 0 means no upper limit.
+    "image_size": {"level": "warning", "min_width": 1200, "min_height": 630, "max_width": 0},
+    "alt_text": {"level": "error"},
+    "summary": {"level": "warning", "max_chars": 300},
+    # Posts of these categories must exist in these languages, e.g. ["Transparence"].
+    "translation": {"level": "error", "categories": [], "languages": ["en"]},
+    "file_name": {"level": "error"},
+    "internal_link": {"level": "warning"},
+    # A date further ahead is likely a typo (2062 for 2026): a warning, not a silent draft.
+    "far_future": {"level": "warning", "days": 365},
+}
+
 # Where the syndication state lives, relative to the repository root. The local sandbox points it
 # elsewhere (`.sandbox/env`), so demo copies never mix with the real ones.
 AGORA_STATE_PATH = os.environ.get("AGORA_STATE_PATH", "content/state")

@@ -10,6 +10,7 @@ Settings (all optional but ``AGORA_AUTHORS``):
                            (default ``cache/social-cards``); relative paths start at the working
                            folder, like ``invoke build`` runs
 ``COMPANY_NAME``           drawn on the social cards
+``AGORA_HOUSE_RULES``      the editorial rules and their levels (``syndication.site.house_rules``)
 
 Every article gets ``article.agora_html`` (its conversation section, rendered from its state by
 ``_conversation.html``, see ``sections``), ``article.social_image`` (site-relative path of its own
@@ -35,6 +36,7 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from syndication.networks import registry
+from syndication.site import house_rules
 
 from . import filters, sitemap, validate
 from .cards import CARD_SUFFIX, CardCache, CardText
@@ -203,6 +205,16 @@ class AgoraPlugin:
         pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
         settings = articles.settings
         self.check(articles, pages)
+        # The company's editorial rules: each problem is logged at its level; the build command
+        # prints them and refuses errors (syndication.site.build).
+        house_rules.report(
+            house_rules.check(
+                _all_articles(articles),
+                settings,
+                content_root=Path(articles.path),
+                display=validate.display_path,
+            )
+        )
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
         sections, self._sections = self._sections, None
         try:

@@ -8,7 +8,12 @@ deletes the previous one). A failure ends with one line on stderr and exit statu
 - any other error of this project (a corrupt state file, a bad moderation file);
 - an error Pelican logged and went on after (a template it could not find, say), or a warning
   when ``--fatal warnings`` is given;
-- any other exception Pelican raised, as its type and message (``--debug`` shows the traceback).
+- any other exception Pelican raised, as its type and message (``--debug`` shows the traceback);
+- a post breaking a house rule set to "error" (``AGORA_HOUSE_RULES``, see
+  ``syndication.site.house_rules``).
+
+Every house rule problem, error or warning, is printed on stderr first, one line each naming the
+file and the rule, so ``invoke check`` on a pull request shows the writer all of them at once.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from syndication.errors import AgoraError
+from syndication.site.house_rules import LOGGER_NAME as HOUSE_RULES_LOGGER
 
 logger = logging.getLogger("syndication.site.build")
 
@@ -64,6 +70,12 @@ def _run_pelican(settings_file: Path, output: Path) -> None:
     Pelican(settings).run()
 
 
+def _print_house_rules(records: Sequence[logging.LogRecord]) -> None:
+    """One line per house rule problem on stderr: ``path: level: rule: problem``."""
+    for record in records:
+        print(_one_line(record.getMessage()), file=sys.stderr)
+
+
 def _swap_into_place(built: Path, output: Path) -> None:
     """Replace ``output`` with ``built`` by renames, so the site is never half there."""
     if not output.exists():
@@ -94,6 +106,10 @@ def build(settings_file: Path, output: Path, *, fatal: str = "errors") -> float:
     pelican_logger.addHandler(keeper)
     # Pelican logs a file it cannot read and goes on; held back here, reported below as one line.
     propagate, pelican_logger.propagate = pelican_logger.propagate, False
+    rules = _LogKeeper()
+    rules_logger = logging.getLogger(HOUSE_RULES_LOGGER)
+    rules_logger.addHandler(rules)
+    rules_propagate, rules_logger.propagate = rules_logger.propagate, False
     try:
         try:
             _run_pelican(settings_file, building)
@@ -103,6 +119,14 @@ def build(settings_file: Path, output: Path, *, fatal: str = "errors") -> float:
             logger.debug("the build failed", exc_info=True)
             message = _one_line(str(error)) or "no message"
             raise BuildFailed(f"the build failed: {type(error).__name__}: {message}") from error
+        _print_house_rules(rules.records)
+        errors = sum(1 for r in rules.records if r.levelno >= logging.ERROR)
+        if errors or (fatal == "warnings" and rules.records):
+            count = errors or len(rules.records)
+            raise BuildFailed(
+                f"the build failed: {count} house rule problem{'s' if count > 1 else ''} "
+                "(listed above); fix the posts, or change AGORA_HOUSE_RULES in pelicanconf.py"
+            )
         threshold = logging.WARNING if fatal == "warnings" else logging.ERROR
         failure = keeper.first(threshold)
         if failure is not None:
@@ -111,6 +135,8 @@ def build(settings_file: Path, output: Path, *, fatal: str = "errors") -> float:
     finally:
         pelican_logger.removeHandler(keeper)
         pelican_logger.propagate = propagate
+        rules_logger.removeHandler(rules)
+        rules_logger.propagate = rules_propagate
         shutil.rmtree(building, ignore_errors=True)
     for record in keeper.records:
         print(f"warning: {_one_line(record.getMessage())}", file=sys.stderr)
