@@ -23,7 +23,13 @@ from typing import Any
 from syndication.backfeed.moderation import Moderation
 from syndication.config import Authors, handle_of
 from syndication.insight.people import People, normalise
-from syndication.model import Interaction, InteractionKind, PostState, format_time
+from syndication.model import (
+    Interaction,
+    InteractionKind,
+    PostState,
+    format_time,
+    interaction_key,
+)
 from syndication.networks.registry import names
 
 KIND_WEIGHTS: dict[InteractionKind, float] = {
@@ -74,7 +80,7 @@ class Fan:
     key: str
     name: str
     score: float = 0.0
-    accounts: dict[str, Account] = field(default_factory=dict)  # network:id -> account
+    accounts: dict[tuple[str, str], Account] = field(default_factory=dict)  # (network, id)
     counts: dict[str, int] = field(default_factory=dict)  # kind -> how many in the period
     first_seen: datetime | None = None  # first public engagement ever recorded
     last_seen: datetime | None = None
@@ -109,21 +115,44 @@ class Fan:
 
 @dataclass(frozen=True)
 class Exclusions:
-    """Who is never listed: the company, opted-out people, what moderation blocks or hides."""
+    """Who is never listed: the company, opted-out people, what moderation blocks or hides.
+
+    Verdicts about an author are worked out once per account and kept (``_blocked``,
+    ``_company``): a large state has far more interactions than people.
+    """
 
     company: frozenset[str]
     people: People
     moderation: Moderation
+    _blocked: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
+    _company: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
 
     def excludes(self, item: Interaction) -> bool:
         """Whether ``item`` must not count for anyone: the company's, hidden or blocked."""
-        return item.by_company or not self.moderation.allows(item)
+        if item.by_company:
+            return True
+        moderation = self.moderation
+        if interaction_key(item.network, item.id) in moderation.hidden_items:
+            return True
+        if not (moderation.blocked_accounts or moderation.blocked_domains):
+            return False
+        who = (item.network, item.author.id or item.author.handle)
+        blocked = self._blocked.get(who)
+        if blocked is None:  # this item is not hidden: what allows() says is about its author
+            blocked = self._blocked[who] = not moderation.allows(item)
+        return blocked
 
     def is_company(self, item: Interaction) -> bool:
         """Whether ``item`` is by one of the company's accounts or employees."""
+        if item.by_company:
+            return True
         author = item.author
-        mine = {f"{item.network}:{normalise(v)}" for v in (author.handle, author.id) if v}
-        return item.by_company or bool(mine & self.company)
+        who = (item.network, author.id or author.handle)
+        found = self._company.get(who)
+        if found is None:
+            mine = {f"{item.network}:{normalise(v)}" for v in (author.handle, author.id) if v}
+            found = self._company[who] = bool(mine & self.company)
+        return found
 
     def excludes_author(self, item: Interaction) -> bool:
         """Whether the author of ``item`` is never listed: the company, or opted out."""
@@ -148,6 +177,7 @@ def rank(
     fans: dict[str, Fan] = {}
     checked: dict[tuple[str, str], bool] = {}  # (network, author) -> excluded, worked out once
     first_ever: dict[str, datetime] = {}
+    names_of: dict[tuple[str, str], str] = {}  # (network, author) -> reviewed name, or ""
     for state in states:
         for item in state.interactions.values():
             author = item.author
@@ -159,7 +189,9 @@ def rank(
                 excluded = checked[who] = exclusions.excludes_author(item)
             if excluded:
                 continue
-            name = exclusions.people.name_of(author)
+            name = names_of.get(who)
+            if name is None:
+                name = names_of[who] = exclusions.people.name_of(author)
             key = f"person:{name}" if name else f"{item.network}:{who[1]}"
             if key not in first_ever or item.published_at < first_ever[key]:
                 first_ever[key] = item.published_at
@@ -168,21 +200,16 @@ def rank(
             fan = fans.get(key)
             if fan is None:
                 fan = fans[key] = Fan(key=key, name=name or author.name or author.handle)
-            account_key = f"{item.network}:{who[1]}"
-            if account_key not in fan.accounts:
-                fan.accounts[account_key] = Account(
-                    item.network, author.handle, author.name, author.url
-                )
+            if who not in fan.accounts:
+                fan.accounts[who] = Account(item.network, author.handle, author.name, author.url)
             fan.counts[item.kind.value] = fan.counts.get(item.kind.value, 0) + 1
             fan.score += weights.get(item.kind, 0.0) * recency(until - item.published_at, half_life)
             if fan.last_seen is None or item.published_at > fan.last_seen:
                 fan.last_seen = item.published_at
+            if item.kind not in WORDS_KINDS:
+                continue
             text = " ".join(filter(None, (item.summary, item.content_text))).strip()
-            if (
-                item.kind in WORDS_KINDS
-                and text
-                and (fan._latest_at is None or item.published_at > fan._latest_at)
-            ):
+            if text and (fan._latest_at is None or item.published_at > fan._latest_at):
                 fan._latest_at = item.published_at
                 fan.latest_words = text[:LATEST_WORDS_LENGTH]
                 fan.latest_url = item.url

@@ -88,6 +88,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "timeline_counts": "Réactions de lecteurs par {unit}, selon le fuseau {zone}.",
         "day": "jour",
         "week": "semaine (à partir du lundi)",
+        "month": "mois",
         "timeline_desc": "Réactions de lecteurs par {unit} : {figures}.",
         "answers": "Nos réponses",
         "answers_counts": (
@@ -186,6 +187,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "timeline_counts": "Readers' reactions per {unit}, in the {zone} timezone.",
         "day": "day",
         "week": "week (from Monday)",
+        "month": "month",
         "timeline_desc": "Readers' reactions per {unit}: {figures}.",
         "answers": "Our answers",
         "answers_counts": (

@@ -98,11 +98,18 @@ def test_waiting_negative_employees_and_the_timeline(tmp_path: Path) -> None:
     assert [fan.name for fan in report.fans] == ["Noor", "Léa Martin", "Samuel"]
 
 
-def test_a_period_over_62_days_is_charted_per_week_from_monday() -> None:
+def test_long_periods_are_charted_per_week_then_per_month() -> None:
     period = Period(NOW - timedelta(days=90), NOW, "x")
     unit, weeks = _timeline({date(2026, 11, 25): {"like": 2}}, period, HOURS)
     assert unit == "week" and all(day.weekday() == 0 for day, _ in weeks)
     assert dict(weeks)[date(2026, 11, 23)]["like"] == 2
+    year = Period(NOW - timedelta(days=400), NOW, "x")
+    unit, months = _timeline({date(2026, 11, 25): {"like": 2}}, year, HOURS)
+    assert unit == "month" and [day.isoformat() for day, _ in months[:2]] == [
+        "2025-10-01",
+        "2025-11-01",
+    ]
+    assert len(months) == 14 and months[-1][1]["like"] == 2
 
 
 def test_the_periods_a_person_can_ask_for() -> None:
