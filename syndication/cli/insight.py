@@ -46,6 +46,7 @@ from syndication.insight.fans import (
 from syndication.insight.hours import OpeningHours
 from syndication.insight.people import People
 from syndication.insight.report import Period, build
+from syndication.listen.store import ListenStore, Mention
 from syndication.model import PostState, format_time, utc_now
 from syndication.networks.registry import label
 
@@ -235,6 +236,12 @@ def run_fans(
 # -- report ------------------------------------------------------------------------------------
 
 
+def heard_mentions(state_root: Path) -> list[Mention] | None:
+    """What ``invoke listen`` kept, or None when it has never recorded anything."""
+    store = ListenStore(state_root)
+    return store.mentions() if store.months() else None
+
+
 def period_of(month: str, since: str, now: datetime, hours: OpeningHours) -> Period:
     """``--month``, else ``--since``, else the current month so far (business timezone)."""
     if month and since:
@@ -270,6 +277,7 @@ def run_report(
             exclusions=insight.exclusions,
             words=insight.desk.words,
             authors=insight.desk.authors,
+            mentions=heard_mentions(insight.desk.store.root),
         )
         settings = insight.desk.settings
         folder = _relative(insight.folder, settings.get("AGORA_REPORT_PATH"), DEFAULT_REPORT_PATH)

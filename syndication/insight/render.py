@@ -30,8 +30,10 @@ from syndication.insight.report import (
     COUNTED_KINDS,
     Activity,
     Answers,
+    Heard,
     Report,
 )
+from syndication.listen.store import FEED
 from syndication.networks.registry import label
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -148,6 +150,14 @@ STRINGS: dict[str, dict[str, str]] = {
             "se remplira quand elle le fera."
         ),
         "none": "Rien dans cette période.",
+        "about_us": "Mentions de l'entreprise",
+        "about_competitors": "Mentions des concurrents",
+        "about_industry": "Mentions du secteur",
+        "share_of_voice": "Part de voix (nous / nous et concurrents)",
+        "competitor": "Concurrent (terme reconnu)",
+        "source": "D'où viennent les mentions de l'entreprise",
+        "feed": "Fils de nouvelles (RSS, Atom)",
+        "mentions": "Mentions",
         "chart_network_desc": "Réactions de lecteurs par réseau : {figures}.",
         "h_readers": "réactions de lecteurs",
         "h_copies": "copies publiées",
@@ -244,6 +254,14 @@ STRINGS: dict[str, dict[str, str]] = {
             "fills in once it does."
         ),
         "none": "Nothing in this period.",
+        "about_us": "Mentions of the company",
+        "about_competitors": "Mentions of competitors",
+        "about_industry": "Mentions of the industry",
+        "share_of_voice": "Share of voice (us / us and competitors)",
+        "competitor": "Competitor (term matched)",
+        "source": "Where mentions of the company came from",
+        "feed": "News feeds (RSS, Atom)",
+        "mentions": "Mentions",
         "chart_network_desc": "Readers' reactions per network: {figures}.",
         "h_readers": "readers' reactions",
         "h_copies": "copies published",
@@ -473,8 +491,24 @@ def context(report: Report, lang: str) -> dict[str, Any]:
             )
             for rank, fan in enumerate(report.fans, start=1)
         ],
-        "listening": report.listening,
+        "listening": _listening(report.listening, lang),
         "charts": charts,
+    }
+
+
+def _listening(heard: Heard | None, lang: str) -> dict[str, Any] | None:
+    """The listening section's rows, or None while listening has recorded nothing."""
+    if heard is None:
+        return None
+    t = STRINGS[lang]
+    return {
+        "about": [(t[f"about_{kind}"], number(count, lang)) for kind, count in heard.about.items()],
+        "share": percent(heard.share_of_voice, lang),
+        "competitors": [(term, number(count, lang)) for term, count in heard.competitors.items()],
+        "sources": [
+            (t["feed"] if source == FEED else label(source), number(count, lang))
+            for source, count in heard.sources.items()
+        ],
     }
 
 

@@ -17,8 +17,10 @@ What each figure counts (the page says the same to its readers):
   answered;
 - **employees' answers**: answers published in the period, by who signed them;
 - **top fans**: ``syndication.insight.fans`` over the period;
-- **listening**: mentions heard elsewhere and the share of voice, once ``syndication.listen``
-  records them (the section says so while it does not).
+- **listening**: mentions heard outside our threads by ``invoke listen`` (``syndication.listen``)
+  published in the period, by what they are about (us, competitors, the industry); the share of
+  voice is mentions of us over mentions of us and of competitors. The section says so while
+  listening has recorded nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from syndication.errors import ConfigError
 from syndication.insight.fans import Exclusions, Fan, rank
 from syndication.insight.hours import OpeningHours
 from syndication.insight.people import normalise
+from syndication.listen.sources import KINDS as LISTENING_KINDS
+from syndication.listen.store import Mention
 from syndication.model import CopyStatus, PostState
 from syndication.networks.registry import names
 
@@ -118,6 +122,42 @@ class Answers:
         return self.answered / self.comments if self.comments else None
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What listening heard in the period (``syndication.listen``): mentions outside our threads."""
+
+    about: dict[str, int]  # "us", "competitors", "industry" -> mentions
+    competitors: dict[str, int]  # a competitor's term that matched -> mentions
+    sources: dict[str, int]  # where mentions of us came from: "feed" or a network -> mentions
+
+    @property
+    def share_of_voice(self) -> float | None:
+        """Mentions of us / mentions of us and of competitors; None when neither was heard."""
+        heard = self.about.get("us", 0) + self.about.get("competitors", 0)
+        return self.about.get("us", 0) / heard if heard else None
+
+
+def heard(mentions: Iterable[Mention], period: Period) -> Heard:
+    """Listening's mentions of the period, counted by what they are about and where from."""
+    about = dict.fromkeys(LISTENING_KINDS, 0)
+    competitors: dict[str, int] = {}
+    sources: dict[str, int] = {}
+    for mention in mentions:
+        if mention.published_at not in period or mention.about not in about:
+            continue
+        about[mention.about] += 1
+        if mention.about == "competitors":
+            for term in mention.matched:
+                competitors[term] = competitors.get(term, 0) + 1
+        elif mention.about == "us":
+            sources[mention.network] = sources.get(mention.network, 0) + 1
+    return Heard(
+        about=about,
+        competitors=dict(sorted(competitors.items(), key=lambda kv: (-kv[1], kv[0]))),
+        sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
 @dataclass
 class Report:
     """Every figure of the page, for one period."""
@@ -136,7 +176,7 @@ class Report:
     negative_answered: int
     employees: dict[str, dict[str, int]]  # author key (BRAND: unsigned) -> network -> answers
     fans: list[Fan]
-    listening: Mapping[str, object] | None = None  # filled once listening exists
+    listening: Heard | None = None  # None while listening has recorded nothing
 
     @property
     def total(self) -> Activity:
@@ -172,6 +212,7 @@ def build(
     exclusions: Exclusions,
     words: Iterable[str],
     authors: Authors,
+    mentions: Iterable[Mention] | None = None,
 ) -> Report:
     """Work out every figure of ``period`` from ``states`` (see the module docstring)."""
     word_list = tuple(words)
@@ -289,6 +330,7 @@ def build(
         negative_answered=negative_answered,
         employees=dict(sorted(employees.items(), key=lambda kv: (kv[0] == BRAND, kv[0]))),
         fans=rank(states, exclusions, since=period.start, until=period.end)[:TOP_FANS],
+        listening=None if mentions is None else heard(mentions, period),
     )
 
 

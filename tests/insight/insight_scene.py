@@ -49,7 +49,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from syndication.listen.store import FEED, ListenStore, Mention
 from syndication.model import (
     Copy,
     CopyStatus,
@@ -202,8 +204,37 @@ def states() -> list[PostState]:
     return [hiver, velo]
 
 
-def project(folder: Path) -> Path:
-    """A settings file, its state, people, moderation and complaint words; returns the settings."""
+def heard() -> list[Mention]:
+    """What listening heard: in November, 3 mentions of us (2 articles, 1 Bluesky post), 1 of
+    Cycles Nordet, 1 of the industry; one of us in October (outside the period). Share of voice
+    in November: 3 / (3 + 1) = 75 %."""
+
+    def mention(
+        number: int, about: str, at: datetime, network: str = FEED, **extra: Any
+    ) -> Mention:
+        return Mention(
+            id=f"feed-{number}",
+            network=network,
+            native_id=f"https://news.example/{number}",
+            source="Actualités",
+            published_at=at,
+            about=about,
+            **extra,
+        )
+
+    return [
+        mention(1, "us", local(3, 8), matched=("Vélos Boréal",)),
+        mention(2, "us", local(17, 8), matched=("Vélos Boréal",)),
+        mention(3, "us", local(18, 8), network="bluesky", matched=("velosboreal.example",)),
+        mention(4, "competitors", local(19, 8), matched=("Cycles Nordet",)),
+        mention(5, "industry", local(20, 8), matched=("vélo cargo",)),
+        mention(6, "us", local(20, 8, month=10), matched=("Vélos Boréal",)),
+    ]
+
+
+def project(folder: Path, *, listening: bool = False) -> Path:
+    """A settings file, its state, people, moderation and complaint words (and what listening
+    heard, with ``listening``); returns the settings file."""
     content = folder / "content"
     content.mkdir(parents=True, exist_ok=True)
     (content / "people.toml").write_text(PEOPLE_TOML, encoding="utf-8")
@@ -212,6 +243,8 @@ def project(folder: Path) -> Path:
     store = StateStore(content / "state")
     for state in states():
         store.save(state)
+    if listening:
+        ListenStore(content / "state").add(heard())
     settings = folder / "settings.py"
     settings.write_text(
         'PATH = "content"\nAGORA_STATE_PATH = "content/state"\n'

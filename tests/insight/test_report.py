@@ -167,3 +167,26 @@ def test_bad_input_is_one_sentence_and_exit_2(
     assert main(["--settings", str(settings), *argv]) == 2
     assert said in capsys.readouterr().out
     assert not (tmp_path / "report").exists()
+
+
+def test_listening_counts_mentions_and_the_share_of_voice(tmp_path: Path) -> None:
+    settings = project(tmp_path, listening=True)
+    assert run_report(settings, month="2026-11", now=NOW, stdout=io.StringIO()) == 0
+    english = (tmp_path / "report" / "2026-11" / "en.html").read_text(encoding="utf-8")
+    cells = re.findall(
+        r"<th scope=\"row\">(?:<bdi>)?([^<]+)(?:</bdi>)?</th><td>([^<]+)</td>", english
+    )
+    rows = dict(cells)
+    assert rows["Mentions of the company"] == "3"  # October's is outside the period
+    assert rows["Mentions of competitors"] == "1" and rows["Mentions of the industry"] == "1"
+    assert rows["Share of voice (us / us and competitors)"] == "75.0%"
+    assert rows["Cycles Nordet"] == "1"
+    assert (rows["News feeds (RSS, Atom)"], rows["Bluesky"]) == ("2", "1")
+    assert "Not available yet" not in english
+
+
+def test_without_listening_the_section_says_it_is_not_available(tmp_path: Path) -> None:
+    settings = project(tmp_path)
+    assert run_report(settings, month="2026-11", now=NOW, stdout=io.StringIO()) == 0
+    french = (tmp_path / "report" / "2026-11" / "index.html").read_text(encoding="utf-8")
+    assert "Pas encore disponible : l&#39;écoute (invoke listen) n&#39;a rien enregistré" in french

@@ -54,7 +54,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The report of November, served on a free loopback port."""
     folder = tmp_path_factory.mktemp("report-site")
-    assert run_report(project(folder), month="2026-11", now=NOW) == 0
+    assert run_report(project(folder, listening=True), month="2026-11", now=NOW) == 0
     handler = functools.partial(QuietHandler, directory=str(folder / "report" / "2026-11"))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         server.daemon_threads = True
