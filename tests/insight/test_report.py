@@ -190,3 +190,17 @@ def test_without_listening_the_section_says_it_is_not_available(tmp_path: Path) 
     assert run_report(settings, month="2026-11", now=NOW, stdout=io.StringIO()) == 0
     french = (tmp_path / "report" / "2026-11" / "index.html").read_text(encoding="utf-8")
     assert "Pas encore disponible : l&#39;écoute (invoke listen) n&#39;a rien enregistré" in french
+
+
+def test_the_report_reaches_the_site_only_when_a_setting_publishes_it(tmp_path: Path) -> None:
+    settings = project(tmp_path)
+    assert run_report(settings, month="2026-11", now=NOW, stdout=io.StringIO()) == 0
+    assert not (tmp_path / "site").exists()
+    with settings.open("a", encoding="utf-8") as extra:
+        extra.write('OUTPUT_PATH = "site"\nAGORA_REPORT_PUBLISH = True\n')
+    assert run_report(settings, month="2026-11", now=NOW, stdout=io.StringIO()) == 0
+    published = tmp_path / "site" / "report" / "2026-11"
+    assert sorted(p.name for p in published.iterdir()) == ["en.html", "index.html", "summary.md"]
+    assert '<meta name="robots" content="noindex, nofollow">' in (
+        published / "index.html"
+    ).read_text(encoding="utf-8")
