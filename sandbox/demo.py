@@ -4,7 +4,8 @@
 2. build the sample site with production settings pointed at http://localhost:8000 and serve it;
 3. syndicate the sample posts to both local networks (the pages are live, so each is posted once);
 4. two demo readers answer a post: a question on Bluesky, a complaint on Mastodon;
-5. backfeed the conversation, rebuild, and print the engagement desk's inbox;
+5. backfeed the conversation, rebuild, listen (a local press feed and the networks' searches:
+   ``.sandbox/listening.toml``), and print the engagement desk's inbox with the mentions;
 6. the sandbox's employee answers a reader from her own account, and the site is rebuilt.
 
 The sandbox gives its employee, Camille, her own accounts and credentials; the demo's settings
@@ -22,6 +23,7 @@ import contextlib
 import functools
 import http.server
 import io
+import json
 import os
 import subprocess
 import sys
@@ -31,16 +33,27 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
+import feedgenerator
+
 from sandbox import SandboxInfo, env_values
 from sandbox.readers import leave_comments
 from syndication.desk.inbox import item_id
 from syndication.errors import AgoraError
-from syndication.model import PostState
+from syndication.listen import sources
+from syndication.model import PostState, utc_now
 from syndication.store.state import StateStore
 
 SETTINGS = ".sandbox/democonf.py"
+LISTENING = ".sandbox/listening.toml"  # the site's terms and searches, and a local press feed
+PRESS = "revue-de-presse/atom.xml"  # under the served site: what others wrote, for the demo
 EMPLOYEE = "Camille Tremblay"  # the sandbox's employee (her variables end in _CAMILLE_TREMBLAY)
 ANSWER = "Merci de nous l'avoir signalé, nous regardons votre dossier aujourd'hui même."
+PRESS_ITEMS = (
+    ("Vélos Boréal rappelle-t-il ses freins ?", "Des lecteurs s'interrogent sur Vélos Boréal."),
+    ("Cycles Nordet ouvre un atelier", "Le concurrent s'agrandit en ville."),
+    ("Le vélo cargo gagne l'hiver", "Les livreurs adoptent le vélo cargo, même en février."),
+    ("La météo de la semaine", "Neige attendue jeudi."),
+)
 # Settings Pelican reads as paths relative to the settings file's folder: made absolute, since
 # the demo's settings live in .sandbox/ and the site's folders at the root.
 PATH_SETTINGS = (
@@ -151,6 +164,7 @@ for _name in {PATH_SETTINGS!r}:
     if isinstance(_value, str) and not os.path.isabs(_value):
         globals()[_name] = os.path.join(ROOT, _value)
 PLUGIN_PATHS = [os.path.join(ROOT, _path) for _path in PLUGIN_PATHS]  # noqa: F405
+AGORA_LISTENING_FILE = os.path.join(ROOT, {LISTENING!r})
 if {EMPLOYEE!r} in AGORA_AUTHORS:  # noqa: F405
     AGORA_AUTHORS = {{
         **AGORA_AUTHORS,  # noqa: F405
@@ -160,6 +174,37 @@ if {EMPLOYEE!r} in AGORA_AUTHORS:  # noqa: F405
         encoding="utf-8",
     )
     return path
+
+
+def write_listening(root: Path, site: str) -> None:
+    """A local press review (an Atom feed by ``feedgenerator``, Pelican's own writer) served with
+    the site, and ``.sandbox/listening.toml``: the site's terms and searches, and that feed."""
+    listening = sources.load(root / "content" / sources.DEFAULT_FILE)
+    feed = feedgenerator.Atom1Feed("Revue de presse du vélo", f"{site}/", "Démo", language="fr")
+    for number, (title, text) in enumerate(PRESS_ITEMS):
+        link = f"https://journal.example/velo/{number}?utm_source=rss"
+        feed.add_item(title, link, text, pubdate=utc_now(), author_name="La rédaction")
+    path = root / OUTPUT / PRESS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(feed.writeString("utf-8"), encoding="utf-8")
+    lines = [
+        "[terms]",
+        *(
+            f"{kind} = {json.dumps(list(terms), ensure_ascii=False)}"
+            for kind, terms in listening.terms.items()
+        ),
+        "",
+        "[[feeds]]",
+        'label = "Revue de presse (démo locale)"',
+        f'url = "{site}/{PRESS}"',
+        "",
+        "[searches]",
+        *(
+            f"{name} = {json.dumps(list(queries), ensure_ascii=False)}"
+            for name, queries in listening.searches.items()
+        ),
+    ]
+    (root / LISTENING).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def answer_one(store: StateStore) -> tuple[str, str] | None:
@@ -212,6 +257,14 @@ def run(root: Path, info: SandboxInfo, *, port: int, out: TextIO, wait: bool = T
         )
         if step("Rebuilding with copies and conversations", build, root=root, env=env, out=out):
             raise DemoError("the rebuild failed; the line above says why.")
+        write_listening(root, site)
+        step(
+            "Listening: the local press feed and the networks' searches",
+            ["syndication.cli.listen", "--settings", SETTINGS],
+            root=root,
+            env=env,
+            out=out,
+        )
         desk = ["syndication.cli.desk"]
         step(
             "The engagement desk",
