@@ -175,31 +175,31 @@ def rank(
 ) -> list[Fan]:
     """The fans of the period ``[since, until)``, highest score first (then most recent)."""
     fans: dict[str, Fan] = {}
-    checked: dict[tuple[str, str], bool] = {}  # (network, author) -> excluded, worked out once
     first_ever: dict[str, datetime] = {}
-    names_of: dict[tuple[str, str], str] = {}  # (network, author) -> reviewed name, or ""
+    # (network, author) -> their row's key and name, or None when they are never listed: worked
+    # out once per account, since a large state has far more interactions than people.
+    rows: dict[tuple[str, str], tuple[str, str] | None] = {}
+    hidden = exclusions.moderation.hidden_items
     for state in states:
         for item in state.interactions.values():
+            if item.by_company or (hidden and interaction_key(item.network, item.id) in hidden):
+                continue
             author = item.author
             who = (item.network, author.id or author.handle)
-            if exclusions.excludes(item):
+            if who in rows:
+                row = rows[who]
+            else:  # this item is not hidden: the verdicts below are about its author
+                row = rows[who] = _row_of(item, who, exclusions)
+            if row is None:
                 continue
-            excluded = checked.get(who)
-            if excluded is None:
-                excluded = checked[who] = exclusions.excludes_author(item)
-            if excluded:
-                continue
-            name = names_of.get(who)
-            if name is None:
-                name = names_of[who] = exclusions.people.name_of(author)
-            key = f"person:{name}" if name else f"{item.network}:{who[1]}"
+            key, name = row
             if key not in first_ever or item.published_at < first_ever[key]:
                 first_ever[key] = item.published_at
             if not since <= item.published_at < until:
                 continue
             fan = fans.get(key)
             if fan is None:
-                fan = fans[key] = Fan(key=key, name=name or author.name or author.handle)
+                fan = fans[key] = Fan(key=key, name=name)
             if who not in fan.accounts:
                 fan.accounts[who] = Account(item.network, author.handle, author.name, author.url)
             fan.counts[item.kind.value] = fan.counts.get(item.kind.value, 0) + 1
@@ -216,6 +216,18 @@ def rank(
     for key, fan in fans.items():
         fan.first_seen = first_ever[key]
     return sorted(fans.values(), key=lambda f: (-round(f.score, 6), -_stamp(f.last_seen), f.key))
+
+
+def _row_of(
+    item: Interaction, who: tuple[str, str], exclusions: Exclusions
+) -> tuple[str, str] | None:
+    """The key and name of the row of ``item``'s author, or None when they are never listed."""
+    if exclusions.excludes(item) or exclusions.excludes_author(item):
+        return None
+    name = exclusions.people.name_of(item.author)
+    if name:
+        return f"person:{name}", name
+    return f"{who[0]}:{who[1]}", item.author.name or item.author.handle
 
 
 def _stamp(moment: datetime | None) -> float:
