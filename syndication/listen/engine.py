@@ -33,6 +33,7 @@ from syndication.listen.store import FEED, Mention, SourceState
 from syndication.model import Interaction
 from syndication.networks.registry import label as network_label
 from syndication.networks.spec import AccountSettings
+from syndication.secrets import redact
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ class _Run:
         self.heard.sources[key] = state
         return state
 
-    def failed(self, state: SourceState, name: str, sentence: str) -> None:
+    def failed(self, state: SourceState, name: str, said: str) -> None:
+        sentence = redact(said)  # it is kept in the state, which is committed
         state.failures += 1
         state.error = sentence
         self.heard.warnings.append(sentence)
