@@ -9,8 +9,10 @@ French and English under ``report/`` (setting ``AGORA_REPORT_PATH``), with its h
 in ``summary.md`` beside it (``syndication.insight.render``). Both read the state files only.
 
 Output goes through ``syndication.cli.common.emit`` (secrets redacted, control characters of
-readers' words shown as escapes); a CSV cell that a spreadsheet would run as a formula is
-prefixed with ``'``. Exit code 0, or 2 when the command could not start (bad input, settings).
+readers' words shown as escapes); the CSV is written by the standard library's ``csv``
+(https://docs.python.org/3/library/csv.html), and a cell that a spreadsheet would run as a
+formula is prefixed with ``'`` (https://owasp.org/www-community/attacks/CSV_Injection). Exit
+code 0, or 2 when the command could not start (bad input, settings).
 
     python -m syndication.cli.insight fans [--since 90d] [--json | --csv] [--settings FILE]
     python -m syndication.cli.insight report [--month 2026-11 | --since 30d] [--settings FILE]

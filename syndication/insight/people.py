@@ -16,9 +16,10 @@ An account is ``network:handle`` or ``network:id`` (a Bluesky DID, a Mastodon ac
 or without ``@``, in any case. Blocked accounts and hidden items of the moderation file are left
 out too (``syndication.backfeed.moderation``); non-public items never reach the state.
 
-The rel=me links themselves are not read here: ``fans`` makes no network call, and the backfeed
-does not record a profile's verified links today, so the reviewed file is the only evidence kept
-offline.
+Read with the standard library's ``tomllib`` (https://docs.python.org/3/library/tomllib.html),
+like the moderation file. The rel=me links themselves are not read here: ``fans`` makes no
+network call, and the backfeed does not record a profile's verified links today, so the reviewed
+file is the only evidence kept offline.
 """
 
 from __future__ import annotations
