@@ -20,6 +20,8 @@ PYTHON = sys.executable
 LOCAL_SETTINGS = "pelicanconf.py"
 PRODUCTION_SETTINGS = "publishconf.py"
 OUTPUT = "output"
+# serve and livereload build here, so a preview never replaces what publish deploys or demo serves.
+PREVIEW_OUTPUT = "output-preview"
 PORT = int(os.environ.get("AGORA_PORT", "8000"))
 
 
@@ -45,27 +47,33 @@ def rebuild(c: Context) -> None:
 
 @task
 def clean(c: Context) -> None:
-    """Remove the built site (output/)."""
+    """Remove the built site (output/) and the preview (output-preview/)."""
     shutil.rmtree(ROOT / OUTPUT, ignore_errors=True)
+    shutil.rmtree(ROOT / PREVIEW_OUTPUT, ignore_errors=True)
 
 
-@task(help={"port": "port to listen on (default 8000)"})
+def _serve_preview(port: int, watch: bool) -> None:
+    """Build the local site for ``port`` into output-preview/ and serve it there."""
+    from invoke.exceptions import Exit
+
+    from syndication.site.preview import main
+
+    arguments = ["-s", str(ROOT / LOCAL_SETTINGS), "-o", str(ROOT / PREVIEW_OUTPUT)]
+    code = main([*arguments, "-p", str(port), *(["--watch"] if watch else [])])
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"port": "port to listen on (default 8000, or $AGORA_PORT)"})
 def serve(c: Context, port: int = PORT) -> None:
-    """Serve output/ at http://localhost:8000 (build first)."""
-    print(f"Serving the site at http://localhost:{port}/ (Ctrl-C to stop)", flush=True)
-    c.run(
-        f"{shlex.quote(PYTHON)} -m pelican --listen -o {OUTPUT} -p {port} -b 127.0.0.1", pty=False
-    )
+    """Build into output-preview/ for http://localhost:PORT and serve it (output/ is left alone)."""
+    _serve_preview(port, watch=False)
 
 
-@task(help={"port": "port to listen on (default 8000)"})
+@task(help={"port": "port to listen on (default 8000, or $AGORA_PORT)"})
 def livereload(c: Context, port: int = PORT) -> None:
-    """Build, serve and rebuild whenever content, theme or plugins change."""
-    print(f"Serving the site at http://localhost:{port}/ and rebuilding on change", flush=True)
-    c.run(
-        f"{shlex.quote(PYTHON)} -m pelican -s {LOCAL_SETTINGS} -o {OUTPUT} "
-        f"--autoreload --listen -p {port} -b 127.0.0.1"
-    )
+    """Like serve, and rebuild whenever the content, the theme or the settings change."""
+    _serve_preview(port, watch=True)
 
 
 @task

@@ -24,8 +24,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from syndication.errors import AgoraError
 from syndication.site.house_rules import LOGGER_NAME as HOUSE_RULES_LOGGER
@@ -58,14 +59,20 @@ def _one_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
 
 
-def _run_pelican(settings_file: Path, output: Path) -> None:
-    """Build with ``settings_file`` into ``output`` (which is new and empty)."""
+def _run_pelican(
+    settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+) -> None:
+    """Build with ``settings_file`` (and ``overrides``) into ``output`` (which is new and empty)."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
     settings = read_settings(
         str(settings_file),
-        override={"OUTPUT_PATH": str(output), "DELETE_OUTPUT_DIRECTORY": False},
+        override={
+            **(overrides or {}),
+            "OUTPUT_PATH": str(output),
+            "DELETE_OUTPUT_DIRECTORY": False,
+        },
     )
     Pelican(settings).run()
 
@@ -92,8 +99,16 @@ def _swap_into_place(built: Path, output: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(settings_file: Path, output: Path, *, fatal: str = "errors") -> float:
+def build(
+    settings_file: Path,
+    output: Path,
+    *,
+    fatal: str = "errors",
+    overrides: Mapping[str, Any] | None = None,
+) -> float:
     """Build the site into ``output`` all or nothing; the seconds it took.
+
+    ``overrides`` replace settings of the file (a preview's ``SITEURL`` for its port).
 
     Raises ``BuildFailed`` with one line when anything went wrong; ``output`` is then unchanged.
     """
@@ -112,7 +127,7 @@ def build(settings_file: Path, output: Path, *, fatal: str = "errors") -> float:
     rules_propagate, rules_logger.propagate = rules_logger.propagate, False
     try:
         try:
-            _run_pelican(settings_file, building)
+            _run_pelican(settings_file, building, overrides)
         except AgoraError as error:
             raise BuildFailed(_one_line(str(error))) from error
         except Exception as error:  # the command's boundary: one line, never a traceback
