@@ -191,10 +191,15 @@ def listen_report(
     listening = sources.load(listening_file(settings, path))
     state = StateStore(state_root(settings, path))
     store = ListenStore(state.root)
+    # The network is read without the lock (a slow feed must not hold up `invoke reply`); what
+    # was heard is written under it, less what another run wrote meanwhile.
+    heard = asyncio.run(_listen(listening, store, settings, env, now or utc_now(), transport))
     with state.locked():
-        heard = asyncio.run(_listen(listening, store, settings, env, now or utc_now(), transport))
-        store.add(heard.mentions)
-        store.save_sources(heard.sources)
+        fresh = ListenStore(state.root)
+        seen = fresh.seen()
+        heard.mentions = [m for m in heard.mentions if m.id not in seen]
+        fresh.add(heard.mentions)
+        fresh.save_sources(heard.sources)
     return heard
 
 
