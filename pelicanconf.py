@@ -35,6 +35,9 @@ WITH_FUTURE_DATES = False
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["state"]
+# A file whose name starts with "_" is a template to copy (content/posts/_modele.md): never read
+# as a post, never syndicated (syndication/posts.py honours this too). Pelican's default first.
+IGNORE_FILES = ["**/.*", ".*", "_*"]
 PAGE_EXCLUDES = ["state"]
 # robots.txt and sitemap.xml are written by the plugin (robots.txt names the sitemap's address).
 STATIC_PATHS = ["images", "avatars"]

@@ -8,6 +8,7 @@ that date syndicates it. URLs are computed by Pelican itself (``ARTICLE_URL`` /
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import logging
 import re
@@ -101,6 +102,8 @@ def article_files(settings: Settings, readers: Readers) -> list[Path]:
     root = Path(str(settings["PATH"]))
     excluded = {root / name for name in settings.get("ARTICLE_EXCLUDES", [])}
     extensions = {ext for ext in readers.extensions if ext != "static"}
+    # What Pelican skips (IGNORE_FILES, matched on the name: "_modele.md", a template) is no post.
+    ignored = [str(pattern) for pattern in settings.get("IGNORE_FILES", [])]
     found: list[Path] = []
     for folder in settings.get("ARTICLE_PATHS", ["posts"]):
         base = root / folder
@@ -108,6 +111,8 @@ def article_files(settings: Settings, readers: Readers) -> list[Path]:
             continue
         for path in base.rglob("*"):
             if any(parent in excluded for parent in path.parents):
+                continue
+            if any(fnmatch.fnmatch(path.name, pattern) for pattern in ignored):
                 continue
             if path.is_file() and path.suffix.lstrip(".") in extensions:
                 found.append(path)
