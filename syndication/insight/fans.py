@@ -14,7 +14,6 @@ Non-public items never reach the state (each adapter leaves them out at backfeed
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ KIND_WEIGHTS: dict[InteractionKind, float] = {
 }
 WORDS_KINDS = frozenset({InteractionKind.REPLY, InteractionKind.QUOTE, InteractionKind.MENTION})
 DEFAULT_HALF_LIFE = timedelta(days=30)
+_NO_TIME = timedelta(0)
 LATEST_WORDS_LENGTH = 280  # characters of the person's latest words kept in a row
 
 
@@ -159,11 +159,6 @@ class Exclusions:
         return self.is_company(item) or self.people.has_opted_out(item.author)
 
 
-def recency(age: timedelta, half_life: timedelta) -> float:
-    """The weight left after ``age``: 1 now, 0.5 after one half-life, 0.25 after two."""
-    return math.pow(0.5, max(age, timedelta(0)) / half_life)
-
-
 def rank(
     states: Iterable[PostState],
     exclusions: Exclusions,
@@ -202,11 +197,14 @@ def rank(
                 fan = fans[key] = Fan(key=key, name=name)
             if who not in fan.accounts:
                 fan.accounts[who] = Account(item.network, author.handle, author.name, author.url)
-            fan.counts[item.kind.value] = fan.counts.get(item.kind.value, 0) + 1
-            fan.score += weights.get(item.kind, 0.0) * recency(until - item.published_at, half_life)
+            kind = item.kind  # a StrEnum: the member is its value, without Enum's lookup
+            fan.counts[kind] = fan.counts.get(kind, 0) + 1
+            # The weight halves every half-life: 1 now, 0.5 after one, 0.25 after two.
+            age = max(until - item.published_at, _NO_TIME)
+            fan.score += weights.get(kind, 0.0) * 0.5 ** (age / half_life)
             if fan.last_seen is None or item.published_at > fan.last_seen:
                 fan.last_seen = item.published_at
-            if item.kind not in WORDS_KINDS:
+            if kind not in WORDS_KINDS:
                 continue
             text = " ".join(filter(None, (item.summary, item.content_text))).strip()
             if text and (fan._latest_at is None or item.published_at > fan._latest_at):

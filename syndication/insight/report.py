@@ -25,6 +25,8 @@ What each figure counts (the page says the same to its readers):
 
 from __future__ import annotations
 
+import functools
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -189,14 +191,19 @@ class Report:
         return whole
 
 
+@functools.lru_cache(maxsize=4)
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern finding any of ``words`` anywhere (no word boundaries: a quick first test)."""
+    return re.compile("|".join(re.escape(word) for word in words if word) or r"(?!)")
+
+
 def negative_words(text: str, words: tuple[str, ...]) -> bool:
     """Whether the inbox would flag ``text`` as a complaint (``complaint_words``).
 
-    A plain substring test first: the inbox's whole-word pattern, one per word, costs 30
-    microseconds a comment, and most comments hold none of the words at all.
+    One search for any of the words first: the inbox's whole-word pattern, one per word, costs
+    30 microseconds a comment, and most comments hold none of the words at all.
     """
-    folded = fold(text)
-    return any(word in folded for word in words) and bool(complaint_words(text, words))
+    return bool(_any_word(words).search(fold(text))) and bool(complaint_words(text, words))
 
 
 def _employee_of(handles: Mapping[str, str], network: str, handle: str) -> str:
@@ -270,7 +277,7 @@ def build(
                 continue
             if exclusions.excludes(item):
                 continue
-            kind = item.kind.value
+            kind = item.kind  # a StrEnum: the member is its value, without Enum's lookup
             activity = networks.get(item.network)
             if activity is None:
                 activity = networks[item.network] = Activity()
