@@ -134,14 +134,15 @@ def _day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment else "-"
 
 
-def render_fans(fans: Sequence[Fan], since: datetime) -> str:
+def render_fans(fans: Sequence[Fan], since: datetime, half: timedelta = DEFAULT_HALF_LIFE) -> str:
     """The ranking for a terminal: one block per person, highest score first."""
     if not fans:
         return f"Nobody outside the company engaged in public since {format_time(since)}.\n"
+    days = f"{half.total_seconds() / 86400:g}"
     lines = [
         f"{len(fans)} people engaged in public since {format_time(since)}, highest score first "
-        "(a reply or quote counts 3, a mention or repost 2, a like 1, halved every 30 days "
-        "by default).",
+        f"(a reply or quote counts 3, a mention or repost 2, a like 1, halved every {days} "
+        "days).",
     ]
     for number, fan in enumerate(fans, start=1):
         accounts = ", ".join(
@@ -216,13 +217,8 @@ def run_fans(
             raise ConfigError("choose --json or --csv, not both.")
         start = parse_since(since or DEFAULT_SINCE, moment)
         insight = open_insight(settings_file)
-        fans = rank(
-            insight.states,
-            insight.exclusions,
-            since=start,
-            until=moment,
-            half_life=half_life(insight.desk.settings),
-        )
+        half = half_life(insight.desk.settings)
+        fans = rank(insight.states, insight.exclusions, since=start, until=moment, half_life=half)
     except AgoraError as error:
         emit(output, f"The fans could not be listed: {error}\n")
         return 2
@@ -231,7 +227,7 @@ def run_fans(
     elif as_csv:
         emit(output, fans_csv(fans))
     else:
-        emit(output, render_fans(fans, start))
+        emit(output, render_fans(fans, start, half))
     return 0
 
 
@@ -280,6 +276,7 @@ def run_report(
             words=insight.desk.words,
             authors=insight.desk.authors,
             mentions=heard_mentions(insight.desk.store.root),
+            half_life=half_life(insight.desk.settings),
         )
         settings = insight.desk.settings
         folder = _relative(insight.folder, settings.get("AGORA_REPORT_PATH"), DEFAULT_REPORT_PATH)

@@ -41,7 +41,7 @@ from syndication.desk.inbox import (
     fold,
 )
 from syndication.errors import ConfigError
-from syndication.insight.fans import Exclusions, Fan, rank
+from syndication.insight.fans import DEFAULT_HALF_LIFE, Exclusions, Fan, rank
 from syndication.insight.hours import OpeningHours
 from syndication.insight.people import normalise
 from syndication.listen.sources import KINDS as LISTENING_KINDS
@@ -220,6 +220,7 @@ def build(
     words: Iterable[str],
     authors: Authors,
     mentions: Iterable[Mention] | None = None,
+    half_life: timedelta = DEFAULT_HALF_LIFE,
 ) -> Report:
     """Work out every figure of ``period`` from ``states`` (see the module docstring)."""
     word_list = tuple(words)
@@ -336,7 +337,7 @@ def build(
         negative=negative,
         negative_answered=negative_answered,
         employees=dict(sorted(employees.items(), key=lambda kv: (kv[0] == BRAND, kv[0]))),
-        fans=rank(states, exclusions, since=period.start, until=period.end)[:TOP_FANS],
+        fans=rank(states, exclusions, since=start, until=end, half_life=half_life)[:TOP_FANS],
         listening=None if mentions is None else heard(mentions, period),
     )
 

@@ -141,3 +141,18 @@ def test_json_and_csv_together_is_refused(tmp_path: Path) -> None:
     out = io.StringIO()
     assert run_fans(project(tmp_path), as_json=True, as_csv=True, now=NOW, stdout=out) == 2
     assert "choose --json or --csv, not both" in out.getvalue()
+
+
+def test_the_half_life_setting_changes_the_weights(tmp_path: Path) -> None:
+    settings = project(tmp_path)
+    with settings.open("a", encoding="utf-8") as extra:
+        extra.write("AGORA_FANS_HALF_LIFE_DAYS = 3650\n")
+    # Ten years: almost no decay, so Léa's reply, quote and like (3 + 3 + 1 = 7, barely less)
+    # come before Noor's two replies (6) and Samuel's reply and two likes (5).
+    data = json.loads(fans(settings, "--json"))
+    assert [(f["name"], round(f["score"])) for f in data["fans"]] == [
+        ("Léa Martin", 7),
+        ("Noor", 6),
+        ("Samuel", 5),
+    ]
+    assert "halved every 3650 days" in fans(settings)
