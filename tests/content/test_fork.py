@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixture_blog import ROOT, SECOND, write_blog
+from fixture_blog import IMAGE, ROOT, SECOND, write_blog
 
 PROJECT_FILES = ("pelicanconf.py", "publishconf.py", "tasks.py")
 PROJECT_FOLDERS = ("theme", "plugins")
@@ -39,15 +39,15 @@ def _fork(destination: Path) -> Path:
     return destination
 
 
-def test_invoke_check_passes_on_a_blog_of_two_posts_of_its_own(tmp_path: Path) -> None:
-    fork = _fork(tmp_path)
+def _invoke_check(fork: Path) -> subprocess.CompletedProcess[str]:
+    """``invoke check`` run in ``fork`` as a pull request runs it."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("AGORA_")  # a sandbox's state path or address must not leak in
     }
     environment["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "invoke", "check"],
         cwd=fork,
         env=environment,
@@ -56,8 +56,32 @@ def test_invoke_check_passes_on_a_blog_of_two_posts_of_its_own(tmp_path: Path) -
         timeout=300,
         check=False,
     )
+
+
+def test_invoke_check_passes_on_a_blog_of_two_posts_of_its_own(tmp_path: Path) -> None:
+    fork = _fork(tmp_path)
+    result = _invoke_check(fork)
     said = result.stdout + result.stderr
     assert result.returncode == 0, said
     assert ": error: " not in said and ": warning: " not in said, said
     assert "every internal link" in said, said
     assert (fork / "output" / SECOND / "index.html").is_file()
+
+
+def test_invoke_check_names_each_file_and_rule_and_fails_on_an_error(tmp_path: Path) -> None:
+    fork = _fork(tmp_path)
+    second = fork / "content" / "posts" / f"{SECOND}.md"
+    front, _, _ = second.read_text(encoding="utf-8").partition("\n\n")
+    # Short (a warning by default) and with an image nobody described (an error by default).
+    second.write_text(f"{front}\n\nTrop court.\n\n![]({{static}}/{IMAGE})\n", encoding="utf-8")
+    result = _invoke_check(fork)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    lines = [line for line in said.splitlines() if f"posts/{SECOND}.md: " in line]
+    assert [line.split(": ")[1:3] for line in lines] == [
+        ["warning", "min_words"],
+        ["error", "alt_text"],
+        ["warning", "internal_link"],
+    ], said
+    assert "FAILED at build" in said and "house rule" in said, said
+    assert not (fork / "output").exists()  # nothing half-built for a deploy to pick up
