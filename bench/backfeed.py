@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from bench.backfeed_scale import run_scale
 from sandbox import bluesky, linkedin, mastodon, meta, x
 from sandbox.bluesky import BlueskyNetwork, Ports
 from sandbox.linkedin import LinkedInServer
@@ -74,6 +75,7 @@ STEADY_TARGET_REQUESTS = 20
 STEADY_TARGETS = {"x": 10, "linkedin": 20, "facebook": 10, "threads": 10, "instagram": 10}
 NEW_REPLIES = 10
 NETWORKS = ("mastodon", "bluesky", "x", "linkedin", "facebook", "threads", "instagram")
+SCALE_NETWORKS = ("mastodon", "bluesky")  # --copies: each post has a copy on each
 SITEURL = "https://blogue.example.com"
 # How the seed spreads reactions: every Nth post gets one (so 1,000 posts carry about 700).
 REPLY_EVERY, NESTED_EVERY, LIKE_EVERY, REPOST_EVERY = 5, 20, 3, 10
@@ -902,12 +904,32 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--delay-ms", type=int, default=50, help="milliseconds added to each request (default 50)"
     )
     parser.add_argument(
-        "--networks", nargs="+", choices=NETWORKS, default=list(NETWORKS), help="default: all"
+        "--networks",
+        nargs="+",
+        choices=NETWORKS,
+        help="default: all; with --copies, mastodon and bluesky",
+    )
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=0,
+        help="instead of the peers: an archive of this many copies on simulated networks "
+        "(issue 20: steady-state seconds and memory, requests per hour over a week)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--hours",
+        type=int,
+        default=168,
+        help="with --copies: the hourly runs simulated after the steady state (default 168)",
+    )
     args = parser.parse_args(argv)
-    if args.posts < NEW_REPLIES or args.delay_ms < 0:
-        parser.error(f"--posts must be at least {NEW_REPLIES} and --delay-ms not negative.")
+    if args.posts < NEW_REPLIES or args.delay_ms < 0 or args.copies < 0:
+        parser.error(
+            f"--posts must be at least {NEW_REPLIES}, --delay-ms and --copies not negative."
+        )
+    if args.networks is None:
+        args.networks = list(SCALE_NETWORKS if args.copies else NETWORKS)
     return args
 
 
@@ -920,6 +942,17 @@ def main(argv: list[str]) -> int:
     print(f"Backfeed benchmark in {work}; {os.cpu_count()} CPUs, load average {load}")
     print(f"{args.posts} posts per network, {args.delay_ms} ms added to each request")
     failed = False
+    if args.copies:
+        try:
+            print(f"{args.copies} copies on simulated networks: {', '.join(args.networks)}")
+            # Figures beside their targets, printed as they come: a miss is no failure.
+            run_scale(work, args.copies, args.networks, args.hours)
+            return 0
+        finally:
+            if args.keep:
+                print(f"\nKept {work} (the state files and the index)")
+            else:
+                shutil.rmtree(work, ignore_errors=True)
     try:
         for network in args.networks:
             result = run_network(network, work, args)

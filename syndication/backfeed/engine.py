@@ -5,7 +5,9 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
 1. each network's notification stream is read from the stored cursor; a notification that carries
    the whole interaction is recorded as it is, otherwise its post is marked for a refresh;
 2. whole threads are refreshed on a schedule that slows with the post's age (``refresh_interval``):
-   that is how deletions and edits on the network reach the site. The counts of every due copy
+   that is how deletions and edits on the network reach the site. Each copy is due once per
+   interval at its own phase (``next_refresh``), so copies refreshed together (the first run)
+   spread over the interval instead of coming back as one burst. The counts of every due copy
    are read first, in batches (``Reader.counts``), and only the lists they call for are read
    (``lists_to_read``): a quiet post costs no request of its own. The counts, and the replies
    and quotes they call for, are read while the notification pages come; only the likes and
@@ -14,6 +16,8 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
 3. everything stored is sanitised (``sanitize``) and moderated (``moderation``) first; avatars
    are copied locally (``avatars``), all three beside this module.
 
+A run reads only what it needs: the state index (``syndication.store.index``) routes each
+notification to its post and says which copies are due, and only those posts' files are read.
 A network's cursor only moves forward when every post it touched was saved, so a failure loses
 nothing: the next run sees the same notifications again. The store's lock is held for the whole
 run, so a backfeed never interleaves with a syndication or another backfeed.
@@ -22,11 +26,12 @@ run, so a backfeed never interleaves with a syndication or another backfeed.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -44,6 +49,7 @@ from syndication.model import (
     utc_now,
 )
 from syndication.networks.base import READ_KINDS, Activity, Counts, Reader
+from syndication.store.index import StateIndex
 from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
@@ -81,13 +87,42 @@ def refresh_interval(age: timedelta) -> timedelta:
     return OLDEST_INTERVAL
 
 
+def refresh_phase(network: str, copy_id: str) -> float:
+    """Where in each interval the copy is due, in [0, 1): fixed by its network and id.
+
+    A hash, not Python's ``hash`` (salted per process), so every run agrees; spread evenly, so
+    as many copies fall due in each hour of a week.
+    """
+    digest = hashlib.blake2b(f"{network}:{copy_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def next_refresh(
+    network: str, copy_id: str, published: datetime, last: datetime | None
+) -> datetime:
+    """When the threads of a copy last refreshed at ``last`` are next due.
+
+    Due times fall at the copy's phase in each interval (counted from the Unix epoch): the first
+    one after ``last``. The wait is at most the interval of the post's age at ``last`` (the
+    conversation page's promise: hourly for two days, every six hours up to two weeks, daily up
+    to three months, weekly after), and copies refreshed together (a first run) come due spread
+    over the interval, each once per interval after that: an even trickle of requests instead
+    of the same burst every week. Never refreshed: due at once.
+    """
+    if last is None:
+        return datetime.min.replace(tzinfo=UTC)
+    interval = int(refresh_interval(max(last - published, timedelta(0))).total_seconds())
+    phase = int(refresh_phase(network, copy_id) * interval)
+    after = int(last.timestamp())
+    due = ((after - phase) // interval + 1) * interval + phase
+    return datetime.fromtimestamp(due, UTC)
+
+
 def refresh_due(state: PostState, copy: Copy, now: datetime) -> bool:
     """Whether the threads of ``copy`` are due for a full refresh."""
     last = state.refreshed_at.get(copy.network)
-    if last is None:
-        return True
     published = copy.published_at or copy.intent_at
-    return now - last >= refresh_interval(now - published)
+    return now >= next_refresh(copy.network, copy.id, published, last)
 
 
 # Kinds whose items carry text: edits and deletions of nested replies change no count at the
@@ -226,25 +261,21 @@ class Backfeed:
         self.limits = {network: asyncio.Semaphore(concurrency) for network in readers}
         self.avatar_limit = asyncio.Semaphore(concurrency)
         self.progress = progress
-        self.states: dict[str, PostState] = {}
+        self.states: dict[str, PostState] = {}  # the posts this run read, by key
+        self.index = StateIndex(store)
         self.dirty: set[str] = set()
         self._pending_cursors: dict[str, dict[str, str]] = {}
         self._streamed: set[str] = set()  # keys of the interactions this run's notifications gave
 
-    # -- indexes -------------------------------------------------------------------------------
+    # -- the posts ---------------------------------------------------------------------------
 
-    def _index(self, network: str) -> dict[str, str]:
-        """Every id on ``network`` we know (published copies and their interactions) -> post key."""
-        index: dict[str, str] = {}
-        for key, state in self.states.items():
-            copy = state.copies.get(network)
-            if copy is None or copy.status is not CopyStatus.PUBLISHED:
-                continue
-            index[copy.id] = key
-            for item in state.interactions.values():
-                if item.network == network:
-                    index[item.id] = key
-        return index
+    def _state(self, key: str) -> PostState:
+        """The state of post ``key``, read once per run, when a notification or the schedule
+        first needs it."""
+        state = self.states.get(key)
+        if state is None:
+            state = self.states[key] = self.store.load(key)
+        return state
 
     # -- merging -------------------------------------------------------------------------------
 
@@ -311,7 +342,7 @@ class Backfeed:
         Only the lists the network can still give are read (``Reader.kinds_readable``): the
         others keep what was gathered while they could be read.
         """
-        copy = self.states[key].copies[network]
+        copy = self._state(key).copies[network]
         reader = self.readers[network]
         readable = kinds & reader.kinds_readable(copy)
         if not readable:
@@ -328,7 +359,7 @@ class Backfeed:
         early: asyncio.Future[Lists] | None = None,
     ) -> None:
         """Refresh the copy's lists: those read ``early``, then what the merged state calls for."""
-        state = self.states[key]
+        state = self._state(key)
         copy = state.copies[network]
         nothing: Lists = (frozenset(), [])
         try:
@@ -373,8 +404,8 @@ class Backfeed:
         size = reader.counts_batch
         if size <= 0 or not keys:
             return {}
-        owners = {self.states[key].copies[network].id: key for key in keys}
-        copies = [self.states[key].copies[network] for key in keys]
+        owners = {self._state(key).copies[network].id: key for key in keys}
+        copies = [self._state(key).copies[network] for key in keys]
 
         async def batch(chunk: list[Copy]) -> dict[str, Counts] | None:
             async with self.limits[network]:
@@ -415,12 +446,11 @@ class Backfeed:
         # Without a cursor nothing is known of what happened: every thread is read (and the
         # adapter may page back through less, Reader.notifications).
         everything = full or not cursor
+        # The index says which copies are due: only their posts are read.
         scheduled = {
-            key
-            for key, state in self.states.items()
-            if (copy := state.copies.get(network)) is not None
-            and copy.status is CopyStatus.PUBLISHED
-            and (everything or refresh_due(state, copy, now))
+            copy.key
+            for copy in self.index.copies(network)
+            if everything or now >= next_refresh(network, copy.id, copy.published, copy.refreshed)
         }
         # Neither the counts of the copies due by the schedule nor, once counted, their replies
         # and quotes depend on the notifications: they are read while the notification pages
@@ -432,7 +462,7 @@ class Backfeed:
         early = {
             key: asyncio.ensure_future(self._read(network, key, kinds))
             for key in sorted(scheduled)
-            if (kinds := lists_known_now(self.states[key], network, counts.get(key)))
+            if (kinds := lists_known_now(self._state(key), network, counts.get(key)))
         }
         answer = await stream
         if answer is None:
@@ -441,15 +471,15 @@ class Backfeed:
         activities, next_cursor = answer
         tally.notifications = len(activities)
         due = set(scheduled)
-        index = self._index(network)
+        owners = self.index.owners(network) if activities else {}
         for activity in activities:
-            owner = index.get(activity.root_id) or index.get(activity.subject_id, "")
+            owner = owners.get(activity.root_id) or owners.get(activity.subject_id, "")
             if not owner:
                 continue  # about something else than our posts
             if activity.item is not None:
-                index[activity.item.id] = owner
+                owners[activity.item.id] = owner
                 self._streamed.add(interaction_key(network, activity.item.id))
-                self._merge_one(self.states[owner], activity.item, tally)
+                self._merge_one(self._state(owner), activity.item, tally)
             else:
                 due.add(owner)
         ordered = sorted(due)
@@ -502,13 +532,20 @@ class Backfeed:
         self._pending_cursors = {}
         self._streamed = set()
         with self.store.locked():
-            self.states = {state.key: state for state in self.store.all()}
+            # The index, checked against the post files, instead of every post: a run reads
+            # the posts its notifications and the schedule touch (issue 20).
+            self.index = StateIndex.load(self.store)
+            self.states = {}
             await asyncio.gather(
                 *(self._network(network, full, report) for network in sorted(self.readers))
             )
             await self._fetch_avatars()
             for key in sorted(self.dirty):
                 self.store.save(self.states[key])
+                self.index.record(self.states[key])
+            # Saved after the posts: a run stopped in between leaves an index that the next
+            # run's check finds out of date, and corrects.
+            self.index.save()
             if self._pending_cursors:
                 cursors = self.store.load_cursors()
                 cursors.update(self._pending_cursors)

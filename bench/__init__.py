@@ -1,0 +1,1 @@
+"""Benchmarks (README.md): scripts that print figures, importable as ``bench.*``."""
