@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,8 @@ def rules_from_settings(settings: Mapping[str, Any]) -> dict[str, dict[str, Any]
                 f'{SETTING}["{name}"] has unknown values {", ".join(unknown)}; it takes: '
                 + ", ".join(DEFAULTS[name])
             )
+        for key, value in override.items():
+            _check_value(name, key, value, DEFAULTS[name][key])
         rules[name].update(override)
         level = str(rules[name]["level"]).lower()
         if level not in LEVELS:
@@ -102,6 +105,20 @@ def rules_from_settings(settings: Mapping[str, Any]) -> dict[str, dict[str, Any]
             )
         rules[name]["level"] = level
     return rules
+
+
+def _check_value(rule: str, key: str, value: object, default: object) -> None:
+    """ConfigError unless ``value`` has the kind of the default (a number, a list of names)."""
+    if key == "level":
+        wanted, ok = "one of: " + ", ".join(LEVELS), isinstance(value, str)
+    elif isinstance(default, int):
+        wanted = "a whole number"
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    else:
+        wanted = 'a list of names, like ["Annonces"]'
+        ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    if not ok:
+        raise ConfigError(f'{SETTING}["{rule}"]["{key}"] is {value!r}; it must be {wanted}.')
 
 
 class _Tags(HTMLParser):
@@ -127,7 +144,7 @@ _INTERNAL = re.compile(r"^\{(?:filename|static)\}")
 
 def _words(html: str) -> int:
     """How many words a reader reads in ``html`` (tags are not words)."""
-    return len(_TAG.sub(" ", html).split())
+    return len(unescape(_TAG.sub(" ", html)).split())
 
 
 def _local_file(target: str, source: Path, content_root: Path) -> Path | None:
@@ -152,7 +169,7 @@ class _Checker:
         content_root: Path,
         site_url: str,
         now: datetime,
-        display: Any,
+        display: Callable[[str], str],
     ) -> None:
         self.rules = rules
         self.content_root = content_root
@@ -344,7 +361,7 @@ def check(
     settings: Mapping[str, Any],
     *,
     content_root: Path,
-    display: Any = str,
+    display: Callable[[str], str] = str,
     now: datetime | None = None,
 ) -> list[Finding]:
     """Every post of ``articles`` against the rules of ``settings``; the problems, file by file."""

@@ -208,6 +208,8 @@ def test_a_post_dated_far_ahead_warns_and_stays_unpublished(blog: Path) -> None:
         ({"min_word": "error"}, 'unknown rule "min_word"'),
         ({"min_words": "fatal"}, 'level "fatal" is not one of: error, warning, off'),
         ({"min_words": {"level": "error", "minimum": 3}}, "unknown values minimum"),
+        ({"min_words": {"words": "beaucoup"}}, "is 'beaucoup'; it must be a whole number"),
+        ({"translation": {"categories": "Annonces"}}, "it must be a list of names"),
     ],
 )
 def test_a_typo_in_the_settings_stops_the_build_with_one_sentence(
