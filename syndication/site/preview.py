@@ -128,6 +128,10 @@ def _watch(settings_file: Path, output: Path, port: int) -> None:
 
     while True:
         settings: Any = read_settings(str(settings_file))
+        # A static folder not made yet (avatars before the first backfeed) is no news each time.
+        root = Path(str(settings["PATH"]))
+        statics = settings.get("STATIC_PATHS", [])
+        settings["STATIC_PATHS"] = [path for path in statics if (root / path).exists()]
         changed = wait_for_changes(str(settings_file), settings)
         names = ", ".join(sorted({Path(path).name for _, path in changed}))
         print(f"Changed: {names}; rebuilding.", flush=True)
