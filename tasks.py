@@ -311,6 +311,28 @@ def fans(
 
 @task(
     help={
+        "since": "fans of a duration (90d, the default) or since an ISO date",
+        "top": "how many of the top fans' Mastodon profiles to read (default 100)",
+        "settings": "Pelican settings file (default publishconf.py)",
+    }
+)
+def people(
+    c: Context, since: str = "90d", top: int = 100, settings: str = PRODUCTION_SETTINGS
+) -> None:
+    """Find accounts the top fans link publicly (rel=me), as entries for content/people.toml."""
+    from invoke.exceptions import Exit
+
+    from syndication.cli.common import setup_logging
+    from syndication.cli.insight import run_people
+
+    setup_logging()
+    code = run_people(ROOT / settings, since=since, top=top)
+    if code:
+        raise Exit(code=code)
+
+
+@task(
+    help={
         "month": "a calendar month, like 2026-11 (default: the current month so far)",
         "since": "a duration (30d) or an ISO date, instead of a month",
         "settings": "Pelican settings file (default publishconf.py)",

@@ -1,4 +1,4 @@
-"""`invoke fans` and `invoke report`: who engages with us in public, and what it achieves.
+"""`invoke fans`, `invoke people` and `invoke report`: who engages with us, and what it achieves.
 
 ``fans`` ranks the people who replied to, quoted, mentioned, reposted or liked the company's
 copies over a period (``--since 90d`` by default), one row per person across networks
@@ -8,6 +8,10 @@ spreadsheets (to invite them to first access). ``report`` writes the impact repo
 French and English under ``report/`` (setting ``AGORA_REPORT_PATH``), with its headline figures
 in ``summary.md`` beside it (``syndication.insight.render``). Both read the state files only.
 
+``people`` reads the public Mastodon profiles of the top fans and prints, for review, the
+``[[person]]`` entries of the people file their verified (rel=me) links call for
+(``syndication.insight.links``): the one command here that calls a network.
+
 Output goes through ``syndication.cli.common.emit`` (secrets redacted, control characters of
 readers' words shown as escapes); the CSV is written by the standard library's ``csv``
 (https://docs.python.org/3/library/csv.html), and a cell that a spreadsheet would run as a
@@ -15,12 +19,14 @@ formula is prefixed with ``'`` (https://owasp.org/www-community/attacks/CSV_Inje
 code 0, or 2 when the command could not start (bad input, settings).
 
     python -m syndication.cli.insight fans [--since 90d] [--json | --csv] [--settings FILE]
+    python -m syndication.cli.insight people [--since 90d] [--top 100] [--settings FILE]
     python -m syndication.cli.insight report [--month 2026-11 | --since 30d] [--settings FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import io
 import shutil
@@ -31,12 +37,20 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+import httpx
+
 from syndication.backfeed.moderation import Moderation
-from syndication.cli.common import DEFAULT_SETTINGS, emit, moderation_file, setup_logging
+from syndication.cli.common import (
+    DEFAULT_SETTINGS,
+    emit,
+    http_client,
+    moderation_file,
+    setup_logging,
+)
 from syndication.cli.desk import Desk, one_line, open_desk, parse_since
 from syndication.cli.terminal import json_text
 from syndication.errors import AgoraError, ConfigError
-from syndication.insight import render
+from syndication.insight import links, render
 from syndication.insight.fans import (
     DEFAULT_HALF_LIFE,
     KIND_WEIGHTS,
@@ -49,12 +63,13 @@ from syndication.insight.hours import OpeningHours
 from syndication.insight.people import People
 from syndication.insight.report import Period, build
 from syndication.listen.store import ListenStore, Mention
-from syndication.model import PostState, format_time, utc_now
+from syndication.model import Person, PostState, format_time, utc_now
 from syndication.networks.registry import label
 
 DEFAULT_SINCE = "90d"
 DEFAULT_PEOPLE_FILE = "content/people.toml"
 DEFAULT_REPORT_PATH = "report"
+PEOPLE_TOP = 100  # fans whose Mastodon profile `people` reads
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 CSV_COLUMNS = (
     "rank",
@@ -231,6 +246,68 @@ def run_fans(
     return 0
 
 
+# -- people: linked accounts -------------------------------------------------------------------
+
+
+def run_people(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    since: str = DEFAULT_SINCE,
+    top: int = PEOPLE_TOP,
+    now: datetime | None = None,
+    stdout: TextIO | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Print ``[[person]]`` entries for the accounts the top fans link publicly (rel=me).
+
+    Reads the public Mastodon profiles of the ``top`` fans of the period (``links``); writes
+    nothing: the people file is reviewed, so a person pastes what they agree with.
+    """
+    output = stdout or sys.stdout
+    moment = now or utc_now()
+    try:
+        start = parse_since(since or DEFAULT_SINCE, moment)
+        insight = open_insight(settings_file)
+        fans = rank(insight.states, insight.exclusions, since=start, until=moment)
+    except AgoraError as error:
+        emit(output, f"The linked accounts could not be looked for: {error}\n")
+        return 2
+    seen = [
+        Person(account.network, "", account.handle, account.name, account.url)
+        for fan in fans
+        for account in fan.accounts.values()
+    ]
+    asked = [
+        Person(account.network, "", account.handle, account.name, account.url)
+        for fan in fans[:top]
+        for account in fan.accounts.values()
+        if account.network == links.MASTODON
+    ]
+    if not any(person.network == links.BLUESKY for person in seen):
+        emit(output, "No Bluesky account engaged in the period: there is nothing to link.\n")
+        return 0
+
+    async def read() -> tuple[dict[str, set[str]], list[str]]:
+        async with http_client(transport) as client:
+            return await links.read_verified(client, asked)
+
+    verified, failures = asyncio.run(read())
+    found = links.suggest(seen, verified, insight.exclusions.people)
+    lines = [f"Read {len(verified)} of {len(asked)} Mastodon profiles of the top fans."]
+    lines += failures
+    if found:
+        lines += [
+            f"{len(found)} linked by the person themselves; review, then add to the people "
+            "file (AGORA_PEOPLE_FILE):",
+            "",
+            links.as_toml(found).rstrip("\n"),
+        ]
+    else:
+        lines.append("No Mastodon profile links, verified, to a Bluesky handle seen here.")
+    emit(output, "\n".join(lines) + "\n")
+    return 0
+
+
 # -- report ------------------------------------------------------------------------------------
 
 
@@ -307,16 +384,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     shape = fans.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="stable JSON for tools")
     shape.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    people = commands.add_parser(
+        "people", help="accounts the top fans link publicly, for the people file"
+    )
+    people.add_argument("--since", default=DEFAULT_SINCE, help="a duration (90d) or an ISO date")
+    people.add_argument("--top", type=int, default=PEOPLE_TOP, help="fans whose profile is read")
     report = commands.add_parser("report", help="the impact report of a period, as a page")
     when = report.add_mutually_exclusive_group()
     when.add_argument("--month", default="", help="a calendar month, like 2026-11")
     when.add_argument("--since", default="", help="a duration (30d) or an ISO date")
-    for command in (fans, report):
+    for command in (fans, people, report):
         command.add_argument("--settings", default=argparse.SUPPRESS, help="Pelican settings")
     args = parser.parse_args(argv)
     setup_logging()
     if args.command == "fans":
         return run_fans(args.settings, since=args.since, as_json=args.json, as_csv=args.csv)
+    if args.command == "people":
+        return run_people(args.settings, since=args.since, top=args.top)
     return run_report(args.settings, month=args.month, since=args.since)
 
 

@@ -17,9 +17,10 @@ or without ``@``, in any case. Blocked accounts and hidden items of the moderati
 out too (``syndication.backfeed.moderation``); non-public items never reach the state.
 
 Read with the standard library's ``tomllib`` (https://docs.python.org/3/library/tomllib.html),
-like the moderation file. The rel=me links themselves are not read here: ``fans`` makes no
-network call, and the backfeed does not record a profile's verified links today, so the reviewed
-file is the only evidence kept offline.
+like the moderation file. ``fans`` makes no network call and the backfeed does not record a
+profile's verified links, so the reviewed file is the only evidence it reads; ``invoke people``
+(``syndication.insight.links``) reads the top fans' Mastodon profiles and prints the entries
+their rel=me links call for, to review and paste here.
 """
 
 from __future__ import annotations
