@@ -123,6 +123,8 @@ AGORA_HOUSE_RULES: dict[str, dict[str, object] | str] = {
     "summary": {"level": "warning", "max_chars": 300},
     # Posts of these categories must exist in these languages, e.g. ["Transparence"].
     "translation": {"level": "error", "categories": [], "languages": ["en"]},
+    # A translation has its original's date, category, author and image.
+    "translation_matches": {"level": "warning"},
     "file_name": {"level": "error"},
     "internal_link": {"level": "warning"},
     # A date further ahead is likely a typo (2062 for 2026): a warning, not a silent draft.

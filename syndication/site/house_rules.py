@@ -50,6 +50,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "summary": {"level": "warning", "max_chars": 300},
     # Posts of these categories must exist in these languages (empty: nothing is required).
     "translation": {"level": "error", "categories": [], "languages": ["en"]},
+    # A translation has its original's date, category, author and image.
+    "translation_matches": {"level": "warning"},
     # The file is named after the slug (slug.md, or slug-lang.md for a translation).
     "file_name": {"level": "error"},
     # Every post points readers to at least one other post of the blog.
@@ -349,6 +351,38 @@ class _Checker:
                     "true",
                 )
 
+    def translations_match(self, items: list[Any]) -> None:
+        """``translation_matches``: a translation keeps its original's date, category, author."""
+        if not self.on("translation_matches"):
+            return
+        originals = {str(i.slug): i for i in items if not _is_translation(i)}
+        for item in items:
+            original = originals.get(str(item.slug))
+            if not _is_translation(item) or original is None:
+                continue
+            for key, read in _SHARED:
+                if read(item) != read(original):
+                    self.add(
+                        item,
+                        "translation_matches",
+                        f"its {key} ({read(item) or 'none'}) differs from its original's "
+                        f"({read(original) or 'none'}) in {self.display(original.source_path)}",
+                    )
+
+
+# What a translation shares with its original: (front-matter key, how to read it on a post).
+_SHARED: tuple[tuple[str, Callable[[Any], str]], ...] = (
+    ("Date", lambda item: _minute(getattr(item, "date", None))),
+    ("Category", lambda item: str(getattr(item, "category", "") or "")),
+    ("Author", lambda item: str(getattr(item, "author", "") or "")),
+    ("Image", lambda item: str(item.metadata.get("image", "") or "").strip()),
+)
+
+
+def _minute(date: object) -> str:
+    """A date as the front matter writes it."""
+    return f"{date:%Y-%m-%d %H:%M}" if isinstance(date, datetime) else str(date or "")
+
 
 def _is_translation(item: Any) -> bool:
     """Whether the front matter says ``Translation: true``."""
@@ -374,6 +408,7 @@ def check(
         others = [url for path, url in urls.items() if path != str(item.source_path)]
         checker.article(item, others)
     checker.translations(items)
+    checker.translations_match(items)
     # File by file, so a writer finds every line about their post together.
     return sorted(checker.findings, key=lambda finding: finding.path)
 

@@ -104,6 +104,15 @@ def _long_summary(blog: Path) -> str:
     return f"{SECOND}.md"
 
 
+def _translation_elsewhere(blog: Path) -> str:
+    path = blog / "content" / "posts" / f"{FIRST}-en.md"
+    text = path.read_text(encoding="utf-8").replace(
+        "Date: 2025-03-01 10:00", "Date: 2025-03-02 10:00"
+    )
+    path.write_text(text, encoding="utf-8")
+    return f"{FIRST}-en.md"
+
+
 def _misnamed(blog: Path) -> str:
     posts = blog / "content" / "posts"
     (posts / f"{FIRST}-en.md").rename(posts / "first-post.md")
@@ -127,6 +136,11 @@ BREAKERS: list[tuple[str, Callable[[Path], str], str]] = [
     ("alt_text", _no_alt, "has no alt text"),
     ("summary", _no_summary, "no Summary line"),
     ("summary", _long_summary, "characters; at most 300"),
+    (
+        "translation_matches",
+        _translation_elsewhere,
+        "its Date (2025-03-02 10:00) differs from its original's (2025-03-01 10:00) in",
+    ),
     ("file_name", _misnamed, f'should follow the slug "{FIRST}"'),
     ("internal_link", _no_link, "links to no other post"),
     ("far_future", _far_future, "dated 2062-03-08, more than 365 days ahead"),
