@@ -17,6 +17,7 @@ into the people file, never written there by a program.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -72,9 +73,19 @@ def lookup_request(person: Person) -> tuple[str, dict[str, str]] | None:
     server = (urlsplit(person.url).hostname or "") if person.url else ""
     if not server and "@" in acct:
         server = acct.rsplit("@", 1)[1]
-    if not server or not acct:
+    if not acct or not _public_name(server):
         return None
     return f"https://{server}/api/v1/accounts/lookup", {"acct": acct}
+
+
+def _public_name(server: str) -> bool:
+    """Whether ``server`` is a domain name: an address or a single label (``localhost``) from a
+    stranger's profile is never asked, so nothing local is reached on their word."""
+    try:
+        ipaddress.ip_address(server.strip("[]"))
+    except ValueError:
+        return "." in server and not server.endswith((".local", ".localhost", ".internal"))
+    return False
 
 
 @dataclass(frozen=True)

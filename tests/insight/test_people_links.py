@@ -109,3 +109,16 @@ def test_only_links_mastodon_verified_count() -> None:
     }
     assert verified_hosts(account) == {"lea.example.com"}
     assert verified_hosts({"fields": "nope"}) == set()
+
+
+def test_an_address_or_a_local_name_is_never_asked() -> None:
+    from syndication.insight.links import lookup_request
+    from syndication.model import Person
+
+    for url in ("http://127.0.0.1:8080/@x", "http://[::1]/@x", "http://localhost/@x"):
+        assert lookup_request(Person("mastodon", "1", "x", url=url)) is None
+    assert lookup_request(Person("mastodon", "1", "x@printer.local")) is None
+    assert lookup_request(Person("mastodon", "1", "lea@velo.example")) == (
+        "https://velo.example/api/v1/accounts/lookup",
+        {"acct": "lea@velo.example"},
+    )
