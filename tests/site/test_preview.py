@@ -129,6 +129,10 @@ def test_the_preview_links_fonts_and_feeds_answer_on_its_port(
     page = _wait_for(f"http://127.0.0.1:{port}/velo/", process).decode()
     assert "localhost:8000" not in page
     addresses = set(re.findall(rf'(?:href|src)="{re.escape(here)}(/[^"#]*)', page))
+    # The stylesheet's own font files, as @font-face names them.
+    faces = set(re.findall(rf"url\(['\"]?{re.escape(here)}(/[^)'\"]+)", page))
+    assert len(faces) >= 2, faces
+    addresses |= faces
     fonts = [a for a in addresses if a.endswith(".woff2")]
     assert fonts and "/hiver/" in addresses and "/" in addresses, addresses
     assert any("feeds/" in a for a in addresses), addresses
