@@ -70,6 +70,7 @@ DEFAULT_SINCE = "90d"
 DEFAULT_PEOPLE_FILE = "content/people.toml"
 DEFAULT_REPORT_PATH = "report"
 PEOPLE_TOP = 100  # fans whose Mastodon profile `people` reads
+TABLE_ROWS = 50  # people the terminal table shows; --json and --csv give everyone
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 CSV_COLUMNS = (
     "rank",
@@ -159,7 +160,7 @@ def render_fans(fans: Sequence[Fan], since: datetime, half: timedelta = DEFAULT_
         f"(a reply or quote counts 3, a mention or repost 2, a like 1, halved every {days} "
         "days).",
     ]
-    for number, fan in enumerate(fans, start=1):
+    for number, fan in enumerate(fans[:TABLE_ROWS], start=1):
         accounts = ", ".join(
             f"{label(a.network)} @{a.handle.lstrip('@')}" for a in fan.accounts.values()
         )
@@ -170,6 +171,8 @@ def render_fans(fans: Sequence[Fan], since: datetime, half: timedelta = DEFAULT_
         ]
         if fan.latest_words:
             lines.append(f"     « {one_line(fan.latest_words)} »")
+    if len(fans) > TABLE_ROWS:
+        lines += ["", f"{len(fans) - TABLE_ROWS} more: --json or --csv lists everyone."]
     return "\n".join(lines) + "\n"
 
 

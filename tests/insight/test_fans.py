@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from insight_scene import NOW, project
 
-from syndication.cli.insight import CSV_COLUMNS, main, run_fans
+from syndication.cli.insight import CSV_COLUMNS, main, render_fans, run_fans
 from syndication.errors import ConfigError
 from syndication.insight.people import People
 
@@ -156,3 +156,12 @@ def test_the_half_life_setting_changes_the_weights(tmp_path: Path) -> None:
         ("Samuel", 5),
     ]
     assert "halved every 3650 days" in fans(settings)
+
+
+def test_the_table_shows_the_first_50_and_says_how_many_more(tmp_path: Path) -> None:
+    from syndication.insight.fans import Fan
+
+    crowd = [Fan(key=f"mastodon:{n}", name=f"Lecteur {n}", score=100 - n) for n in range(53)]
+    shown = render_fans(crowd, NOW)
+    assert " 50. Lecteur 49 " in shown and "Lecteur 50" not in shown
+    assert shown.endswith("3 more: --json or --csv lists everyone.\n")
