@@ -24,6 +24,10 @@ Each network is measured on its own; figures are wall times: run it on a quiet m
 Usage, from the repository root: ``.venv/bin/python -m bench.backfeed [--posts 1000]
 [--delay-ms 50] [--networks mastodon bluesky x]`` (as a module: the local peers, ``sandbox/``,
 are tooling beside the package, importable from the root only).
+
+``--copies 100000 [--hours 168]`` measures an archive of that many copies instead, on simulated
+networks (no peer holds 100,000 posts): seconds and peak memory of a steady-state run, and
+requests per hour over a simulated week (``bench/backfeed_scale.py``, issue 20).
 """
 
 from __future__ import annotations

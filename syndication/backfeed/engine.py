@@ -97,6 +97,26 @@ def refresh_phase(network: str, copy_id: str) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+# The schedule in whole seconds, for the index's thousands of due times a run (``due_epoch``).
+_SCHEDULE_SECONDS = tuple(
+    (int(younger.total_seconds()), int(interval.total_seconds()))
+    for younger, interval in REFRESH_SCHEDULE
+)
+_OLDEST_SECONDS = int(OLDEST_INTERVAL.total_seconds())
+# Names the schedule in the index: due times stored under another one are worked out again.
+SCHEDULE_SIGNATURE = " ".join(f"{a}/{b}" for a, b in _SCHEDULE_SECONDS) + f" {_OLDEST_SECONDS}"
+
+
+def due_epoch(network: str, copy_id: str, published: int, last: int | None) -> int:
+    """``next_refresh`` in seconds since the epoch (what the state index stores)."""
+    if last is None:
+        return 0
+    age = max(last - published, 0)
+    interval = next((i for younger, i in _SCHEDULE_SECONDS if age < younger), _OLDEST_SECONDS)
+    phase = int(refresh_phase(network, copy_id) * interval)
+    return ((last - phase) // interval + 1) * interval + phase
+
+
 def next_refresh(
     network: str, copy_id: str, published: datetime, last: datetime | None
 ) -> datetime:
@@ -109,13 +129,13 @@ def next_refresh(
     over the interval, each once per interval after that: an even trickle of requests instead
     of the same burst every week. Never refreshed: due at once.
     """
-    if last is None:
-        return datetime.min.replace(tzinfo=UTC)
-    interval = int(refresh_interval(max(last - published, timedelta(0))).total_seconds())
-    phase = int(refresh_phase(network, copy_id) * interval)
-    after = int(last.timestamp())
-    due = ((after - phase) // interval + 1) * interval + phase
-    return datetime.fromtimestamp(due, UTC)
+    seconds = due_epoch(
+        network,
+        copy_id,
+        int(published.timestamp()),
+        None if last is None else int(last.timestamp()),
+    )
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def refresh_due(state: PostState, copy: Copy, now: datetime) -> bool:
@@ -262,7 +282,7 @@ class Backfeed:
         self.avatar_limit = asyncio.Semaphore(concurrency)
         self.progress = progress
         self.states: dict[str, PostState] = {}  # the posts this run read, by key
-        self.index = StateIndex(store)
+        self.index = StateIndex(store, due_epoch, SCHEDULE_SIGNATURE)
         self.dirty: set[str] = set()
         self._pending_cursors: dict[str, dict[str, str]] = {}
         self._streamed: set[str] = set()  # keys of the interactions this run's notifications gave
@@ -447,11 +467,10 @@ class Backfeed:
         # adapter may page back through less, Reader.notifications).
         everything = full or not cursor
         # The index says which copies are due: only their posts are read.
-        scheduled = {
-            copy.key
-            for copy in self.index.copies(network)
-            if everything or now >= next_refresh(network, copy.id, copy.published, copy.refreshed)
-        }
+        if everything:
+            scheduled = set(self.index.keys(network))
+        else:
+            scheduled = set(self.index.due(network, int(now.timestamp())))
         # Neither the counts of the copies due by the schedule nor, once counted, their replies
         # and quotes depend on the notifications: they are read while the notification pages
         # come. Only the likes and reposts wait, since notifications bring most of them. What
@@ -471,7 +490,10 @@ class Backfeed:
         activities, next_cursor = answer
         tally.notifications = len(activities)
         due = set(scheduled)
-        owners = self.index.owners(network) if activities else {}
+        # Only the ids the notifications name are looked up, not every id of the archive.
+        owners = self.index.owners(
+            network, (i for a in activities for i in (a.root_id, a.subject_id) if i)
+        )
         for activity in activities:
             owner = owners.get(activity.root_id) or owners.get(activity.subject_id, "")
             if not owner:
@@ -534,15 +556,16 @@ class Backfeed:
         with self.store.locked():
             # The index, checked against the post files, instead of every post: a run reads
             # the posts its notifications and the schedule touch (issue 20).
-            self.index = StateIndex.load(self.store)
+            self.index = StateIndex.load(self.store, due_epoch, SCHEDULE_SIGNATURE)
             self.states = {}
             await asyncio.gather(
                 *(self._network(network, full, report) for network in sorted(self.readers))
             )
             await self._fetch_avatars()
-            for key in sorted(self.dirty):
-                self.store.save(self.states[key])
-                self.index.record(self.states[key])
+            saved = [self.states[key] for key in sorted(self.dirty)]
+            self.store.save_all(saved)
+            for state in saved:
+                self.index.record(state)
             # Saved after the posts: a run stopped in between leaves an index that the next
             # run's check finds out of date, and corrects.
             self.index.save()

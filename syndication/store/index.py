@@ -3,26 +3,28 @@
 A backfeed run must route each notification to its post (by the network's id of the copy, or of
 an interaction under it) and know which copies are due for a refresh; with 100,000 copies,
 reading every state file for that costs seconds and gigabytes per run (issue 20). The index
-keeps, per post file, its published copies (network, id, publication and last refresh times)
-and the ids of the interactions under them, in ``index.json`` beside the state::
+keeps, per post file, its published copies (network, id and next refresh time) and the ids of
+the interactions under them, in ``index.json`` beside the state,
+a header line, then one post a line (together, the members of one JSON object)::
 
-    {"version": 1, "written_ns": 1764547200000000000, "posts": {
-    "billet.fr": {"file": [mtime_ns, size, "blake2b of the bytes"],
-                  "copies": {"mastodon": ["110", published, refreshed, ["111", "112"]]}},
-    ...}}
+    {"version": 3, "written_ns": 1764547200000000000, "schedule": "3600/172800 ..."}
+    "billet.fr": [mtime_ns, size, "blake2b of the bytes", {"mastodon": ["110", due, "111", "112"]}],
 
-(written one post a line; times in seconds since the epoch, ``null`` when never refreshed)
+(``due`` in seconds since the epoch, then the interactions' ids). It holds nothing a state
+file does not hold (no secret). It is **never the source of truth**: each run checks it against
+the post files (``os.scandir``, one ``stat`` each), and reads again a file whose size or
+modification time differ, or whose content hash differs when only the time moved (a fresh
+``git clone`` gives every file a new time but the same bytes: the index kept by CI's cache
+stays good). A file written in the same instant as the index is checked by content too, since a
+change within the clock's resolution would keep the time (git's "racily clean" entries). A
+missing, unreadable or older-version index is rebuilt from the post files, which costs one full
+read, and so does a changed schedule (the due times are worked out again).
 
-one post a line, so it stays plain and readable; it holds nothing a state file does not hold
-(no secret). It is **never the source of truth**: each run checks it against the post files
-(``os.scandir``, one ``stat`` each), and reads again a file whose size or modification time
-differ, or whose content hash differs when only the time moved (a fresh ``git clone`` gives
-every file a new time but the same bytes: the index kept by CI's cache stays good). A file
-written in the same instant as the index is checked by content too, since a change within the
-clock's resolution would keep the time (git's "racily clean" entries). A missing, unreadable or
-older-version index is rebuilt from the post files, which costs one full read.
-
-Only the standard library: ``hashlib.blake2b`` is quick and keyed by nothing secret.
+The due times come from the caller (``due``: the backfeed's schedule), so a run compares
+integers instead of working out 100,000 schedules; the index keeps no more than that (fewer
+values, a quicker parse: it is read whole at each run). Each post's line is kept as it was read and
+written again only when the post changed. Only the standard library: ``hashlib.blake2b`` is
+quick, and JSON keeps the file plain.
 """
 
 from __future__ import annotations
@@ -33,9 +35,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,63 +44,40 @@ from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 3
 INDEX_NAME = "index.json"
 # A file modified less than this before the index was written may have changed again within
 # the filesystem's time resolution (a tick of a few milliseconds; FAT keeps 2 s): check its bytes.
 RACY_NS = 2_000_000_000
 
-# One published copy as the index keeps it: id, published and last refresh (epoch seconds;
-# refresh None when never), ids of the interactions under it on that network.
-Entry = list[Any]
+# When a copy is next due: (network, copy id, published, last refresh or None) -> epoch seconds.
+DueFunction = Callable[[str, str, int, int | None], int]
 
-
-@dataclass(frozen=True)
-class IndexedCopy:
-    """A published copy, as a backfeed run sees it before reading its post."""
-
-    key: str  # the post
-    network: str
-    id: str
-    published: datetime
-    refreshed: datetime | None
+# One published copy as the index keeps it: [id, next refresh, *ids of the interactions under it
+# on that network].
+ID, DUE, ITEMS = 0, 1, 2
 
 
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-def _moment(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-def entries_of(state: PostState) -> dict[str, Entry]:
-    """The index's record of ``state``: its published copies, by network."""
-    copies: dict[str, Entry] = {}
-    for network, copy in sorted(state.copies.items()):
-        if copy.status is not CopyStatus.PUBLISHED or not copy.id:
-            continue
-        refreshed = state.refreshed_at.get(network)
-        items = sorted(item.id for item in state.interactions.values() if item.network == network)
-        copies[network] = [
-            copy.id,
-            _epoch(copy.published_at or copy.intent_at),
-            None if refreshed is None else _epoch(refreshed),
-            items,
-        ]
-    return copies
+def _line(key: str, post: list[Any]) -> str:
+    return json.dumps({key: post}, ensure_ascii=False, separators=(",", ":"))[1:-1]
 
 
 class StateIndex:
     """The index of a ``StateStore``: load it with ``StateIndex.load``, inside the store's lock."""
 
-    def __init__(self, store: StateStore) -> None:
+    def __init__(self, store: StateStore, due: DueFunction, schedule: str = "") -> None:
         self.store = store
-        self.posts: dict[str, dict[str, Any]] = {}  # key -> {"file": [...], "copies": {...}}
+        self.due_at = due
+        self.schedule = schedule  # names the schedule ``due`` follows; another one: work out again
+        # key -> [mtime_ns, size, digest, {network: entry}]
+        self.posts: dict[str, list[Any]] = {}
+        self._read_lines: list[str] = []  # the post lines as read, in the order of ``_read_keys``
+        self._read_keys: list[str] = []
+        self._touched: set[str] = set()  # posts whose line must be written anew
         self.changed = False
         self.read = 0  # post files parsed to bring the index up to date (for tests and benches)
 
@@ -110,9 +87,9 @@ class StateIndex:
         return self.store.root / INDEX_NAME
 
     @classmethod
-    def load(cls, store: StateStore) -> StateIndex:
+    def load(cls, store: StateStore, due: DueFunction, schedule: str = "") -> StateIndex:
         """The index of ``store``, brought up to date with its post files."""
-        index = cls(store)
+        index = cls(store, due, schedule)
         written_ns = index._read()
         index._check(written_ns)
         return index
@@ -120,50 +97,64 @@ class StateIndex:
     def _read(self) -> int:
         """Load the index file; its write time, or 0 when there is none to trust."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            head_line, _, rest = self.path.read_text(encoding="utf-8").partition("\n")
+            head = json.loads(head_line)
+            if not isinstance(head, dict) or head.get("version") != VERSION:
+                logger.info("%s is of another version; it is rebuilt from the posts", self.path)
+                return 0
+            body = rest.rstrip(",\n").split(",\n") if rest.strip() else []
+            posts = json.loads("{" + ",".join(body) + "}")  # one parse, in C
         except FileNotFoundError:
             return 0
         except (OSError, ValueError) as error:
             logger.info("%s cannot be read (%s); it is rebuilt from the posts", self.path, error)
             return 0
-        if not isinstance(data, dict) or data.get("version") != VERSION:
-            logger.info("%s is of another version; it is rebuilt from the post files", self.path)
+        if not isinstance(posts, dict) or len(posts) != len(body):
             return 0
-        posts = data.get("posts")
-        if not isinstance(posts, dict):
+        if head.get("schedule") != self.schedule:
+            logger.info("%s follows another schedule; it is rebuilt from the posts", self.path)
             return 0
         self.posts = posts
-        return int(data.get("written_ns", 0))
+        self._read_lines, self._read_keys = body, list(posts)
+        return int(head.get("written_ns", 0))
 
     def _check(self, written_ns: int) -> None:
         """Read again every post file the index does not describe as it is now."""
         folder = self.store.posts_dir
+        posts = self.posts
         seen: set[str] = set()
+        racy_from = written_ns - RACY_NS
         if folder.is_dir():
             with os.scandir(folder) as entries:
                 for entry in entries:
                     name = entry.name
                     if not name.endswith(".json") or name.startswith("."):
                         continue
-                    key = name[: -len(".json")]
+                    key = name[:-5]
                     seen.add(key)
                     info = entry.stat()
-                    self._check_one(key, Path(entry.path), info, written_ns)
-        for key in [key for key in self.posts if key not in seen]:
-            del self.posts[key]  # its file was removed
+                    post = posts.get(key)
+                    if (
+                        post is not None
+                        and post[0] == info.st_mtime_ns
+                        and post[1] == info.st_size
+                        and info.st_mtime_ns < racy_from
+                    ):
+                        continue  # as indexed: the common case, kept quick
+                    self._check_one(key, entry.path, info)
+        for key in posts.keys() - seen:
+            del posts[key]  # its file was removed
             self.changed = True
 
-    def _check_one(self, key: str, path: Path, info: os.stat_result, written_ns: int) -> None:
-        known = self.posts.get(key)
-        stamp = known.get("file") if isinstance(known, dict) else None
-        if isinstance(stamp, list) and len(stamp) == 3 and stamp[1] == info.st_size:
-            racy = info.st_mtime_ns >= written_ns - RACY_NS
-            if stamp[0] == info.st_mtime_ns and not racy:
-                return
-            data = path.read_bytes()
-            if _digest(data) == stamp[2]:
-                if stamp[0] != info.st_mtime_ns:
-                    stamp[0] = info.st_mtime_ns  # same bytes, a new time (a fresh checkout)
+    def _check_one(self, key: str, path: str, info: os.stat_result) -> None:
+        post = self.posts.get(key)
+        if post is not None and post[1] == info.st_size:
+            with open(path, "rb") as stream:
+                data = stream.read()
+            if _digest(data) == post[2]:
+                if post[0] != info.st_mtime_ns:
+                    post[0] = info.st_mtime_ns  # same bytes, a new time (a fresh checkout)
+                    self._touched.add(key)
                     self.changed = True
                 return
         self.record(self.store.load(key))
@@ -174,58 +165,70 @@ class StateIndex:
         path = self.store.path_for(state.key)
         data = path.read_bytes()
         info = path.stat()
-        self.posts[state.key] = {
-            "file": [info.st_mtime_ns, info.st_size, _digest(data)],
-            "copies": entries_of(state),
-        }
+        copies: dict[str, list[Any]] = {}
+        for network, copy in sorted(state.copies.items()):
+            if copy.status is not CopyStatus.PUBLISHED or not copy.id:
+                continue
+            last = state.refreshed_at.get(network)
+            refreshed = None if last is None else int(last.timestamp())
+            published = int((copy.published_at or copy.intent_at).timestamp())
+            items = sorted(i.id for i in state.interactions.values() if i.network == network)
+            copies[network] = [copy.id, self.due_at(network, copy.id, published, refreshed), *items]
+        self.posts[state.key] = [info.st_mtime_ns, info.st_size, _digest(data), copies]
+        self._touched.add(state.key)
         self.changed = True
 
-    def copies(self, network: str) -> Iterator[IndexedCopy]:
-        """Every published copy on ``network``, in post key order."""
-        for key in sorted(self.posts):
-            entry = self.posts[key]["copies"].get(network)
-            if entry is not None:
-                copy_id, published, refreshed, _ = entry
-                yield IndexedCopy(
-                    key,
-                    network,
-                    copy_id,
-                    _moment(published),
-                    None if refreshed is None else _moment(refreshed),
-                )
+    def keys(self, network: str) -> list[str]:
+        """The posts with a published copy on ``network``, sorted."""
+        return sorted(key for key, post in self.posts.items() if network in post[3])
 
-    def owners(self, network: str) -> dict[str, str]:
-        """Every id on ``network`` we know (published copies and their interactions) -> post."""
-        owners: dict[str, str] = {}
+    def due(self, network: str, now: int) -> list[str]:
+        """The posts whose copy on ``network`` is due for a refresh at ``now`` (epoch), sorted."""
+        found = []
         for key, post in self.posts.items():
-            entry = post["copies"].get(network)
-            if entry is not None:
-                owners[entry[0]] = key
-                for item_id in entry[3]:
-                    owners[item_id] = key
+            entry = post[3].get(network)
+            if entry is not None and entry[DUE] <= now:
+                found.append(key)
+        return sorted(found)
+
+    def owners(self, network: str, ids: Iterable[str]) -> dict[str, str]:
+        """The posts of those of ``ids`` we know on ``network`` (published copies and the
+        interactions under them): id -> post key."""
+        wanted = set(ids)
+        owners: dict[str, str] = {}
+        if not wanted:
+            return owners
+        for key, post in self.posts.items():
+            entry = post[3].get(network)
+            if entry is None:
+                continue
+            if entry[ID] in wanted:
+                owners[entry[ID]] = key
+            if len(entry) > ITEMS and not wanted.isdisjoint(entry):  # in C: most are passed
+                owners.update((item, key) for item in entry[ITEMS:] if item in wanted)
         return owners
 
     def save(self) -> None:
-        """Write the index atomically, one post a line, when it changed."""
+        """Write the index atomically when it changed: the lines of unchanged posts as read."""
         if not self.changed:
             return
-        written_ns = time.time_ns()
-        lines = [
-            f"{json.dumps(key, ensure_ascii=False)}: "
-            f"{json.dumps(self.posts[key], ensure_ascii=False, separators=(',', ':'))}"
-            for key in sorted(self.posts)
-        ]
-        head = f'{{"version": {VERSION}, "written_ns": {written_ns}, "posts": {{\n'
-        text = head + ",\n".join(lines) + "\n}}\n"
+        head = {"version": VERSION, "written_ns": time.time_ns(), "schedule": self.schedule}
+        kept = dict(zip(self._read_keys, self._read_lines, strict=True))
+        body = []
+        for key in sorted(self.posts):
+            line = None if key in self._touched else kept.get(key)
+            body.append(line if line is not None else _line(key, self.posts[key]))
         self.store.root.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             prefix=f".{INDEX_NAME}.", suffix=".tmp", dir=self.store.root
         )
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
+                stream.write(json.dumps(head) + "\n" + ",\n".join(body) + "\n")
             os.replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        self._read_keys, self._read_lines = sorted(self.posts), body
+        self._touched.clear()
         self.changed = False

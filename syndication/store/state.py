@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from syndication.model import PostState
 
 DEFAULT_STATE_PATH = Path("content/state")
 LOCK_TIMEOUT_SECONDS = 600.0
+SAVE_THREADS = 16  # files flushed side by side by save_all
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
@@ -90,6 +92,20 @@ class StateStore:
     def save(self, state: PostState) -> None:
         """Write ``state`` atomically."""
         write_json_atomically(self.path_for(state.key), state.to_dict())
+
+    def save_all(self, states: Sequence[PostState]) -> None:
+        """Write each of ``states`` atomically, several at once.
+
+        Each file is written as ``save`` writes it (flushed to disk, then renamed); a backfeed
+        saves hundreds an hour, and the flushes, made side by side, share the filesystem's
+        journal commits instead of waiting for one each (``fsync`` lets other threads run).
+        """
+        if len(states) <= 1:
+            for state in states:
+                self.save(state)
+            return
+        with ThreadPoolExecutor(max_workers=SAVE_THREADS) as pool:
+            list(pool.map(self.save, states))  # list(): the first error is raised here
 
     def keys(self) -> list[str]:
         """Every post key that has a state file, sorted."""

@@ -17,7 +17,13 @@ from pathlib import Path
 
 import httpx
 
-from syndication.backfeed.engine import Backfeed, next_refresh, refresh_interval
+from syndication.backfeed.engine import (
+    SCHEDULE_SIGNATURE,
+    Backfeed,
+    due_epoch,
+    next_refresh,
+    refresh_interval,
+)
 from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person, PostState
 from syndication.networks.base import READ_KINDS, Activity, Counts, Reader
 from syndication.store.index import StateIndex
@@ -77,6 +83,10 @@ class Network:
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
         activities, self.pending = self.pending, []
         return activities, str(int(cursor or "0") + 1)
+
+
+def load_index(store: StateStore) -> StateIndex:
+    return StateIndex.load(store, due_epoch, SCHEDULE_SIGNATURE)
 
 
 def key(n: int) -> str:
@@ -178,15 +188,15 @@ def test_a_fresh_checkout_keeps_the_index_without_reading_the_posts(tmp_path: Pa
     store = CountingStore(tmp_path)
     archive(store, posts=20)
     run(store, Network(), NOW, full=True)
-    StateIndex.load(store).save()  # a later run: the files written by the first are settled
+    load_index(store).save()  # a later run: the files written by the first are settled
     # git clone or checkout: same bytes, new modification times.
     later = os.stat(store.posts_dir).st_mtime_ns + 60 * 10**9
     for path in store.posts_dir.glob("*.json"):
         os.utime(path, ns=(later, later))
     store.loaded.clear()
-    index = StateIndex.load(store)
+    index = load_index(store)
     assert index.read == 0 and store.loaded == []
-    assert len(list(index.copies("mastodon"))) == 20
+    assert len(index.keys("mastodon")) == 20
 
 
 def test_an_edited_removed_or_broken_state_is_read_again(tmp_path: Path) -> None:
@@ -197,13 +207,13 @@ def test_an_edited_removed_or_broken_state_is_read_again(tmp_path: Path) -> None
     state = store.load(key(1))
     state.copies["mastodon"].status = CopyStatus.DELETED  # unlinked by hand, then committed
     store.save(state)
-    index = StateIndex.load(store)
-    assert [copy.key for copy in index.copies("mastodon")] == [key(0)]
+    index = load_index(store)
+    assert index.keys("mastodon") == [key(0)]
     # A broken index is rebuilt from the posts: it is never the source of truth.
     index.path.write_text("{not json", encoding="utf-8")
-    rebuilt = StateIndex.load(store)
+    rebuilt = load_index(store)
     assert rebuilt.read == 2
-    assert [copy.key for copy in rebuilt.copies("mastodon")] == [key(0)]
+    assert rebuilt.keys("mastodon") == [key(0)]
 
 
 def test_a_week_of_refreshes_is_an_even_trickle() -> None:
@@ -247,3 +257,17 @@ def test_no_copy_waits_more_than_its_interval() -> None:
             assert timedelta(0) < due - last <= refresh_interval(last - published)
     never = next_refresh("bluesky", "at://never", published, None)
     assert never <= published
+
+
+def test_a_changed_schedule_has_the_index_rebuilt(tmp_path: Path) -> None:
+    store = CountingStore(tmp_path)
+    archive(store, posts=10)
+    run(store, Network(), NOW, full=True)
+
+    def hourly(network: str, copy_id: str, published: int, last: int | None) -> int:
+        return 0 if last is None else last + 3600
+
+    index = StateIndex.load(store, hourly, "hourly")
+    assert index.read == 10
+    soon = int((NOW + timedelta(hours=1)).timestamp())
+    assert len(index.due("mastodon", soon)) == 10  # weekly before, hourly now: all due
