@@ -925,7 +925,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--hours",
         type=int,
         default=168,
-        help="with --copies: the hourly runs simulated after the steady state (default 168)",
+        help="with --copies: the hourly runs simulated after the steady state (default 168; "
+        "0: none)",
     )
     args = parser.parse_args(argv)
     if args.posts < NEW_REPLIES or args.delay_ms < 0 or args.copies < 0:

@@ -4,6 +4,8 @@ Layout under the state folder (``content/state`` by default, setting ``AGORA_STA
 
     posts/{slug}.{lang}.json   one PostState per post: its copies and its conversation
     networks.json              per-network cursors (notification streams), small and diffable
+    index.json                 what a backfeed run needs of every post (``index.py``): a cache,
+                               rebuilt from the posts, not committed
     .lock                      taken by every command that writes, so two runs never interleave
 
 Files are written to a temporary file in the same folder, flushed to disk and renamed over the old
