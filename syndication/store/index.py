@@ -2,28 +2,28 @@
 
 A backfeed run must route each notification to its post (by the network's id of the copy, or of
 an interaction under it) and know which copies are due for a refresh; with 100,000 copies,
-reading every state file for that costs seconds and gigabytes per run (issue 20). The index
-keeps, per post file, its published copies (network, id and next refresh time) and the ids of
-the interactions under them, in ``index.json`` beside the state,
-a header line, then one post a line (together, the members of one JSON object)::
+reading every state file for that costs seconds per run (issue 20). The index keeps, per post
+file, its published copies (network, id, next refresh time) and the ids of the interactions
+under them, in ``index.json`` beside the state: a header line, then one post a line (together,
+the members of one JSON object)::
 
-    {"version": 3, "written_ns": 1764547200000000000, "schedule": "3600/172800 ..."}
-    "billet.fr": [mtime_ns, size, "blake2b of the bytes", {"mastodon": ["110", due, "111", "112"]}],
+    {"version": 3, "written_ns": 1764547200000000000, "schedule": "172800/3600 ..."}
+    "billet.fr": [mtime_ns, size, "blake2b of the bytes", {"mastodon": ["110", due, "111"]}],
 
 (``due`` in seconds since the epoch, then the interactions' ids). It holds nothing a state
 file does not hold (no secret). It is **never the source of truth**: each run checks it against
 the post files (``os.scandir``, one ``stat`` each), and reads again a file whose size or
 modification time differ, or whose content hash differs when only the time moved (a fresh
 ``git clone`` gives every file a new time but the same bytes: the index kept by CI's cache
-stays good). A file written in the same instant as the index is checked by content too, since a
-change within the clock's resolution would keep the time (git's "racily clean" entries). A
-missing, unreadable or older-version index is rebuilt from the post files, which costs one full
-read, and so does a changed schedule (the due times are worked out again).
+stays good, at the cost of reading the bytes once). A file written in the same instant as the
+index is checked by content too, since a change within the clock's resolution would keep the
+time (git's "racily clean" entries). A missing, unreadable or older-version index is rebuilt
+from the post files, which costs one full read, and so does a changed schedule.
 
 The due times come from the caller (``due``: the backfeed's schedule), so a run compares
 integers instead of working out 100,000 schedules; the index keeps no more than that (fewer
-values, a quicker parse: it is read whole at each run). Each post's line is kept as it was read and
-written again only when the post changed. Only the standard library: ``hashlib.blake2b`` is
+values, a quicker parse: it is read whole at each run). Each post's line is kept as it was
+read and written again only when the post changed. Only the standard library: ``hashlib.blake2b`` is
 quick, and JSON keeps the file plain.
 """
 
@@ -167,7 +167,7 @@ class StateIndex:
         info = path.stat()
         copies: dict[str, list[Any]] = {}
         for network, copy in sorted(state.copies.items()):
-            if copy.status is not CopyStatus.PUBLISHED or not copy.id:
+            if copy.status is not CopyStatus.PUBLISHED:
                 continue
             last = state.refreshed_at.get(network)
             refreshed = None if last is None else int(last.timestamp())
