@@ -15,7 +15,8 @@ network shows and was refreshed at the same moment, and the cursors are set. The
    build the index (it is printed apart), the next ones are the steady state. Printed: wall
    seconds of ``Backfeed.run`` and the peak resident memory of that process
    (``resource.getrusage(RUSAGE_SELF).ru_maxrss``: interpreter and imports included).
-   Targets: under 3 s and under 300 MB;
+   Targets: under 3 s and under 300 MB. Then one more run after every post file's time was
+   changed, as a fresh ``git clone`` leaves them in CI (the index then checks their bytes);
 2. **a simulated week**: 168 hourly runs of the engine in this process, 10 new replies each
    hour, counting each network's requests by hour. Target: no hour above twice the average.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -337,10 +339,20 @@ def run_scale(work: Path, copies: int, networks: Sequence[str], hours: int = WEE
         f"target under {TARGET_SECONDS:g} s and {TARGET_MB:g} MB: "
         f"{'met' if ok else 'MISSED'}"
     )
+    # CI clones the repository afresh for each run: every file gets a new time, the same bytes,
+    # and the index comes back from the Actions cache.
+    moment = time.time_ns() - 60 * 10**9
+    for path in StateStore(archive.root).posts_dir.glob("*.json"):
+        os.utime(path, ns=(moment, moment))
+    fresh = _in_child(archive, 2 + STEADY_RUNS)
+    lines.append(
+        f"the next run after a fresh checkout (new times, same bytes): {fresh[0]:.2f} s "
+        f"({fresh[1]:.2f} s CPU), {fresh[2]:.0f} MB peak, {fresh[3]} requests"
+    )
     if hours <= 0:
         return ok
     started = time.perf_counter()
-    hourly = week(archive, 2 + STEADY_RUNS, hours)
+    hourly = week(archive, 3 + STEADY_RUNS, hours)
     lines.append(
         f"a simulated week, {hours} hourly runs in {time.perf_counter() - started:.0f} s; "
         "requests per hour, one line a day:"
