@@ -14,7 +14,7 @@ values. Each problem is one line naming the file and the rule, e.g.
 ``content/posts/velo.md: warning: min_words: 120 words; the house rule asks for at least 250``.
 
 The Pelican plugin calls ``check`` once every post is read and logs each problem on the
-``syndication.house_rules`` logger at its level; ``syndication.site.build`` collects those lines,
+"syndication.house_rules" logger at its level; ``syndication.site.build`` collects those lines,
 prints them and fails on errors. Pillow, already used for the social cards, reads image sizes.
 """
 
@@ -419,7 +419,8 @@ def _address(site_url: str, item: Any) -> str:
 
 
 def report(findings: Iterable[Finding]) -> None:
-    """Log each finding at its level on ``syndication.house_rules`` (the build collects them)."""
+    """Log each finding at its level on the "syndication.house_rules" logger (the build
+    collects them)."""
     for finding in findings:
         level = logging.ERROR if finding.level == "error" else logging.WARNING
         logger.log(level, "%s", finding)

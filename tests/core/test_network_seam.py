@@ -163,7 +163,7 @@ def test_the_contributor_guide_covers_every_part_of_a_declaration() -> None:
 
 _DOTTED = re.compile(r"``(syndication(?:\.[A-Za-z_][A-Za-z0-9_]*)+)``")
 _PATH = re.compile(
-    r"(?<![.\w/])((?:syndication|plugins|sandbox|theme|tests|bench|docs)/[\w./-]+\.\w+)"
+    r"(?<![.\w/-])((?:syndication|plugins|sandbox|theme|tests|bench|docs)/[\w./-]+\.\w+)"
 )
 
 
