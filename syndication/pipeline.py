@@ -55,7 +55,7 @@ from syndication.cli import answers as answers_cli
 from syndication.cli import backfeed as backfeed_cli
 from syndication.cli import listen as listen_cli
 from syndication.cli import syndicate as syndicate_cli
-from syndication.cli.common import http_client, shown, state_root
+from syndication.cli.common import avatar_store, http_client, shown, state_root
 from syndication.config import posting_paused
 from syndication.errors import AgoraError, ConfigError
 from syndication.model import Post
@@ -68,7 +68,7 @@ from syndication.secrets import redact
 from syndication.site.build import BuildFailed, build
 from syndication.site.deploy import deploy
 from syndication.site.linkcheck import check_site
-from syndication.store.gitstate import commit_state, git, has_remote, push
+from syndication.store.gitstate import STATE_PATHS, commit_state, git, has_remote, push
 from syndication.store.state import StateStore
 
 SETTINGS_FILE = "publishconf.py"
@@ -402,6 +402,22 @@ def step_listen(run: Pipeline) -> int:
     return code
 
 
+def state_paths(run: Pipeline) -> list[str]:
+    """What the state commit holds, relative to the repository: the default folders, and the
+    state, avatar and answer folders the settings name (``AGORA_STATE_PATH`` moves the state)."""
+    named = [
+        state_root(run.settings, run.settings_file),
+        avatar_store(run.settings, run.settings_file).folder,
+        answers_cli.answers_folder(run.settings, run.settings_file),
+    ]
+    inside = [
+        path.resolve().relative_to(run.root).as_posix()
+        for path in named
+        if path.resolve().is_relative_to(run.root)
+    ]
+    return [*STATE_PATHS, *inside]
+
+
 def step_state(run: Pipeline, message: str, *, quiet: bool = False) -> None:
     """Commit the state paths and push them when the repository has a remote."""
     advice = (
@@ -409,7 +425,7 @@ def step_state(run: Pipeline, message: str, *, quiet: bool = False) -> None:
         "before the next run, or that run may post their copies again."
     )
     with failing_as("state", advice):
-        if not commit_state(run.root, message):
+        if not commit_state(run.root, message, state_paths(run)):
             if not quiet:
                 run.say("state", "nothing new to record")
             return

@@ -9,6 +9,7 @@ unless two runs touched the same post, which the workflows' concurrency group pr
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from syndication.errors import AgoraError
@@ -40,9 +41,11 @@ def has_remote(root: Path, remote: str = "origin") -> bool:
     return remote in git(root, "remote").split()
 
 
-def commit_state(root: Path, message: str) -> bool:
-    """Commit the state paths if they changed; True when a commit was made."""
-    paths = [p for p in STATE_PATHS if (root / p).exists()]
+def commit_state(root: Path, message: str, state_paths: Sequence[str] = STATE_PATHS) -> bool:
+    """Commit ``state_paths`` (relative to ``root``) if they changed; True when a commit was
+    made. The pipeline passes the folders its settings name (``AGORA_STATE_PATH`` may move the
+    state), ``STATE_PATHS`` being the defaults."""
+    paths = [p for p in dict.fromkeys(state_paths) if (root / p).exists()]
     if not paths:
         return False
     git(root, "add", "--all", "--", *paths)

@@ -363,3 +363,27 @@ def mastodon_replies(server: MastodonServer, parent: str) -> list[dict[str, Any]
     )
     response.raise_for_status()
     return [s for s in response.json()["descendants"] if s.get("in_reply_to_id") == parent]
+
+
+def test_a_state_folder_moved_by_its_setting_is_recorded_and_its_links_reach_the_site(
+    blog: Blog,
+    bluesky_network: BlueskyNetwork,
+    mastodon_server: MastodonServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """AGORA_STATE_PATH elsewhere than content/state: the engines say what they wrote, the state
+    commit holds that folder, and the rebuilt page links to the copies."""
+    monkeypatch.setenv("AGORA_STATE_PATH", "data/agora-state")
+    blog.push_yesterdays_post("selles-neuves", "Des selles neuves")
+    post_url = f"{blog.url}/selles-neuves/"
+
+    code, report = blog.run(publish, monkeypatch)
+
+    assert code == 0, report
+    assert copies_on_networks(bluesky_network, mastodon_server, post_url) == (1, 1)
+    assert "rebuild: skipped" not in report and "deploy again: deployed to" in report
+    on_main = git(blog.remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert "data/agora-state/posts/selles-neuves.fr.json" in on_main, report
+    assert not any(name.startswith("content/state/posts/selles") for name in on_main)
+    links = syndication_links(blog.site / "selles-neuves" / "index.html", post_url)
+    assert len(links) == 2, links
