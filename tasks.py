@@ -312,7 +312,7 @@ def fans(
 @task(
     help={
         "since": "fans of a duration (90d, the default) or since an ISO date",
-        "top": "how many of the top fans' Mastodon profiles to read (default 100)",
+        "top": "how many of the top fans' profiles to read (default 100)",
         "settings": "Pelican settings file (default publishconf.py)",
     }
 )

@@ -8,8 +8,9 @@ spreadsheets (to invite them to first access). ``report`` writes the impact repo
 French and English under ``report/`` (setting ``AGORA_REPORT_PATH``), with its headline figures
 in ``summary.md`` beside it (``syndication.insight.render``). Both read the state files only.
 
-``people`` reads the public Mastodon profiles of the top fans and prints, for review, the
-``[[person]]`` entries of the people file their verified (rel=me) links call for
+``people`` reads the public profiles of the top fans on the networks that verify the sites a
+profile links (rel=me: ``Network.verified_sites``) and prints, for review, the ``[[person]]``
+entries of the people file their links to handles that are domain names call for
 (``syndication.insight.links``): the one command here that calls a network.
 
 Output goes through ``syndication.cli.common.emit`` (secrets redacted, control characters of
@@ -263,7 +264,7 @@ def run_people(
 ) -> int:
     """Print ``[[person]]`` entries for the accounts the top fans link publicly (rel=me).
 
-    Reads the public Mastodon profiles of the ``top`` fans of the period (``links``); writes
+    Reads the public profiles of the ``top`` fans of the period (``links``); writes
     nothing: the people file is reviewed, so a person pastes what they agree with.
     """
     output = stdout or sys.stdout
@@ -280,14 +281,19 @@ def run_people(
         for fan in fans
         for account in fan.accounts.values()
     ]
+    sites, domains = links.site_networks(), links.domain_networks()
     asked = [
         Person(account.network, "", account.handle, account.name, account.url)
         for fan in fans[:top]
         for account in fan.accounts.values()
-        if account.network == links.MASTODON
+        if account.network in sites
     ]
-    if not any(person.network == links.BLUESKY for person in seen):
-        emit(output, "No Bluesky account engaged in the period: there is nothing to link.\n")
+    if not any(person.network in domains for person in seen):
+        emit(
+            output,
+            f"No {links.labels_of(domains)} account engaged in the period: there is nothing "
+            "to link.\n",
+        )
         return 0
 
     async def read() -> tuple[dict[str, set[str]], list[str]]:
@@ -296,7 +302,9 @@ def run_people(
 
     verified, failures = asyncio.run(read())
     found = links.suggest(seen, verified, insight.exclusions.people)
-    lines = [f"Read {len(verified)} of {len(asked)} Mastodon profiles of the top fans."]
+    lines = [
+        f"Read {len(verified)} of {len(asked)} {links.labels_of(sites)} profiles of the top fans."
+    ]
     lines += failures
     if found:
         lines += [
@@ -306,7 +314,10 @@ def run_people(
             links.as_toml(found).rstrip("\n"),
         ]
     else:
-        lines.append("No Mastodon profile links, verified, to a Bluesky handle seen here.")
+        lines.append(
+            f"No {links.labels_of(sites)} profile links, verified, to a "
+            f"{links.labels_of(domains)} handle seen here."
+        )
     emit(output, "\n".join(lines) + "\n")
     return 0
 

@@ -1,120 +1,82 @@
-"""Accounts people link publicly, found for ``content/people.toml``: Mastodon's verified links.
+"""Accounts people link publicly, found for ``content/people.toml``: verified profile links.
 
-A Mastodon profile's fields can hold a link to the person's own site; Mastodon marks one
-``verified_at`` once it has checked that the site links back to the profile with ``rel="me"``
-(https://docs.joinmastodon.org/user/profile/#verification). A Bluesky handle that is a domain name
-is verified by Bluesky itself (DNS or ``/.well-known/atproto-did``). So a Mastodon account whose
-verified link points to ``lea.example.com`` and the Bluesky account ``lea.example.com`` are the same
-person, by their own public statement: the case ``suggest`` finds.
+Some networks let a profile link the person's own site and check that the site links back
+(Mastodon's ``verified_at``, https://docs.joinmastodon.org/user/profile/#verification):
+``Network.verified_sites``. On others a handle is a domain name the network verified itself
+(Bluesky's DNS or ``/.well-known/atproto-did``): ``Network.handle_is_domain``. So an account whose
+verified link points to ``lea.example.com`` and the account whose handle is ``lea.example.com``
+are the same person, by their own public statement: the case ``suggest`` finds. Which networks
+can do either is asked of the registry (``syndication.networks.registry``), never named here.
 
-The profiles are read from each account's own server with Mastodon's public lookup
-(``GET /api/v1/accounts/lookup?acct=``, no token:
-https://docs.joinmastodon.org/methods/accounts/#lookup), by ``invoke people`` only: ``invoke fans``
-never calls a network. What is found is printed as ``[[person]]`` entries to review and paste
-into the people file, never written there by a program.
+The profiles are read by ``invoke people`` only, through each network's public reading (no
+token): ``invoke fans`` never calls a network. What is found is printed as ``[[person]]``
+entries to review and paste into the people file, never written there by a program.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from syndication.insight.people import People, normalise
 from syndication.model import Person
+from syndication.networks import registry
+from syndication.networks.spec import Network
 
-MASTODON = "mastodon"
-BLUESKY = "bluesky"
 CONCURRENT = 4  # profiles asked at once: servers of strangers, asked politely
 
 
-class _Links(HTMLParser):
-    """The ``href`` of every ``<a>`` in a field's HTML (Mastodon sends the value as HTML)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.found += [value for name, value in attrs if name == "href" and value]
+def _offers_verified_sites(network: Network) -> bool:
+    """Whether ``network`` overrides ``Network.verified_sites`` (the default reads nothing)."""
+    return type(network).verified_sites is not Network.verified_sites
 
 
-def host_of(url: str) -> str:
-    """The host of an http(s) URL, lower case, without ``www.``; ``""`` for anything else."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    return parts.hostname.lower().removeprefix("www.")
+def site_networks() -> tuple[str, ...]:
+    """The networks whose profiles link sites they verified, in the registry's order."""
+    return tuple(n.name for n in registry.NETWORKS if _offers_verified_sites(n))
 
 
-def verified_hosts(account: Mapping[str, Any]) -> set[str]:
-    """The hosts of a Mastodon account's fields that Mastodon verified (``verified_at`` set)."""
-    hosts: set[str] = set()
-    fields = account.get("fields")
-    for field in fields if isinstance(fields, list) else []:
-        if not isinstance(field, Mapping) or not field.get("verified_at"):
-            continue
-        parser = _Links()
-        parser.feed(str(field.get("value", "")))
-        hosts |= {host for href in parser.found if (host := host_of(href))}
-    return hosts
+def domain_networks() -> tuple[str, ...]:
+    """The networks whose handles are domain names they verified, in the registry's order."""
+    return tuple(n.name for n in registry.NETWORKS if n.handle_is_domain)
 
 
-def lookup_request(person: Person) -> tuple[str, dict[str, str]] | None:
-    """Where to read ``person``'s public profile: their server's lookup URL and its query."""
-    acct = normalise(person.handle)
-    server = (urlsplit(person.url).hostname or "") if person.url else ""
-    if not server and "@" in acct:
-        server = acct.rsplit("@", 1)[1]
-    if not acct or not _public_name(server):
-        return None
-    return f"https://{server}/api/v1/accounts/lookup", {"acct": acct}
-
-
-def _public_name(server: str) -> bool:
-    """Whether ``server`` is a domain name: an address or a single label (``localhost``) from a
-    stranger's profile is never asked, so nothing local is reached on their word."""
-    try:
-        ipaddress.ip_address(server.strip("[]"))
-    except ValueError:
-        return "." in server and not server.endswith((".local", ".localhost", ".internal"))
-    return False
+def labels_of(names: Iterable[str]) -> str:
+    """``Mastodon`` or ``Mastodon or Pixelfed``: the networks as people write them, for
+    messages."""
+    return " or ".join(registry.label(name) for name in names) or "no network"
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Two accounts one person links publicly, and the site that links them."""
+    """Two accounts one person links publicly, and the site that links them.
 
-    mastodon: Person
-    bluesky: Person
+    ``profile`` links the site (verified by its network); ``domain``'s handle is the site.
+    """
+
+    profile: Person
+    domain: Person
     site: str
 
 
 async def read_verified(
     client: httpx.AsyncClient, people: Sequence[Person]
 ) -> tuple[dict[str, set[str]], list[str]]:
-    """``mastodon:handle`` -> verified hosts of each person, and one sentence per failure."""
+    """``network:handle`` -> verified hosts of each person, and one sentence per failure."""
     found: dict[str, set[str]] = {}
     failures: list[str] = []
     gate = asyncio.Semaphore(CONCURRENT)
+    offering = set(site_networks())
 
     async def one(person: Person) -> None:
-        request = lookup_request(person)
-        if request is None:
+        if person.network not in offering:
             return
-        url, query = request
         async with gate:
             try:
-                response = await client.get(url, params=query)
-                response.raise_for_status()
-                account = response.json()
+                hosts = await registry.network(person.network).verified_sites(client, person)
             except (httpx.HTTPError, ValueError) as error:
                 said = (
                     f"HTTP {error.response.status_code}"
@@ -125,8 +87,8 @@ async def read_verified(
                     f"@{normalise(person.handle)}: its profile could not be read ({said})."
                 )
                 return
-        if isinstance(account, Mapping):
-            found[f"{MASTODON}:{normalise(person.handle)}"] = verified_hosts(account)
+        if hosts is not None:
+            found[f"{person.network}:{normalise(person.handle)}"] = hosts
 
     await asyncio.gather(*(one(person) for person in people))
     return found, sorted(failures)
@@ -135,20 +97,24 @@ async def read_verified(
 def suggest(
     people: Iterable[Person], verified: Mapping[str, set[str]], known: People
 ) -> list[Suggestion]:
-    """Each Mastodon account whose verified site is a Bluesky handle seen in the state, unless
-    the people file already links them."""
-    bluesky = {normalise(p.handle): p for p in people if p.network == BLUESKY and p.handle}
-    mastodon = [p for p in people if p.network == MASTODON]
+    """Each account whose verified site is a domain handle seen in the state, unless the people
+    file already links them."""
+    seen = list(people)
+    domains = set(domain_networks())
+    by_domain: dict[str, list[Person]] = {}
+    for person in seen:
+        if person.network in domains and person.handle:
+            by_domain.setdefault(normalise(person.handle), []).append(person)
     found = []
-    for person in mastodon:
-        for site in sorted(verified.get(f"{MASTODON}:{normalise(person.handle)}", set())):
-            other = bluesky.get(site)
-            if other is None:
-                continue
-            name = known.name_of(person)
-            if name and name == known.name_of(other):
-                continue  # already one person in the file
-            found.append(Suggestion(person, other, site))
+    for person in seen:
+        for site in sorted(verified.get(f"{person.network}:{normalise(person.handle)}", set())):
+            for other in by_domain.get(site, []):
+                if other.network == person.network:
+                    continue  # one network's two accounts: not what the link states
+                name = known.name_of(person)
+                if name and name == known.name_of(other):
+                    continue  # already one person in the file
+                found.append(Suggestion(person, other, site))
     return found
 
 
@@ -162,12 +128,13 @@ def as_toml(found: Sequence[Suggestion]) -> str:
     """The suggestions as ``[[person]]`` entries to review and paste into the people file."""
     blocks = []
     for item in found:
-        name = item.mastodon.name or item.bluesky.name or item.site
+        name = item.profile.name or item.domain.name or item.site
         accounts = ", ".join(
-            _quoted(f"{p.network}:{normalise(p.handle)}") for p in (item.mastodon, item.bluesky)
+            _quoted(f"{p.network}:{normalise(p.handle)}") for p in (item.profile, item.domain)
         )
         blocks.append(
-            f"# {item.site}: verified by Mastodon on the profile, and the Bluesky handle.\n"
+            f"# {item.site}: verified by {registry.label(item.profile.network)} on the profile, "
+            f"and the {registry.label(item.domain.network)} handle.\n"
             f"[[person]]\nname = {_quoted(name)}\naccounts = [{accounts}]\n"
         )
     return "\n".join(blocks)

@@ -2,9 +2,12 @@
 
 Each network's folder (``syndication/networks/<name>/``) defines one ``Network`` subclass in its
 ``__init__``: its name and label, the environment variables of its settings (the brand's account
-and each employee's own), its adapter, how it counts a text, how it makes an idempotency key and
-what its dry run shows beyond the text. Nothing outside ``syndication/networks/`` names a network:
-the engines, the composer, the command line and the Pelican plugin ask
+and each employee's own), its adapter, how it counts a text, how it makes an idempotency key,
+what its dry run shows beyond the text, and two optional capabilities that ``invoke people``
+uses to find one person's accounts on two networks (``syndication.insight.links``): the sites a
+profile links, verified by the network (``verified_sites``), and whether its handles are domain
+names the network verified (``handle_is_domain``). Nothing outside ``syndication/networks/``
+names a network: the engines, the composer, the command line and the Pelican plugin ask
 ``syndication.networks.registry``. ``docs/adding-a-network.md`` is the checklist.
 
 The declaration is imported by the Pelican build (for the labels and front-matter checks), so it
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 if TYPE_CHECKING:
     import httpx
 
-    from syndication.model import Interaction
+    from syndication.model import Interaction, Person
     from syndication.networks.base import Adapter, Draft, TextLimits
 
 Counter = Callable[[str], int]
@@ -71,6 +74,9 @@ class Network(ABC):
     variables: ClassVar[tuple[Variable, ...]]  # the brand's settings
     # The employee's credential is this variable with ``_<AUTHOR>`` appended (``config``).
     author_credential: ClassVar[str]
+    # Its handles are domain names the network itself verified (DNS, a well-known file): a
+    # handle ``lea.example.com`` is whoever holds that site.
+    handle_is_domain: ClassVar[bool] = False
 
     @abstractmethod
     def brand(self, env: Mapping[str, str], *, preview: bool = False) -> AccountSettings | None:
@@ -124,3 +130,12 @@ class Network(ABC):
     def dry_run_notes(self, draft: Draft, settings: AccountSettings) -> list[str]:
         """Lines the dry run adds under a draft (what it would cost, say); none by default."""
         return []
+
+    async def verified_sites(self, client: httpx.AsyncClient, person: Person) -> set[str] | None:
+        """The hosts of the sites ``person``'s public profile links, that the network verified
+        link back to it (``rel="me"``); read without a token.
+
+        None when the network offers no such thing (the default: it is never asked) or the
+        profile is not one to read; ``httpx.HTTPError`` or ``ValueError`` when reading failed.
+        """
+        return None

@@ -12,7 +12,7 @@ import httpx
 from insight_scene import NOW, project
 
 from syndication.cli.insight import run_fans, run_people
-from syndication.insight.links import verified_hosts
+from syndication.networks.mastodon.profiles import lookup_request, verified_hosts
 
 OPTED_OUT_ONLY = 'opted_out = ["mastodon:olivier@velo.example", "olivier.test"]\n'
 LEA_SITE = '<a href="https://lea.example.com" rel="me" target="_blank">lea.example.com</a>'
@@ -112,7 +112,6 @@ def test_only_links_mastodon_verified_count() -> None:
 
 
 def test_an_address_or_a_local_name_is_never_asked() -> None:
-    from syndication.insight.links import lookup_request
     from syndication.model import Person
 
     for url in ("http://127.0.0.1:8080/@x", "http://[::1]/@x", "http://localhost/@x"):

@@ -46,6 +46,9 @@ class Bluesky(Network):
     unit = "graphemes"
     variables = VARIABLES
     author_credential = PASSWORD_VARIABLE
+    # A handle is a domain name Bluesky verified (DNS TXT or /.well-known/atproto-did):
+    # https://docs.bsky.app/docs/advanced-guides/resolving-identities
+    handle_is_domain = True
 
     def brand(self, env: Mapping[str, str], *, preview: bool = False) -> AccountSettings | None:
         """The brand's account (``settings.brand_settings``)."""

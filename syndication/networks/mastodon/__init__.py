@@ -1,8 +1,10 @@
 """Mastodon: the declaration the registry lists (``syndication.networks.spec``).
 
 ``settings`` reads the environment, ``client`` does the I/O over the REST API, ``convert`` turns
-its JSON into the model. Lengths are characters, each link weighing the instance's
-``characters_reserved_per_url``; the idempotency key is a UUID sent as ``Idempotency-Key``.
+its JSON into the model, ``profiles`` reads the sites a public profile links, verified by
+Mastodon (``rel="me"``, for ``invoke people``). Lengths are characters, each link weighing the
+instance's ``characters_reserved_per_url``; the idempotency key is a UUID sent as
+``Idempotency-Key``.
 Upstream: https://docs.joinmastodon.org/methods/statuses/#create
 """
 
@@ -26,7 +28,7 @@ from syndication.networks.spec import AccountSettings, Counter, Network
 if TYPE_CHECKING:
     import httpx
 
-    from syndication.model import Interaction
+    from syndication.model import Interaction, Person
     from syndication.networks.base import Adapter, TextLimits
 
 
@@ -82,6 +84,13 @@ class Mastodon(Network):
     def setup_hint(self) -> str:
         """The variables to set."""
         return f"{BASE_URL_VARIABLE} and {TOKEN_VARIABLE}"
+
+    async def verified_sites(self, client: httpx.AsyncClient, person: Person) -> set[str] | None:
+        """The profile's links Mastodon verified, read from the person's own server
+        (``profiles.verified_sites``)."""
+        from syndication.networks.mastodon.profiles import verified_sites
+
+        return await verified_sites(client, person)
 
 
 NETWORK = Mastodon()
