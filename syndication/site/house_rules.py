@@ -258,8 +258,8 @@ class _Checker:
             self.add(
                 item,
                 "image_size",
-                f'image "{name}" is {width}x{height} px; the house rule asks for at least '
-                f"{min_width}x{min_height}",
+                f'image "{name}" is {width} by {height} px; the house rule asks for at least '
+                f"{min_width} by {min_height}",
             )
         elif max_width and width > max_width:
             self.add(

@@ -132,7 +132,7 @@ def _far_future(blog: Path) -> str:
 BREAKERS: list[tuple[str, Callable[[Path], str], str]] = [
     ("min_words", _short, "words; the house rule asks for at least 250"),
     ("image_weight", _heavy_image, 'image "{static}/images/posts/bruit.png" weighs'),
-    ("image_size", _small_image, "is 600x315 px; the house rule asks for at least 1200x630"),
+    ("image_size", _small_image, "is 600 by 315 px; the house rule asks for at least 1200 by 630"),
     ("alt_text", _no_alt, "has no alt text"),
     ("summary", _no_summary, "no Summary line"),
     ("summary", _long_summary, "characters; at most 300"),

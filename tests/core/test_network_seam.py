@@ -44,6 +44,11 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
     return found
 
 
+# Names of other libraries that contain a network's name with another meaning (Python's
+# socketserver starts "threads" of execution, not Meta's network).
+OTHER_MEANINGS = frozenset({"daemon_threads"})
+
+
 def _tokens(identifier: str) -> set[str]:
     """``BlueskySettings`` / ``bluesky_settings`` -> {"bluesky", "settings"}."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", identifier)
@@ -77,6 +82,8 @@ def _naming(path: Path, network: Network) -> Iterator[str]:
                 if isinstance(node, ast.Attribute)
                 else node.asname or node.name
             )
+            if name in OTHER_MEANINGS:
+                continue
             if len(network.name) > 2 and network.name in _tokens(name):
                 yield f"{where} the name {name}"
         elif isinstance(node, ast.ImportFrom) and node.module:
