@@ -7,24 +7,26 @@ file, its published copies (network, id, next refresh time) and the ids of the i
 under them, in ``index.json`` beside the state: a header line, then one post a line (together,
 the members of one JSON object)::
 
-    {"version": 3, "written_ns": 1764547200000000000, "schedule": "172800/3600 ..."}
-    "billet.fr": [mtime_ns, size, "blake2b of the bytes", {"mastodon": ["110", due, "111"]}],
+    {"version": 4, "written_ns": 1764547200000000000, "schedule": "172800/3600 ..."}
+    "billet.fr": [mtime_ns, size, "git blob id", {"mastodon": ["110", due, "111"]}],
 
 (``due`` in seconds since the epoch, then the interactions' ids). It holds nothing a state
 file does not hold (no secret). It is **never the source of truth**: each run checks it against
 the post files (``os.scandir``, one ``stat`` each), and reads again a file whose size or
 modification time differ, or whose content hash differs when only the time moved (a fresh
 ``git clone`` gives every file a new time but the same bytes: the index kept by CI's cache
-stays good, at the cost of reading the bytes once). A file written in the same instant as the
-index is checked by content too, since a change within the clock's resolution would keep the
-time (git's "racily clean" entries). A missing, unreadable or older-version index is rebuilt
-from the post files, which costs one full read, and so does a changed schedule.
+stays good). The hash is git's blob id, so after a checkout git vouches for the files it
+tracks unmodified (``git ls-files``, ``git diff-files``) and only the others are read. A file
+written in the same instant as the index is checked by content too, since a change within the
+clock's resolution would keep the time (git's "racily clean" entries). A missing, unreadable or
+older-version index is rebuilt from the post files, which costs one full read, and so does a
+changed schedule.
 
 The due times come from the caller (``due``: the backfeed's schedule), so a run compares
 integers instead of working out 100,000 schedules; the index keeps no more than that (fewer
 values, a quicker parse: it is read whole at each run). Each post's line is kept as it was
-read and written again only when the post changed. Only the standard library: ``hashlib.blake2b`` is
-quick, and JSON keeps the file plain.
+read and written again only when the post changed. Only the standard library (``hashlib``,
+``json``, git through ``subprocess`` where it is there): the file stays plain.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import hashlib
 import json
 import logging
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -44,11 +47,16 @@ from syndication.store.state import StateStore
 
 logger = logging.getLogger(__name__)
 
-VERSION = 3
+VERSION = 4
 INDEX_NAME = "index.json"
 # A file modified less than this before the index was written may have changed again within
 # the filesystem's time resolution (a tick of a few milliseconds; FAT keeps 2 s): check its bytes.
 RACY_NS = 2_000_000_000
+
+# Past this many files whose time moved (a fresh checkout), git is asked for their blob ids
+# rather than each file read; under it, reading them costs less than starting git.
+GIT_AFTER = 200
+GIT_TIMEOUT = 60.0
 
 # When a copy is next due: (network, copy id, published, last refresh or None) -> epoch seconds.
 DueFunction = Callable[[str, str, int, int | None], int]
@@ -59,7 +67,46 @@ ID, DUE, ITEMS = 0, 1, 2
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The id git gives these bytes as a blob: git can then vouch for a file without our
+    reading it (``_git_blobs``). SHA-1 names content here, it guards nothing."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _git_blobs(folder: Path) -> dict[str, str]:
+    """The blob id of each file of ``folder`` whose bytes git knows, by file name: the files
+    git tracks, less those it sees modified since its own index (``git diff-files``, which
+    compares its cached times and sizes, and reads only files it cannot trust that way).
+    Empty when git is not there or ``folder`` is not in a repository: the caller then reads
+    the files itself.
+
+    https://git-scm.com/docs/git-ls-files and https://git-scm.com/docs/git-diff-files
+    """
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--stage", "-z", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            check=True,
+            timeout=GIT_TIMEOUT,
+        ).stdout
+        modified = subprocess.run(
+            ["git", "diff-files", "--name-only", "--relative", "-z", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            check=True,
+            timeout=GIT_TIMEOUT,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as error:
+        logger.debug("git cannot vouch for %s (%s): the files are read", folder, error)
+        return {}
+    changed = set(modified.decode("utf-8", "replace").split("\0"))
+    blobs: dict[str, str] = {}
+    for record in listed.decode("utf-8", "replace").split("\0"):
+        meta, _, name = record.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[2] == "0" and "/" not in name and name not in changed:
+            blobs[name] = fields[1]
+    return blobs
 
 
 def _line(key: str, post: list[Any]) -> str:
@@ -123,6 +170,7 @@ class StateIndex:
         folder = self.store.posts_dir
         posts = self.posts
         seen: set[str] = set()
+        suspects: list[tuple[str, str, os.stat_result]] = []
         racy_from = written_ns - RACY_NS
         if folder.is_dir():
             with os.scandir(folder) as entries:
@@ -134,24 +182,29 @@ class StateIndex:
                     seen.add(key)
                     info = entry.stat()
                     post = posts.get(key)
-                    if (
-                        post is not None
-                        and post[0] == info.st_mtime_ns
-                        and post[1] == info.st_size
-                        and info.st_mtime_ns < racy_from
-                    ):
-                        continue  # as indexed: the common case, kept quick
-                    self._check_one(key, entry.path, info)
+                    if post is not None and post[1] == info.st_size:
+                        if post[0] == info.st_mtime_ns and info.st_mtime_ns < racy_from:
+                            continue  # as indexed: the common case, kept quick
+                        suspects.append((key, entry.path, info))  # the bytes may be the same
+                    else:
+                        self.record(self.store.load(key))
+                        self.read += 1
+        blobs = _git_blobs(folder) if len(suspects) > GIT_AFTER else {}
+        for key, path, info in suspects:
+            self._check_one(key, path, info, blobs.get(f"{key}.json"))
         for key in posts.keys() - seen:
             del posts[key]  # its file was removed
             self.changed = True
 
-    def _check_one(self, key: str, path: str, info: os.stat_result) -> None:
+    def _check_one(self, key: str, path: str, info: os.stat_result, blob: str | None) -> None:
+        """A file of the indexed size whose time moved: the same bytes (by git's word, else
+        read), or read again."""
         post = self.posts.get(key)
-        if post is not None and post[1] == info.st_size:
-            with open(path, "rb") as stream:
-                data = stream.read()
-            if _digest(data) == post[2]:
+        if post is not None:
+            if blob is None:
+                with open(path, "rb") as stream:
+                    blob = _digest(stream.read())
+            if blob == post[2]:
                 if post[0] != info.st_mtime_ns:
                     post[0] = info.st_mtime_ns  # same bytes, a new time (a fresh checkout)
                     self._touched.add(key)

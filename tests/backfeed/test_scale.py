@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from syndication.backfeed.engine import (
     SCHEDULE_SIGNATURE,
@@ -26,6 +28,7 @@ from syndication.backfeed.engine import (
 )
 from syndication.model import Copy, CopyStatus, Interaction, InteractionKind, Person, PostState
 from syndication.networks.base import READ_KINDS, Activity, Counts, Reader
+from syndication.store import index as index_module
 from syndication.store.index import StateIndex
 from syndication.store.state import StateStore
 
@@ -197,6 +200,32 @@ def test_a_fresh_checkout_keeps_the_index_without_reading_the_posts(tmp_path: Pa
     index = load_index(store)
     assert index.read == 0 and store.loaded == []
     assert len(index.keys("mastodon")) == 20
+
+
+def test_after_a_checkout_git_vouches_for_unchanged_files_and_an_edit_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = CountingStore(tmp_path / "state")
+    archive(store, posts=6)
+    run(store, Network(), NOW, full=True)
+    identity = ["-c", "user.name=Agora", "-c", "user.email=agora@example.com"]
+    for command in (["init", "-q"], ["add", "."], [*identity, "commit", "-q", "-m", "state"]):
+        subprocess.run(["git", *command], cwd=tmp_path, check=True, capture_output=True)
+    StateIndex.load(store, due_epoch, SCHEDULE_SIGNATURE).save()
+    # A checkout elsewhere: new times everywhere; then one post edited by hand, same size.
+    later = os.stat(store.posts_dir).st_mtime_ns + 60 * 10**9
+    for path in store.posts_dir.glob("*.json"):
+        os.utime(path, ns=(later, later))
+    edited = store.path_for(key(3))
+    edited.write_text(edited.read_text().replace("2026-11-22T12:00:00Z", "2026-11-22T13:00:00Z"))
+    monkeypatch.setattr(index_module, "GIT_AFTER", 0)  # ask git even for a handful of files
+    store.loaded.clear()
+    index = load_index(store)
+    assert store.loaded == [key(3)]  # git vouched for the five others
+    expected = next_refresh(
+        "mastodon", "103", NOW - timedelta(days=365 + 7 * 3), NOW + timedelta(hours=1)
+    )
+    assert index.posts[key(3)][3]["mastodon"][1] == int(expected.timestamp())
 
 
 def test_an_edited_removed_or_broken_state_is_read_again(tmp_path: Path) -> None:
