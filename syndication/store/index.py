@@ -125,6 +125,7 @@ class StateIndex:
         self._read_lines: list[str] = []  # the post lines as read, in the order of ``_read_keys``
         self._read_keys: list[str] = []
         self._touched: set[str] = set()  # posts whose line must be written anew
+        self._restamped: dict[str, int] = {}  # posts whose line only has a new time: the old one
         self.changed = False
         self.read = 0  # post files parsed to bring the index up to date (for tests and benches)
 
@@ -206,8 +207,9 @@ class StateIndex:
                     blob = _digest(stream.read())
             if blob == post[2]:
                 if post[0] != info.st_mtime_ns:
-                    post[0] = info.st_mtime_ns  # same bytes, a new time (a fresh checkout)
-                    self._touched.add(key)
+                    # Same bytes, a new time (a fresh checkout): only the time in its line moves.
+                    self._restamped.setdefault(key, post[0])
+                    post[0] = info.st_mtime_ns
                     self.changed = True
                 return
         self.record(self.store.load(key))
@@ -270,6 +272,14 @@ class StateIndex:
         body = []
         for key in sorted(self.posts):
             line = None if key in self._touched else kept.get(key)
+            old_time = self._restamped.get(key)
+            if line is not None and old_time is not None:
+                # '"key":[mtime,...': a new time costs a splice, not a new dump (a fresh checkout
+                # gives every line one).
+                start = f"{json.dumps(key, ensure_ascii=False)}:["
+                old_head = f"{start}{old_time},"
+                fits = line.startswith(old_head)
+                line = f"{start}{self.posts[key][0]},{line[len(old_head) :]}" if fits else None
             body.append(line if line is not None else _line(key, self.posts[key]))
         self.store.root.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
@@ -284,4 +294,5 @@ class StateIndex:
             raise
         self._read_keys, self._read_lines = sorted(self.posts), body
         self._touched.clear()
+        self._restamped.clear()
         self.changed = False
