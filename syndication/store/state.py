@@ -31,7 +31,7 @@ from syndication.model import PostState
 
 DEFAULT_STATE_PATH = Path("content/state")
 LOCK_TIMEOUT_SECONDS = 600.0
-SAVE_THREADS = 16  # files flushed side by side by save_all
+SAVE_WORKERS = 16  # files flushed side by side by save_all
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
@@ -106,7 +106,7 @@ class StateStore:
             for state in states:
                 self.save(state)
             return
-        with ThreadPoolExecutor(max_workers=SAVE_THREADS) as pool:
+        with ThreadPoolExecutor(max_workers=SAVE_WORKERS) as pool:
             list(pool.map(self.save, states))  # list(): the first error is raised here
 
     def keys(self) -> list[str]:
