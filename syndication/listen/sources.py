@@ -32,10 +32,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from syndication.errors import ConfigError
+from syndication.networks import registry
 
 DEFAULT_FILE = "listening.toml"  # in the content folder, unless AGORA_LISTENING_FILE says
 KINDS: tuple[str, ...] = ("us", "competitors", "industry")  # in the order a mention is classed
-SEARCHABLE: tuple[str, ...] = ("bluesky", "mastodon")  # networks with a post search Agora reads
+# The networks with a post search Agora reads, as their declarations say.
+SEARCHABLE: tuple[str, ...] = tuple(n.name for n in registry.NETWORKS if n.searchable)
 TOP_KEYS = frozenset({"terms", "feeds", "searches"})
 FEED_KEYS = frozenset({"label", "url"})
 

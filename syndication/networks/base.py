@@ -270,6 +270,25 @@ class Renewed:
     expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Found:
+    """What one post search found (``Interaction`` of kind mention, the company's own left out)
+    and the cursor to give the next search (the newest post seen)."""
+
+    posts: list[Interaction]
+    newest: str
+
+
+@runtime_checkable
+class Searcher(Protocol):
+    """An adapter whose network searches public posts (``invoke listen``); its declaration says
+    ``searchable``."""
+
+    async def search(self, query: str, newest: str) -> Found:
+        """Posts matching ``query`` newer than ``newest`` (the last search's cursor; "" first)."""
+        ...
+
+
 @runtime_checkable
 class Refreshable(Protocol):
     """An adapter whose credential the network renews through its API, without a person (a

@@ -77,6 +77,8 @@ class Network(ABC):
     # Its handles are domain names the network itself verified (DNS, a well-known file): a
     # handle ``lea.example.com`` is whoever holds that site.
     handle_is_domain: ClassVar[bool] = False
+    # Whether its adapter searches public posts (``base.Searcher``), for ``invoke listen``.
+    searchable: ClassVar[bool] = False
 
     @abstractmethod
     def brand(self, env: Mapping[str, str], *, preview: bool = False) -> AccountSettings | None:

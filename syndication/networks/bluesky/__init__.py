@@ -46,6 +46,7 @@ class Bluesky(Network):
     unit = "graphemes"
     variables = VARIABLES
     author_credential = PASSWORD_VARIABLE
+    searchable = True  # invoke listen searches its public posts (client.search)
     # A handle is a domain name Bluesky verified (DNS TXT or /.well-known/atproto-did):
     # https://docs.bsky.app/docs/advanced-guides/resolving-identities
     handle_is_domain = True

@@ -71,6 +71,7 @@ from syndication.networks.base import (
     Counts,
     CredentialStatus,
     Draft,
+    Found,
     LinkCard,
     Published,
     RetryPolicy,
@@ -82,6 +83,8 @@ from syndication.networks.base import (
 )
 from syndication.networks.bluesky import convert
 from syndication.networks.bluesky.settings import BlueskySettings
+
+SEARCH_LIMIT = 50  # posts per search and run (searchPosts allows up to 100)
 
 logger = logging.getLogger(__name__)
 
@@ -653,6 +656,35 @@ class BlueskyClient:
         ]
         newest = str(fresh[-1][1]["indexedAt"]) if fresh else cursor
         return activities, newest
+
+    # -- Searcher (invoke listen) -----------------------------------------------------------------
+
+    async def search(self, query: str, newest: str) -> Found:
+        """Posts matching ``query`` created after ``newest`` (an ISO time; "" on a first run).
+
+        ``app.bsky.feed.searchPosts`` (https://docs.bsky.app/docs/api/app-bsky-feed-search-posts),
+        called logged in through the brand's PDS, which forwards it to its AppView: Bluesky's
+        public AppView refuses search to logged-out callers since 2025. ``sort=latest`` and
+        ``since`` keep it to new posts; the company's own posts are left out.
+        """
+        params: dict[str, Any] = {"q": query, "sort": "latest", "limit": SEARCH_LIMIT}
+        if newest:
+            params["since"] = newest
+        body = await self._object("GET", "app.bsky.feed.searchPosts", params=params)
+        posts = []
+        raw = body.get("posts")
+        for view in raw if isinstance(raw, list) else []:
+            if not isinstance(view, dict):
+                continue
+            item = convert.interaction_from_post_view(view, InteractionKind.MENTION, "", self.view)
+            if item is None or item.by_company:
+                continue
+            moment = convert.format_time_micro(item.published_at)
+            if newest and moment < newest:  # a server that ignores ``since``
+                continue
+            posts.append(item)
+        latest = max((convert.format_time_micro(p.published_at) for p in posts), default="")
+        return Found(posts, max(latest, newest))
 
 
 def answer_lang(parent: Mapping[str, Any]) -> str:

@@ -46,6 +46,7 @@ class Mastodon(Network):
     unit = "characters"
     variables = VARIABLES
     author_credential = TOKEN_VARIABLE
+    searchable = True  # invoke listen searches its public posts (client.search)
 
     def brand(self, env: Mapping[str, str], *, preview: bool = False) -> AccountSettings | None:
         """The brand's account (``settings.brand_settings``)."""

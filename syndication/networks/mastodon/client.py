@@ -46,6 +46,7 @@ from syndication.networks.base import (
     Counts,
     CredentialStatus,
     Draft,
+    Found,
     Published,
     RetryPolicy,
     Sleep,
@@ -56,6 +57,13 @@ from syndication.networks.base import (
 )
 from syndication.networks.mastodon import convert
 from syndication.networks.mastodon.settings import MastodonSettings
+
+SEARCH_LIMIT = 40  # statuses per search and run (Mastodon's maximum)
+
+
+def _status_number(status_id: str) -> int:
+    return int(status_id) if status_id.isdigit() else -1
+
 
 logger = logging.getLogger(__name__)
 
@@ -418,3 +426,45 @@ class MastodonClient:
             query = {**params, "max_id": max_id}
         seen.sort(key=lambda n: _id_order(str(n["id"])))
         return seen
+
+    # -- Searcher (invoke listen) -----------------------------------------------------------------
+
+    async def search(self, query: str, newest: str) -> Found:
+        """Public statuses matching ``query`` newer than the status id ``newest``.
+
+        ``GET /api/v2/search?type=statuses`` (https://docs.joinmastodon.org/methods/search/), with
+        the brand's token and ``min_id``. A full-text search of statuses exists only where the
+        instance runs its search engine; elsewhere it finds nothing, which is not an error.
+        """
+        from syndication.listen.feeds import plain_text  # Mastodon's HTML as readable words
+
+        await self._know_self()  # the brand's own statuses are recognised and left out
+        params: dict[str, Any] = {"q": query, "type": "statuses", "limit": SEARCH_LIMIT}
+        if newest:
+            params["min_id"] = newest
+        body = await self._object("GET", "/api/v2/search", params=params)
+        posts = []
+        raw = body.get("statuses")
+        for status in raw if isinstance(raw, list) else []:
+            if not isinstance(status, dict) or not status.get("id"):
+                continue
+            if newest and _status_number(str(status["id"])) <= _status_number(newest):
+                continue  # an instance that ignores ``min_id``
+            item = convert.interaction_from_status(status, InteractionKind.MENTION, self.view)
+            if item is None or item.by_company:
+                continue
+            posts.append(
+                Interaction(
+                    network=item.network,
+                    kind=item.kind,
+                    id=item.id,
+                    author=item.author,
+                    published_at=item.published_at,
+                    url=item.url,
+                    content_text=plain_text(item.content_html),
+                    summary=item.summary,
+                    lang=item.lang,
+                )
+            )
+        latest = max((p.id for p in posts), key=_status_number, default="")
+        return Found(posts, max(latest, newest, key=_status_number) if latest else newest)
