@@ -240,6 +240,7 @@ def answers(c: Context, check: bool = False, settings: str = PRODUCTION_SETTINGS
         "json": "print stable JSON for tools instead of the table",
         "since": "only comments after a duration ago (24h, 7d) or an ISO date (2026-11-20)",
         "stats": "show how fast we answer (median, 90th percentile, waiting over 24 h)",
+        "mentions": "list every mention heard elsewhere (invoke listen), newest first",
         "settings": "Pelican settings file (default publishconf.py)",
     }
 )
@@ -248,14 +249,15 @@ def inbox(
     json: bool = False,
     since: str = "",
     stats: bool = False,
+    mentions: bool = False,
     settings: str = PRODUCTION_SETTINGS,
 ) -> None:
-    """List the comments waiting for an answer, oldest first, with the ID to reply to."""
+    """List the comments waiting for an answer, oldest first, then what is said elsewhere."""
     from invoke.exceptions import Exit
 
     from syndication.cli.desk import run_inbox
 
-    code = run_inbox(ROOT / settings, as_json=json, since=since, stats=stats)
+    code = run_inbox(ROOT / settings, as_json=json, since=since, stats=stats, mentions=mentions)
     if code:
         raise Exit(code=code)
 

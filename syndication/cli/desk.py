@@ -6,7 +6,9 @@ line, link, flags (question, complaint words, first time or returning) and the I
 ``reply``. ``--json`` gives the same with stable keys for tools, ``--since`` keeps what came after
 a duration ago (``24h``, ``7d``) or a date (``2026-11-20``), ``--stats`` shows how fast we answer
 instead (median and 90th percentile of the time to first answer, per network and overall, and how
-many comments have waited over 24 h).
+many comments have waited over 24 h). After the comments come the mentions heard elsewhere
+in the last week (``invoke listen``), newest first; ``--mentions`` lists them all (with
+``--json``, as JSON); a mention that is a post on a network has an ID ``reply`` takes.
 
 ``reply ID TEXT --as AUTHOR`` answers one comment exactly once (``syndication.desk.reply``).
 
@@ -45,6 +47,7 @@ from syndication.cli.common import (
     setup_logging,
     state_root,
 )
+from syndication.cli.listen import mentions_json, render_mentions
 from syndication.cli.terminal import json_text
 from syndication.desk.inbox import (
     LATE_AFTER,
@@ -57,6 +60,8 @@ from syndication.desk.inbox import (
 )
 from syndication.desk.reply import ReplyAction, ReplyResult, reply
 from syndication.errors import AgoraError, ConfigError, NetworkError
+from syndication.listen.mentions import WithMentions, listed, recent
+from syndication.listen.store import ListenStore
 from syndication.model import PostState, format_time, utc_now
 from syndication.networks.registry import configured_networks, label
 from syndication.posts import load_settings
@@ -67,6 +72,7 @@ from syndication.store.state import StateStore
 WORDS_FILE = "complaint-words.txt"  # in the content folder, unless AGORA_COMPLAINT_WORDS says
 TEXT_WIDTH = 90  # characters of a comment shown in the inbox
 INDENT = " " * 6  # under the age, so a comment's lines read as one block
+RECENT_MENTIONS = "Mentions elsewhere in the last 7 days (all: --mentions)"
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_MINUTES = {"m": 1, "min": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 
@@ -297,25 +303,37 @@ def run_inbox(
     as_json: bool = False,
     since: str = "",
     stats: bool = False,
+    mentions: bool = False,
     now: datetime | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Print the inbox (or its ``stats``) of ``settings_file``'s state; the exit code."""
+    """Print the inbox (or its ``stats``, or every ``mentions`` heard elsewhere) of
+    ``settings_file``'s state; the exit code."""
     output = stdout or sys.stdout
     moment = now or utc_now()
     try:
         after = parse_since(since, moment) if since else None
         desk = open_desk(settings_file)
         states = list(desk.store.all())
+        heard = listed(ListenStore(desk.store.root).mentions(), desk.words, since=after)
     except AgoraError as error:
         emit(output, f"The inbox could not be read: {error}\n")
         return 2
+    if mentions:  # everything `invoke listen` heard, newest first
+        emit(
+            output,
+            mentions_json(heard, moment, after) if as_json else render_mentions(heard, moment),
+        )
+        return 0
     if stats:
         figures = response_stats(since_states(states, after), moment)
         shown = stats_json(figures, moment, after) if as_json else render_stats(figures, after)
     else:
         items = waiting(states, desk.words, since=after)
         shown = inbox_json(items, moment, after) if as_json else render_inbox(items, moment, after)
+        lately = recent(heard, moment)
+        if lately and not as_json:  # after the comments: the last week's, not yet answered
+            shown += "\n" + render_mentions(lately, moment, heading=RECENT_MENTIONS)
     emit(output, shown)
     return 0
 
@@ -344,7 +362,7 @@ def run_reply(
                     text,
                     author,
                     networks,
-                    store=desk.store,
+                    store=WithMentions(desk.store),  # a post heard by listening, too
                     authors=desk.authors,
                     env=environment,
                     client=client,
@@ -376,6 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     inbox.add_argument("--json", action="store_true", help="stable JSON for tools")
     inbox.add_argument("--since", default="", help="a duration (24h, 7d) or an ISO date")
     inbox.add_argument("--stats", action="store_true", help="how fast we answer")
+    inbox.add_argument("--mentions", action="store_true", help="every mention heard elsewhere")
     answer = commands.add_parser("reply", help="answer one comment, exactly once")
     answer.add_argument("id", help="the ID shown by the inbox")
     answer.add_argument("text", help="the answer")
@@ -385,7 +404,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging()
     if args.command == "inbox":
-        return run_inbox(args.settings, as_json=args.json, since=args.since, stats=args.stats)
+        return run_inbox(
+            args.settings,
+            as_json=args.json,
+            since=args.since,
+            stats=args.stats,
+            mentions=args.mentions,
+        )
     return run_reply(args.id, args.text, args.author, args.settings)
 
 
