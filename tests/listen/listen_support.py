@@ -175,6 +175,8 @@ def site(tmp_path: Path) -> ListeningSite:
     """A site with no content but a listening file (written by each test) and a state folder."""
     root = tmp_path / "site"
     (root / "content").mkdir(parents=True)
+    # The desk's complaint words (`invoke inbox` and `invoke reply` read them).
+    (root / "content" / "complaint-words.txt").write_text("# words\ndéçu\n", encoding="utf-8")
     found = ListeningSite(root)
     found.settings.write_text(
         SETTINGS.format(

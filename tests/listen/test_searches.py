@@ -24,6 +24,7 @@ from listen_support import ListeningSite
 
 from sandbox.bluesky import BlueskyNetwork
 from sandbox.mastodon import MastodonServer
+from syndication.cli.desk import run_reply
 from syndication.cli.listen import run
 from syndication.desk.reply import ReplyAction, ReplyResult, reply
 from syndication.listen.mentions import WithMentions
@@ -181,6 +182,17 @@ def test_posts_naming_the_company_are_heard_once_and_answered_once(
         assert again.action is ReplyAction.RECONCILED
         last = answer(site, env, mention.id, "Merci, on vous écrit en privé !")
         assert last.action is ReplyAction.ALREADY
+    # `invoke reply` finds a heard post by the ID the inbox shows, and sends nothing again.
+    out = io.StringIO()
+    code = run_reply(
+        by_network["bluesky"].id,
+        "Merci, on vous écrit en privé !",
+        "Camille",
+        site.settings,
+        env=env,
+        stdout=out,
+    )
+    assert code == 0 and out.getvalue().startswith("Already answered on Bluesky"), out.getvalue()
     assert len(bluesky_answers(bluesky_network, named)) == 1
     assert len(mastodon_answers(mastodon_server, toot)) == 1
     kept = {m.network: m for m in mine(site, tag)}
