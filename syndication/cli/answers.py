@@ -26,6 +26,7 @@ from syndication.desk.inbox import find
 from syndication.desk.outbox import DEFAULT_ANSWERS_PATH, AnswerFile, answer_files, read_answer
 from syndication.desk.reply import ReplyAction, check_answerable, reply, resolve_author
 from syndication.errors import AgoraError, ContentError, NetworkError
+from syndication.listen.mentions import WithMentions
 from syndication.model import CopyStatus, interaction_key
 from syndication.networks.registry import configured_networks
 
@@ -54,7 +55,7 @@ def check_answers(settings_file: Path) -> AnswersReport:
     """Whether each answer file can go out, from the state alone (a pull request)."""
     desk = open_desk(settings_file)
     report = AnswersReport()
-    states = list(desk.store.all())
+    states = list(WithMentions(desk.store).all())
     for path in answer_files(answers_folder(desk.settings, settings_file)):
         try:
             answer = read_answer(path)
@@ -88,7 +89,7 @@ async def _send(
         answer.text,
         answer.author,
         configured_networks(env),
-        store=desk.store,
+        store=WithMentions(desk.store),  # a post heard by listening can be answered too
         authors=desk.authors,
         env=env,
         client=client,
