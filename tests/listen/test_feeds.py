@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,8 +23,6 @@ import httpx
 import pytest
 from feedgen.feed import FeedGenerator
 from listen_support import ListeningSite, Nginx
-from pelican import Pelican
-from pelican.settings import read_settings
 
 from syndication.cli.listen import run
 from syndication.listen import feeds
@@ -54,24 +54,38 @@ def build_pelican_site(folder: Path, siteurl: str) -> None:
     content.mkdir(parents=True)
     for name, text in ARTICLES.items():
         (content / name).write_text(text, encoding="utf-8")
-    settings = read_settings(
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(folder / "output"),
-            "SITEURL": siteurl,
-            "FEED_DOMAIN": siteurl,
-            "FEED_ALL_ATOM": "feeds/all.atom.xml",
-            "FEED_ALL_RSS": "feeds/all.rss.xml",
-            "TIMEZONE": "UTC",
-            "DEFAULT_LANG": "fr",
-            "PLUGINS": [],
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-            "ARTICLE_URL": "{slug}/",
-            "ARTICLE_SAVE_AS": "{slug}/index.html",
-        }
+    override = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(folder / "output"),
+        "SITEURL": siteurl,
+        "FEED_DOMAIN": siteurl,
+        "FEED_ALL_ATOM": "feeds/all.atom.xml",
+        "FEED_ALL_RSS": "feeds/all.rss.xml",
+        "TIMEZONE": "UTC",
+        "DEFAULT_LANG": "fr",
+        "PLUGINS": [],
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+        "ARTICLE_URL": "{slug}/",
+        "ARTICLE_SAVE_AS": "{slug}/index.html",
+    }
+    # In a process of its own: Pelican's signals are global, so a plugin an earlier test built
+    # with (Agora's own) would still act on this plain site in the suite's process.
+    subprocess.run(
+        [sys.executable, "-c", BUILD_SCRIPT, json.dumps(override)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    Pelican(settings).run()
+
+
+BUILD_SCRIPT = """
+import json, sys
+from pelican import Pelican
+from pelican.settings import read_settings
+Pelican(read_settings(override=json.loads(sys.argv[1]))).run()
+"""
 
 
 def feedgen_feed(server: Nginx, entries: list[tuple[str, str, datetime]]) -> FeedGenerator:

@@ -373,7 +373,14 @@ def test_a_state_folder_moved_by_its_setting_is_recorded_and_its_links_reach_the
 ) -> None:
     """AGORA_STATE_PATH elsewhere than content/state: the engines say what they wrote, the state
     commit holds that folder, and the rebuilt page links to the copies."""
-    monkeypatch.setenv("AGORA_STATE_PATH", "data/agora-state")
+    # The company moves its state in its production settings (set there rather than in the
+    # environment: this process imported pelicanconf once, as every test shares it).
+    settings = blog.writer / "publishconf.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + '\nAGORA_STATE_PATH = "data/agora-state"\n',
+        encoding="utf-8",
+    )
+    git(blog.writer, "commit", "-qam", "Move the state")
     blog.push_yesterdays_post("selles-neuves", "Des selles neuves")
     post_url = f"{blog.url}/selles-neuves/"
 
