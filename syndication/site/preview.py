@@ -8,8 +8,10 @@
   work on the port it is served on;
 - claims its port before building: a busy port is one sentence and exit status 1 (Pelican's own
   ``--listen`` logs CRITICAL and exits 0);
-- with ``--watch``, is rebuilt when the content, the theme or the settings change (Pelican's own
-  watcher, ``pelican.utils.wait_for_changes``); a rebuild that fails says why in one line and the
+- with ``--watch``, is rebuilt when the content, the theme or the settings change (their files'
+  times and sizes, read every half second against a fingerprint taken before the site is served,
+  so an edit saved the moment the page first answers is not missed, as it could be by a watcher
+  started after serving); a rebuild that fails says why in one line and the
   previous site stays served.
 
 The requests are answered by Pelican's development handler
@@ -25,12 +27,15 @@ import errno
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from syndication.site.build import BuildFailed, build
+
+WATCH_SECONDS = 0.5  # how often the preview looks for a change
 
 HOST = "127.0.0.1"
 DEFAULT_OUTPUT = "output-preview"
@@ -121,20 +126,48 @@ def _build(settings_file: Path, output: Path, port: int) -> bool:
     return True
 
 
-def _watch(settings_file: Path, output: Path, port: int) -> None:
-    """Rebuild whenever the content, theme or settings change, until interrupted."""
+def _watched(settings_file: Path) -> list[Path]:
+    """What a change of rebuilds the preview: the settings file, the content and the theme."""
     from pelican.settings import read_settings
-    from pelican.utils import wait_for_changes
 
+    settings: Any = read_settings(str(settings_file))
+    return [settings_file, Path(str(settings["PATH"])), Path(str(settings["THEME"]))]
+
+
+def fingerprint(paths: Sequence[Path]) -> frozenset[tuple[str, int, int]]:
+    """Every file under ``paths`` with its modification time and size (hidden ones left out)."""
+    found: set[tuple[str, int, int]] = set()
+    for top in paths:
+        if top.is_file():
+            info = top.stat()
+            found.add((str(top), info.st_mtime_ns, info.st_size))
+            continue
+        for folder, names, files in os.walk(top):
+            names[:] = [name for name in names if not name.startswith(".")]
+            for name in files:
+                if name.startswith("."):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    info = os.stat(path)
+                except FileNotFoundError:  # removed while walking: the next look sees it
+                    continue
+                found.add((path, info.st_mtime_ns, info.st_size))
+    return frozenset(found)
+
+
+def _watch(
+    settings_file: Path, output: Path, port: int, seen: frozenset[tuple[str, int, int]]
+) -> None:
+    """Rebuild whenever the content, theme or settings change, until interrupted."""
     while True:
-        settings: Any = read_settings(str(settings_file))
-        # A static folder not made yet (avatars before the first backfeed) is no news each time.
-        root = Path(str(settings["PATH"]))
-        statics = settings.get("STATIC_PATHS", [])
-        settings["STATIC_PATHS"] = [path for path in statics if (root / path).exists()]
-        changed = wait_for_changes(str(settings_file), settings)
-        names = ", ".join(sorted({Path(path).name for _, path in changed}))
+        time.sleep(WATCH_SECONDS)
+        now = fingerprint(_watched(settings_file))
+        if now == seen:
+            continue
+        names = ", ".join(sorted({Path(path).name for path, *_ in now ^ seen}))
         print(f"Changed: {names}; rebuilding.", flush=True)
+        seen = now
         _build(settings_file, output, port)
 
 
@@ -146,6 +179,8 @@ def serve(settings_file: Path, output: Path, port: int, *, watch: bool = False) 
         print(f"The preview did not start: {problem}", file=sys.stderr, flush=True)
         return 1
     with server:
+        # Taken before the build and the serving: an edit made from then on is rebuilt.
+        seen = fingerprint(_watched(settings_file)) if watch else frozenset()
         built = _build(settings_file, output, port)
         if not built and not watch:
             return 1
@@ -154,7 +189,7 @@ def serve(settings_file: Path, output: Path, port: int, *, watch: bool = False) 
         thread.start()
         try:
             if watch:
-                _watch(settings_file, output, port)
+                _watch(settings_file, output, port, seen)
             else:
                 thread.join()
         except KeyboardInterrupt:
