@@ -14,13 +14,13 @@ of context.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from syndication.errors import ConfigError
 from syndication.model import Interaction, interaction_key
+from syndication.reviewed import read_reviewed
 
 KNOWN_KEYS = frozenset({"blocked_accounts", "blocked_domains", "hidden_items"})
 
@@ -40,16 +40,8 @@ class Moderation:
     @classmethod
     def load(cls, path: Path) -> Moderation:
         """Read the file; a missing file blocks nothing, a broken one is a ConfigError naming it."""
-        if not path.exists():
-            return cls()
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: {error}; fix the TOML syntax.") from error
-        unknown = sorted(set(data) - KNOWN_KEYS)
-        if unknown:
-            expected = ", ".join(sorted(KNOWN_KEYS))
-            raise ConfigError(f"{path}: unknown key {unknown[0]!r}; expected one of {expected}.")
+        expected = "one of " + ", ".join(sorted(KNOWN_KEYS))
+        data = read_reviewed(path, KNOWN_KEYS, expected)
         lists: dict[str, frozenset[str]] = {}
         for name in KNOWN_KEYS:
             values = data.get(name, [])

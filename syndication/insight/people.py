@@ -25,13 +25,13 @@ their rel=me links call for, to review and paste here.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from syndication.errors import ConfigError
 from syndication.model import Person
 from syndication.networks.registry import names
+from syndication.reviewed import read_reviewed
 
 KNOWN_KEYS = frozenset({"person", "opted_out"})
 PERSON_KEYS = frozenset({"name", "accounts", "note"})
@@ -68,15 +68,9 @@ class People:
     @classmethod
     def load(cls, path: Path) -> People:
         """Read the file; a missing file links nobody, a broken one is a ConfigError naming it."""
-        if not path.exists():
+        data = read_reviewed(path, KNOWN_KEYS, "person or opted_out")
+        if not data:
             return cls()
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: {error}; fix the TOML syntax.") from error
-        unknown = sorted(set(data) - KNOWN_KEYS)
-        if unknown:
-            raise ConfigError(f"{path}: unknown key {unknown[0]!r}; expected person or opted_out.")
         linked: dict[str, str] = {}
         entries = data.get("person", [])
         if not isinstance(entries, list):
