@@ -11,6 +11,8 @@ Settings (all optional but ``AGORA_AUTHORS``):
                            folder, like ``invoke build`` runs
 ``COMPANY_NAME``           drawn on the social cards
 ``AGORA_HOUSE_RULES``      the editorial rules and their levels (``syndication.site.house_rules``)
+``AGORA_TAXONOMY_FILE``    English names of categories and tags (default ``taxonomy.toml`` in the
+                           content folder; ``syndication.taxonomy``, ``taxonomy``)
 
 Every article gets ``article.agora_html`` (its conversation section, rendered from its state by
 ``_conversation.html``, see ``sections``), ``article.social_image`` (site-relative path of its own
@@ -42,6 +44,7 @@ from . import filters, sitemap, validate
 from .cards import CARD_SUFFIX, CardCache, CardText
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
+from .taxonomy import translate_taxonomy, write_taxonomy_pages
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +218,9 @@ class AgoraPlugin:
                 display=validate.display_path,
             )
         )
+        # English posts get their English category and tags now, once the rules have compared
+        # each translation's category with its original's as written (plugins/agora/taxonomy).
+        translate_taxonomy(articles)
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
         sections, self._sections = self._sections, None
         try:
@@ -321,6 +327,9 @@ def register() -> None:
     signals.content_object_init.connect(_PLUGIN.on_content_object_init, weak=False)
     signals.all_generators_finalized.connect(_PLUGIN.on_generators_finalized, weak=False)
     signals.finalized.connect(_PLUGIN.on_finalized, weak=False)
+    # Every post page is written by then, and the generator still holds the English pages
+    # ``translate_taxonomy`` planned.
+    signals.article_writer_finalized.connect(write_taxonomy_pages)
     filters.register()
     _register_i18n()
 
