@@ -1,9 +1,10 @@
-"""Fixtures for the site tests: the sample site built once per session, with a conversation.
+"""Fixtures for the site tests: the fixture blog built once per session, with a conversation.
 
-``site``: the real build (``Pelican(settings).run()``) of a copy of the sample content into a
-temporary folder, with one post's state file holding copies on both networks and a threaded
-conversation, and a moderation file hiding one reply. ``rebuilt``: a second build of the same
-workspace into another folder, with the card cache as the first build left it.
+``site``: the real build (``Pelican(settings).run()``) of the fixture blog (``site_build``, from
+``tests/content/fixture_site.py``, never the sample posts) into a temporary folder, with one
+post's state file holding copies on both networks and a threaded conversation, and a moderation
+file hiding one reply. ``rebuilt``: a second build of the same workspace into another folder, with
+the card cache as the first build left it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from site_build import (
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The sample site, built once for the session with the project's settings and plugin."""
+    """The fixture blog, built once for the session with the project's settings and plugin."""
     workspace = tmp_path_factory.mktemp("site")
     content = copy_content(workspace)
     write_state(content, CONVERSATION_POST, conversation_state().to_dict())

@@ -1,9 +1,11 @@
-"""Real builds of the site for the site tests: a copy of the content, the project's settings.
+"""Real builds of the site for the site tests: the fixture blog, the project's settings.
 
 Each build runs ``Pelican(settings).run()`` with the project's own ``pelicanconf.py``, theme and
-plugin, into a temporary folder, with the state, moderation file and card cache in that folder
-too, so nothing in the repository is read as state or written. The module name is unique in the
-test tree because test folders have no ``__init__.py``.
+plugin over the fixture blog of ``tests/content/fixture_site.py`` (never the sample posts of
+``content/``), with the fixture's company values laid over the settings, into a temporary folder,
+with the state, moderation file and card cache in that folder too, so nothing in the repository is
+read as content or state, or written. The module name is unique in the test tree because test
+folders have no ``__init__.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -31,6 +32,18 @@ from syndication.model import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+# The fixture blog lives with the content tests; test folders are not packages.
+if str(ROOT / "tests" / "content") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "content"))
+
+# The fixture blog's posts and authors, for the tests that read what was built from them.
+from fixture_site import AUTHORS as AUTHORS  # noqa: E402
+from fixture_site import POSTS as POSTS  # noqa: E402
+from fixture_site import SETTINGS, settings_lines, write_site  # noqa: E402
+from fixture_site import SPRING as SPRING  # noqa: E402
+from fixture_site import WINTER as WINTER  # noqa: E402
+from fixture_site import write_photos as write_photos  # noqa: E402
+
 SITEURL = "https://blog.velos-boreal.example"
 _META = re.compile(r"^(?P<key>[A-Za-z_]+):\s*(?P<value>.*)$")
 
@@ -92,16 +105,12 @@ def source_posts(content: Path) -> list[SourcePost]:
 
 
 def copy_content(destination: Path) -> Path:
-    """A copy of the sample content, without any state or moderation file of the repository."""
-    content = destination / "content"
-    shutil.copytree(
-        ROOT / "content", content, ignore=shutil.ignore_patterns("state", "moderation.toml")
-    )
-    (content / "state" / "posts").mkdir(parents=True)
-    (content / "moderation.toml").write_text(
-        "blocked_accounts = []\nblocked_domains = []\nhidden_items = []\n", encoding="utf-8"
-    )
-    return content
+    """The fixture blog in ``destination/content``, with an empty state and moderation file.
+
+    Named for what it replaced (a copy of the sample content): the desk and network tests of
+    other folders call it by this name.
+    """
+    return write_site(destination)
 
 
 def write_state(content: Path, key: str, data: dict[str, Any]) -> Path:
@@ -124,6 +133,7 @@ def settings_overrides(workspace: Path, output: Path) -> dict[str, Any]:
         "AGORA_MODERATION_FILE": str(content / "moderation.toml"),
         "AGORA_CARD_CACHE": str(workspace / "card-cache"),
         "DELETE_OUTPUT_DIRECTORY": False,
+        **SETTINGS,
     }
 
 
@@ -167,7 +177,7 @@ def write_settings_file(workspace: Path) -> Path:
         'PATH = "content"\n'
         'AGORA_STATE_PATH = "content/state"\n'
         'AGORA_MODERATION_FILE = "content/moderation.toml"\n'
-        'AGORA_CARD_CACHE = "card-cache"\n',
+        'AGORA_CARD_CACHE = "card-cache"\n' + "\n".join(settings_lines()) + "\n",
         encoding="utf-8",
     )
     return settings
@@ -196,7 +206,7 @@ def run_build_command(workspace: Path, *args: str) -> subprocess.CompletedProces
     )
 
 
-CONVERSATION_POST = "mise-au-point-du-printemps.fr"
+CONVERSATION_POST = f"{SPRING.slug}.fr"
 BLUESKY_COPY = "https://bsky.app/profile/velosboreal.example/post/3kspring"
 MASTODON_COPY = "https://mastodon.example/@velosboreal/1100"
 QUESTION = "Est-ce que les 95 $ comprennent la purge des freins?"

@@ -1,7 +1,8 @@
 """``python -m syndication.site.build``: all or nothing, and one line for a broken post.
 
-Each case copies the sample content into a temporary folder, breaks one file, and runs the real
-command in a fresh process, as ``invoke build`` does. The previous output must stay as it was.
+Each case writes the fixture blog (``site_build.copy_content``, not the sample posts) into a
+temporary folder, breaks one file, and runs the real command in a fresh process, as ``invoke
+build`` does. The previous output must stay as it was.
 """
 
 from __future__ import annotations
@@ -12,15 +13,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from site_build import copy_content, run_build_command, write_settings_file
+from site_build import (
+    AUTHORS,
+    POSTS,
+    SPRING,
+    WINTER,
+    copy_content,
+    run_build_command,
+    write_settings_file,
+)
 
-POST = "content/posts/rouler-l-hiver.md"  # a French post with no translation and no image
-TRANSLATED = "content/posts/mesurer-ce-qui-compte-en.md"
+POST = f"content/posts/{WINTER.slug}.md"  # a French post with no translation and no image
+assert not WINTER.english and not WINTER.image
+# An English translation of a post without an image.
+TRANSLATED = next(
+    f"content/posts/{item.slug}-en.md" for item in POSTS if item.english and not item.image
+)
+KNOWN = ", ".join(sorted(AUTHORS))  # the authors of the fixture's settings, as the line lists them
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with the sample content and a settings file, never modified."""
+    """A workspace with the fixture blog and a settings file, never modified."""
     workspace = tmp_path_factory.mktemp("pristine")
     copy_content(workspace)
     write_settings_file(workspace)
@@ -67,12 +81,12 @@ BROKEN = {
     "unknown author": (
         POST,
         _meta("Author", "Bob"),
-        r'unknown author "Bob"; known authors: Awa Diallo',
+        re.escape(f'unknown author "Bob"; known authors: {KNOWN}'),
     ),
     "translation of nothing": (
         POST,
         lambda t: _meta("Translation", "true")(_meta("Lang", "en")(t)),
-        r'"Translation: true" but no original post has the slug "rouler-l-hiver"',
+        f'"Translation: true" but no original post has the slug "{WINTER.slug}"',
     ),
     "language not configured": (
         TRANSLATED,
@@ -86,7 +100,7 @@ BROKEN = {
     ),
     "image without alt": (
         POST,
-        _meta("Image", "images/posts/mise-au-point-du-printemps.jpg"),
+        _meta("Image", SPRING.image),
         r"has no Image_alt",
     ),
     "unknown network": (POST, _meta("Syndicate", "bluesky, myspace"), r'unknown network "myspace"'),
@@ -136,13 +150,13 @@ def test_a_pelican_error_is_one_line_too(workspace: Path) -> None:
 
 
 def test_a_corrupt_state_file_is_one_line_naming_it(workspace: Path) -> None:
-    state = workspace / "content" / "state" / "posts" / "rouler-l-hiver.fr.json"
+    state = workspace / "content" / "state" / "posts" / f"{WINTER.slug}.fr.json"
     state.write_text("{ not json", encoding="utf-8")
     result = run_build_command(workspace)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert "rouler-l-hiver.fr.json" in lines[0] and "not valid JSON" in lines[0]
+    assert f"{WINTER.slug}.fr.json" in lines[0] and "not valid JSON" in lines[0]
     assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
 
 
@@ -165,6 +179,5 @@ def test_a_post_without_author_names_the_missing_line(workspace: Path) -> None:
     result = run_build_command(workspace)
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        f"{POST}: no author; add an 'Author:' line with one of: "
-        "Awa Diallo, Camille Tremblay, Mathieu Gagnon"
+        f"{POST}: no author; add an 'Author:' line with one of: {KNOWN}"
     )

@@ -13,11 +13,13 @@ from site_build import (
     MASTODON_COPY,
     QUESTION,
     SITEURL,
+    SPRING,
+    WINTER,
     BuiltSite,
 )
 
-PAGE = "mise-au-point-du-printemps/index.html"
-URL = f"{SITEURL}/mise-au-point-du-printemps/"
+PAGE = f"{SPRING.slug}/index.html"  # the post with the conversation (CONVERSATION_POST)
+URL = f"{SITEURL}/{SPRING.slug}/"
 
 
 def _cite_holding(soup: BeautifulSoup, text: str) -> Tag:
@@ -61,7 +63,7 @@ def test_the_entry_carries_comments_likes_and_reposts_as_microformats(site: Buil
 
 def test_a_post_without_state_shows_no_syndication_link(site: BuiltSite) -> None:
     parsed = mf2py.parse(
-        doc=site.read("rouler-l-hiver/index.html"), url=f"{SITEURL}/rouler-l-hiver/"
+        doc=site.read(f"{WINTER.slug}/index.html"), url=f"{SITEURL}/{WINTER.slug}/"
     )
     entry = next(item for item in parsed["items"] if "h-entry" in item["type"])
     assert not entry["properties"].get("syndication")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from site_build import build, copy_content, write_state
+from site_build import WINTER, build, copy_content, write_state
 
 from plugins.agora import cards
 from syndication.model import Copy, CopyStatus, PostState, utc_now
 
-POST = "rouler-l-hiver"
+POST = WINTER.slug  # French only, no state of its own
 
 
 def _state_with_copy(url: str) -> dict[str, object]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import runpy
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from site_build import ROOT, write_settings_file
+from site_build import AUTHORS, ROOT, write_photos, write_settings_file
 
 POST = """Title: {title}
 Date: 2025-03-0{day} 10:00
@@ -44,8 +43,8 @@ def _free_port() -> int:
 
 
 def _workspace(root: Path) -> Path:
-    """Two posts by one of the project's authors, with the project's settings pointed here."""
-    author = next(iter(runpy.run_path(str(ROOT / "pelicanconf.py"))["AGORA_AUTHORS"]))
+    """Two posts by one of the fixture's authors, with the project's settings pointed here."""
+    author = next(iter(AUTHORS))
     posts = root / "content" / "posts"
     posts.mkdir(parents=True)
     for day, (slug, other) in enumerate([("velo", "hiver"), ("hiver", "velo")], start=1):
@@ -55,12 +54,8 @@ def _workspace(root: Path) -> Path:
     (root / "content" / "moderation.toml").write_text(
         "blocked_accounts = []\nblocked_domains = []\nhidden_items = []\n", encoding="utf-8"
     )
-    # The settings name each author's photo: the company's files, kept with its settings.
-    for details in runpy.run_path(str(ROOT / "pelicanconf.py"))["AGORA_AUTHORS"].values():
-        if details.get("photo"):
-            photo = root / "content" / details["photo"]
-            photo.parent.mkdir(parents=True, exist_ok=True)
-            photo.write_bytes((ROOT / "content" / details["photo"]).read_bytes())
+    # The settings name each author's photo: the fixture draws them.
+    write_photos(root / "content")
     write_settings_file(root)
     # What a publish or the demo left: a preview must not replace it.
     (root / "output").mkdir()
