@@ -24,6 +24,7 @@ from pelican.settings import read_settings
 from syndication.errors import ContentError
 from syndication.model import Post, utc_now
 from syndication.networks.registry import NETWORKS
+from syndication.taxonomy import Taxonomy, from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +68,11 @@ def parse_networks(value: str, source: str) -> tuple[str, ...] | None:
     return names
 
 
-def post_from_article(article: Article, settings: Settings, source: str) -> Post:
-    """The model's view of one Pelican article."""
+def post_from_article(
+    article: Article, settings: Settings, source: str, names: Taxonomy | None = None
+) -> Post:
+    """The model's view of one Pelican article; an English post's tags get their English names
+    from ``names`` (``content/taxonomy.toml``), so its copies' hashtags are English."""
     metadata = article.metadata
     siteurl = str(settings.get("SITEURL", "")).rstrip("/")
     image = str(metadata.get("image", "") or "").strip().lstrip("/")
@@ -88,7 +92,9 @@ def post_from_article(article: Article, settings: Settings, source: str) -> Post
         url=f"{siteurl}/{article.url}",
         date=article.date,
         author=author.name if author is not None else "",
-        tags=tuple(str(tag) for tag in getattr(article, "tags", []) or []),
+        tags=(names or Taxonomy()).tag_names(
+            (str(tag) for tag in getattr(article, "tags", []) or []), article.lang
+        ),
         image_url=f"{siteurl}/{image}" if image else None,
         image_path=str(content_root / image) if image else None,
         image_alt=str(metadata.get("image_alt", "") or "").strip(),
@@ -130,6 +136,7 @@ def read_posts(settings: Settings, now: datetime | None = None) -> list[Post]:
     readers = Readers({**settings, "WITH_FUTURE_DATES": True})
     root = Path(str(settings["PATH"]))
     authors: Mapping[str, Any] = settings.get("AGORA_AUTHORS", {}) or {}
+    names = from_settings(settings)
     posts: list[Post] = []
     for path in article_files(settings, readers):
         source = str(path)
@@ -147,7 +154,7 @@ def read_posts(settings: Settings, now: datetime | None = None) -> list[Post]:
         if article.date > moment:
             logger.info("%s is dated %s: it waits for its date", source, article.date)
             continue
-        post = post_from_article(article, settings, source)
+        post = post_from_article(article, settings, source, names)
         if authors and post.author not in authors:
             raise ContentError(
                 f"{source}: the author {post.author!r} is not in AGORA_AUTHORS; "

@@ -1,7 +1,10 @@
 """Compose what each network receives for a post: text, length against the limit, link card.
 
 The default text is the title, the summary signed by the post's author (people answer people),
-the link, and hashtags from the post's tags::
+the link, and hashtags from the post's tags, in the post's language: each language is a post of
+its own, and an English one carries the English names of ``content/taxonomy.toml``
+(``syndication.taxonomy``, applied when posts are read), so its copies say ``#Maintenance`` where
+the French ones say ``#Entretien``::
 
     Rouler l'hiver sans y laisser sa chaîne
 
