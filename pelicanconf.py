@@ -129,7 +129,14 @@ AGORA_HOUSE_RULES: dict[str, dict[str, object] | str] = {
     "internal_link": {"level": "warning"},
     # A date further ahead is likely a typo (2062 for 2026): a warning, not a silent draft.
     "far_future": {"level": "warning", "days": 365},
+    # An English translation's French category or tag has an English name in the table below.
+    "taxonomy": {"level": "warning"},
 }
+
+# English names of categories and tags, for the English pages (under en/category/, en/tag/) and
+# the English copies' hashtags: a reviewed file in the content folder, edited like a post
+# (docs/writers-guide.md, "Categories and tags in English").
+AGORA_TAXONOMY_FILE = "taxonomy.toml"
 
 # Where the syndication state lives, relative to the repository root. The local sandbox points it
 # elsewhere (`.sandbox/env`), so demo copies never mix with the real ones.

@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from syndication import taxonomy
 from syndication.errors import ConfigError
 
 LOGGER_NAME = "syndication.house_rules"
@@ -58,6 +59,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "internal_link": {"level": "warning"},
     # A date more than this many days ahead is likely a typo (2062 for 2026).
     "far_future": {"level": "warning", "days": 365},
+    # An English post's French category or tag has an English name in content/taxonomy.toml
+    # (checked once that file exists; syndication.taxonomy).
+    "taxonomy": {"level": "warning"},
 }
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -369,6 +373,62 @@ class _Checker:
                         f"({read(original) or 'none'}) in {self.display(original.source_path)}",
                     )
 
+    def english_names(
+        self, items: list[Any], table: taxonomy.Taxonomy, settings: Mapping[str, Any]
+    ) -> None:
+        """``taxonomy``: an English post's French category and tags have English names.
+
+        A name no French post uses was written in English by the writer: it needs nothing. A
+        company without a table has not asked for English names: nothing is checked.
+        """
+        default_lang = str(settings.get("DEFAULT_LANG", ""))
+        if not table.exists or default_lang == taxonomy.LANG:
+            return
+        french: dict[taxonomy.Kind, set[str]] = {"categories": set(), "tags": set()}
+        for item in items:
+            if getattr(item, "lang", None) == default_lang:
+                french["categories"] |= {taxonomy.key(name) for name in _category(item)}
+                french["tags"] |= {taxonomy.key(name) for name in _tags(item)}
+        where = self.display(table.source)
+        for item in items:
+            if getattr(item, "lang", None) != taxonomy.LANG:
+                continue
+            parts: list[str] = []
+            tables: list[str] = []
+            for kind, label, names in _names_of(item):
+                missing = [
+                    f'"{name}"'
+                    for name in names
+                    if taxonomy.key(name) in french[kind] and not table.has(kind, name)
+                ]
+                if missing:
+                    parts.append(f"{label} {', '.join(missing)}")
+                    tables.append(f"[{kind}]")
+            if parts:
+                self.add(
+                    item,
+                    "taxonomy",
+                    f"no English name in {where} for {' and '.join(parts)}; add them under "
+                    f"{' and '.join(tables)} (English pages and hashtags show the French names "
+                    "until then)",
+                )
+
+
+def _names_of(item: Any) -> tuple[tuple[taxonomy.Kind, str, list[str]], ...]:
+    """A post's category and tags as written: (table, how a line names them, names)."""
+    return (("categories", "category", _category(item)), ("tags", "tags", _tags(item)))
+
+
+def _category(item: Any) -> list[str]:
+    """A post's category as written, in a list (none when it has none)."""
+    name = str(getattr(item, "category", "") or "").strip()
+    return [name] if name else []
+
+
+def _tags(item: Any) -> list[str]:
+    """A post's tags as written."""
+    return [str(tag) for tag in getattr(item, "tags", None) or [] if str(tag).strip()]
+
 
 # What a translation shares with its original: (front-matter key, how to read it on a post).
 _SHARED: tuple[tuple[str, Callable[[Any], str]], ...] = (
@@ -409,6 +469,8 @@ def check(
         checker.article(item, others)
     checker.translations(items)
     checker.translations_match(items)
+    if checker.on("taxonomy"):
+        checker.english_names(items, taxonomy.from_settings(settings, content_root), settings)
     # File by file, so a writer finds every line about their post together.
     return sorted(checker.findings, key=lambda finding: finding.path)
 

@@ -1,8 +1,9 @@
 """Fixtures for the theme tests: the real site, built once with a recorded conversation.
 
-The site is the project's own (``pelicanconf.py``, ``content/``, the theme and the plugin),
-built into a temporary folder with its state read from a temporary state folder that holds a
-fixture conversation for one post (see ``theme_site.write_fixture_state``).
+The site is the project's own (``pelicanconf.py``, the theme and the plugin) over the fixture
+blog (``tests/content/fixture_site.py``, not the sample posts), built into a temporary folder
+with its state read from a temporary state folder that holds a fixture conversation for one post
+(see ``theme_site.write_fixture_state``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,16 @@ import itertools
 import mf2py
 import pytest
 from bs4 import BeautifulSoup, Tag
-from theme_site import BSKY_POST, JUST_SHARED, MASTO_POST, QUIET, SITEURL, TALKED_ABOUT, BuiltSite
+from theme_site import (
+    BSKY_POST,
+    COMPANY,
+    JUST_SHARED,
+    MASTO_POST,
+    QUIET,
+    SITEURL,
+    TALKED_ABOUT,
+    BuiltSite,
+)
 
 
 def _conversation(site: BuiltSite, page: str) -> Tag:
@@ -49,9 +58,9 @@ def test_replies_are_threaded_oldest_first_with_the_company_answer_marked(site: 
     assert isinstance(nested, Tag), "the answer to Léa is not nested under her reply"
     answer = nested.find("article")
     assert isinstance(answer, Tag) and "company" in answer["class"]
-    assert answer.find(class_="badge").get_text() == "Réponse de Vélos Boréal — signée Camille"  # type: ignore[union-attr]
+    assert answer.find(class_="badge").get_text() == f"Réponse de {COMPANY} — signée Camille"  # type: ignore[union-attr]
     english = _conversation(site, f"/en/{TALKED_ABOUT}/").find(class_="badge")
-    assert english is not None and english.get_text() == "Answer from Vélos Boréal — signed Camille"
+    assert english is not None and english.get_text() == f"Answer from {COMPANY} — signed Camille"
     lea = roots[1].find("article")
     assert lea.find(class_="handle").get_text() == "@lea.bsky.example"  # type: ignore[union-attr]
     time = lea.find("time", class_="dt-published")  # type: ignore[union-attr]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
-from theme_site import ROOT, TALKED_ABOUT, build
+from theme_site import AUTHORS, ROOT, TALKED_ABOUT, build
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # Backfeed would have copied Léa's avatar here; an author photo stands in for it.
         avatar = output / "avatars" / "bluesky" / "lea.png"
         avatar.parent.mkdir(parents=True)
-        shutil.copyfile(ROOT / "content" / "images" / "authors" / "camille-tremblay.png", avatar)
+        photo = next(details["photo"] for details in AUTHORS.values())
+        shutil.copyfile(workdir / "content" / photo, avatar)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

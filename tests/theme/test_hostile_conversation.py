@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 from bs4 import Tag
-from theme_site import TALKED_ABOUT, BuiltSite, build, fixture_state
+from theme_site import COMPANY, TALKED_ABOUT, BuiltSite, build, fixture_state
 
 from syndication.model import Interaction, InteractionKind, Person
 from syndication.store.state import StateStore
 
 DEPTH = 8
 WORDS = {
-    "fr": ("en réponse à", "Lire la suite sur Mastodon", "lecteur ou lectrice, pas Vélos Boréal"),
-    "en": ("in reply to", "Read the rest on Mastodon", "a reader, not Vélos Boréal"),
+    "fr": ("en réponse à", "Lire la suite sur Mastodon", f"lecteur ou lectrice, pas {COMPANY}"),
+    "en": ("in reply to", "Read the rest on Mastodon", f"a reader, not {COMPANY}"),
 }
 
 
@@ -49,7 +49,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         state = fixture_state(lang)
         parent = "mastodon-copy"
         for number in range(DEPTH):
-            name = "Vélos\u200d Boréal" if number == 1 else f"Lecteur\u202e {number}"
+            name = COMPANY.replace(" ", "\u200d ") if number == 1 else f"Lecteur\u202e {number}"
             text = "mot " * 2_000 if number == 2 else f"réponse {number}"
             item = _reply(number, parent, name, text)
             state.interactions[f"mastodon:{item.id}"] = item

@@ -127,7 +127,7 @@ def test_a_theme_template_asking_for_an_unknown_string_stops_the_build(tmp_path:
 
 
 def test_every_key_the_templates_use_exists(strings: i18n.Strings) -> None:
-    """Branches the sample build may not reach (an unsigned company answer) are covered too."""
+    """Branches the fixture build may not reach (an unsigned company answer) are covered too."""
     import re
 
     used = set()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import Tag
-from theme_site import TALKED_ABOUT, BuiltSite, build
+from theme_site import POSTS, TALKED_ABOUT, BuiltSite, build
 
 
 def sections(site: BuiltSite) -> dict[str, str]:
@@ -35,7 +35,9 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     with caplog.at_level(logging.DEBUG, logger="agora"):
         aside = build(tmp_path)
     in_place, by_worker = sections(site), sections(aside)
-    assert len(in_place) > 10 and by_worker == in_place
+    # One section per post page of the fixture blog: each French post and each translation.
+    assert len(in_place) == sum(2 if item.english else 1 for item in POSTS) > 5
+    assert by_worker == in_place
     assert "Léa" in in_place[f"{TALKED_ABOUT}/index.html"]  # the fixture conversation is there
     counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
     assert counted and counted[-1].endswith(f"{len(in_place)} by a worker"), counted

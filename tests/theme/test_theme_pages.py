@@ -9,9 +9,10 @@ import feedparser
 import mf2py
 import pytest
 from bs4 import BeautifulSoup
-from theme_site import QUIET, SITEURL, TALKED_ABOUT, BuiltSite
+from theme_site import AUTHORS, COMPANY, QUIET, SITEURL, TALKED, TALKED_ABOUT, BuiltSite
 
-# Every kind of page the theme writes, with the language it must declare.
+# Every kind of page the theme writes, with the language it must declare (the category, a tag
+# and the author of the fixture's talked-about post: Transparence, freins, Awa Diallo).
 PAGES = {
     "/": "fr",
     "/en/": "en",
@@ -99,7 +100,7 @@ def test_head_has_absolute_canonical_opengraph_and_twitter_tags(site: BuiltSite,
     assert canonical is not None and canonical["href"] == SITEURL + page
     assert _meta(soup, "og:url") == SITEURL + page
     assert _meta(soup, "og:locale") == {"fr": "fr_CA", "en": "en_CA"}[PAGES[page]]
-    assert _meta(soup, "og:site_name").startswith("Vélos Boréal")
+    assert _meta(soup, "og:site_name").startswith(COMPANY)
     for key in ("og:image", "twitter:image"):
         image = _meta(soup, key)
         assert image.startswith(SITEURL + "/") and _local_file(site, image), f"{page}: {image}"
@@ -112,9 +113,11 @@ def test_head_has_absolute_canonical_opengraph_and_twitter_tags(site: BuiltSite,
 def test_post_head_describes_the_post(site: BuiltSite) -> None:
     soup = site.soup(f"/{TALKED_ABOUT}/")
     assert _meta(soup, "og:type") == "article"
-    assert _meta(soup, "description").startswith("Un lot d'étriers de frein")
-    assert _meta(soup, "og:image") == f"{SITEURL}/images/posts/{TALKED_ABOUT}.jpg"
-    assert _meta(soup, "og:image:alt").startswith("Dessin d'un disque")
+    assert _meta(soup, "description") == TALKED.summary
+    # Its own image, as the 1200 px JPEG the plugin draws for the networks (images.py).
+    assert _meta(soup, "og:image").startswith(f"{SITEURL}/images/resized/{TALKED_ABOUT}-")
+    assert _meta(soup, "og:image").endswith("-social-1200.jpg")
+    assert _meta(soup, "og:image:alt") == TALKED.image_alt
     quiet = site.soup(f"/{QUIET}/")  # no image of its own: the plugin's generated card
     assert _meta(quiet, "og:image") != f"{SITEURL}/theme/images/og-default.png"
 
@@ -196,20 +199,18 @@ def test_post_page_is_an_h_entry_with_its_author_card(site: BuiltSite) -> None:
     entries = [item for item in parsed["items"] if "h-entry" in item["type"]]
     assert len(entries) == 1
     props = entries[0]["properties"]
-    assert props["name"] == [
-        "Rappel volontaire : un lot d'étriers de frein défectueux, et nos excuses"
-    ]
+    assert props["name"] == [TALKED.title]
     assert props["url"][0] == url
     assert props["published"][0].startswith("2025-04-22")
-    assert props["summary"][0].startswith("Un lot d'étriers")
-    assert "Je vais commencer par l'essentiel" in props["content"][0]["value"]
+    assert props["summary"][0] == TALKED.summary
+    assert TALKED.opening in props["content"][0]["value"]
     assert {"Transparence", "rappel", "freins"} <= set(props["category"])
     author = props["author"][0]
     assert author["type"] == ["h-card"]
-    assert author["properties"]["name"] == ["Awa Diallo"]
+    assert author["properties"]["name"] == [TALKED.author] == ["Awa Diallo"]
     assert author["properties"]["url"] == [f"{SITEURL}/auteur/awa-diallo/"]
     assert author["properties"]["photo"][0]["value"].endswith("/images/authors/awa-diallo.png")
-    assert "Direction générale" in site.html(f"/{TALKED_ABOUT}/")
+    assert AUTHORS[TALKED.author]["role_fr"] in site.html(f"/{TALKED_ABOUT}/")
 
 
 @pytest.mark.parametrize(("page", "lang"), [("/", "fr"), ("/en/", "en")])
@@ -231,7 +232,7 @@ def test_indexes_are_h_feeds_of_h_entries_in_their_language(
 
 def test_index_pages_are_paginated_with_links_both_ways(site: BuiltSite) -> None:
     pages = sorted(site.root.glob("index*.html"))
-    assert len(pages) >= 2, "the sample content no longer fills two index pages"
+    assert len(pages) >= 2, "the fixture blog no longer fills two index pages"
     first, second = site.soup("/"), site.soup("/index2.html")
     assert first.find("a", rel="next")["href"] == f"{SITEURL}/index2.html"  # type: ignore[index]
     assert second.find("a", rel="prev")["href"] == f"{SITEURL}/"  # type: ignore[index]

@@ -1,12 +1,14 @@
 """Build the real site for the theme tests and read its pages as data.
 
-Its name is unique in the test tree because test folders have no ``__init__.py``.
+The site is the project's (``pelicanconf.py``, the theme and the plugin) built over the fixture
+blog of ``tests/content/fixture_site.py``, never the sample posts of ``content/``. Its name is
+unique in the test tree because test folders have no ``__init__.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +26,23 @@ from syndication.model import (
 from syndication.store.state import StateStore
 
 ROOT = Path(__file__).resolve().parents[2]
+# The fixture blog lives with the content tests; test folders are not packages.
+if str(ROOT / "tests" / "content") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "content"))
+
+# The fixture blog's posts and company, for the tests that read what was built from them.
+from fixture_site import AUTHORS as AUTHORS  # noqa: E402
+from fixture_site import COMPANY as COMPANY  # noqa: E402
+from fixture_site import MEASURE, RECALL, SETTINGS, WINTER, write_site  # noqa: E402
+from fixture_site import POSTS as POSTS  # noqa: E402
+from fixture_site import FixturePost as FixturePost  # noqa: E402
+
 SITEURL = "http://blog.example.test"
 # The post that gets a fixture conversation: translated both ways, with its own image.
-TALKED_ABOUT = "rappel-etriers-de-frein"
-QUIET = "rouler-l-hiver"  # French only, no state: not on the networks yet
-JUST_SHARED = "mesurer-ce-qui-compte"  # on both networks, nobody has answered yet
+TALKED = RECALL
+TALKED_ABOUT = TALKED.slug
+QUIET = WINTER.slug  # French only, no state: not on the networks yet
+JUST_SHARED = MEASURE.slug  # on both networks, nobody has answered yet
 BSKY_POST = "https://bsky.example/profile/velosboreal/post/3kabc"
 MASTO_POST = "https://masto.example/@velosboreal/1001"
 
@@ -172,16 +186,23 @@ class _ErrorLog(logging.Handler):
 
 
 def build(workdir: Path, **override: object) -> BuiltSite:
-    """Build the project's site into ``workdir/output`` with the fixture state."""
+    """Build the project's site over the fixture blog into ``workdir/output``, with the fixture
+    state; the blog is written into ``workdir/content`` unless a test wrote one there first."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    content = workdir / "content"
+    if not content.exists():
+        write_site(workdir)
     state = workdir / "state"
     write_fixture_state(state)
     output = workdir / "output"
     settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={
+            **SETTINGS,
+            "PATH": str(content),
+            "AGORA_MODERATION_FILE": str(content / "moderation.toml"),
             "OUTPUT_PATH": str(output),
             "CACHE_PATH": str(workdir / "cache"),
             "AGORA_STATE_PATH": str(state),
@@ -189,19 +210,16 @@ def build(workdir: Path, **override: object) -> BuiltSite:
             "SITEURL": SITEURL,
             "FEED_DOMAIN": SITEURL,
             "PLUGINS": ["agora"],
-            # Small pages, so the sample content fills more than one index page.
+            # Small pages, so the fixture blog fills more than one index page.
             "DEFAULT_PAGINATION": 4,
             **override,
         },
     )
     errors = _ErrorLog()
     logging.getLogger("pelican").addHandler(errors)
-    previous = Path.cwd()
-    os.chdir(ROOT)  # the moderation file is read relative to the repository, as `invoke build` does
     try:
         Pelican(settings).run()
     finally:
-        os.chdir(previous)
         logging.getLogger("pelican").removeHandler(errors)
     assert not errors.messages, "the build logged errors:\n" + "\n".join(errors.messages)
     return BuiltSite(root=output, url=SITEURL)
