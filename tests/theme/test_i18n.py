@@ -10,6 +10,7 @@ import jinja2
 import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
+from theme_site import SETTINGS, write_site
 
 from plugins.agora import i18n
 from syndication.errors import ConfigError
@@ -103,6 +104,7 @@ def test_a_theme_template_asking_for_an_unknown_string_stops_the_build(tmp_path:
     """A copy of the theme whose 404 page asks for a key strings.json lacks: the build fails."""
     import shutil
 
+    content = write_site(tmp_path)  # the fixture blog, not the sample posts
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     page = theme / "templates" / "404.html"
@@ -113,6 +115,9 @@ def test_a_theme_template_asking_for_an_unknown_string_stops_the_build(tmp_path:
     settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={
+            **SETTINGS,
+            "PATH": str(content),
+            "AGORA_MODERATION_FILE": str(content / "moderation.toml"),
             "THEME": str(theme),
             "OUTPUT_PATH": str(tmp_path / "out"),
             "CACHE_PATH": str(tmp_path / "cache"),

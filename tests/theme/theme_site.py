@@ -33,9 +33,11 @@ if str(ROOT / "tests" / "content") not in sys.path:
 # The fixture blog's posts and company, for the tests that read what was built from them.
 from fixture_site import AUTHORS as AUTHORS  # noqa: E402
 from fixture_site import COMPANY as COMPANY  # noqa: E402
-from fixture_site import MEASURE, RECALL, SETTINGS, WINTER, write_site  # noqa: E402
+from fixture_site import MEASURE, RECALL, WINTER  # noqa: E402
 from fixture_site import POSTS as POSTS  # noqa: E402
+from fixture_site import SETTINGS as SETTINGS  # noqa: E402
 from fixture_site import FixturePost as FixturePost  # noqa: E402
+from fixture_site import write_site as write_site  # noqa: E402
 
 SITEURL = "http://blog.example.test"
 # The post that gets a fixture conversation: translated both ways, with its own image.
