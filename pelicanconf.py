@@ -144,6 +144,11 @@ AGORA_STATE_PATH = os.environ.get("AGORA_STATE_PATH", "content/state")
 AGORA_MODERATION_FILE = "content/moderation.toml"
 # Social cards drawn for posts without an image are kept here between builds (outside output/).
 AGORA_CARD_CACHE = "cache/social-cards"
+# Images of posts and authors' photos are served resized (a few widths, AVIF/WebP and JPEG); the
+# drawn files are kept here between builds, and an unchanged image is never drawn again.
+AGORA_IMAGE_CACHE = "cache/images"
+# The widths, in pixels, a post's images are served at (the browser picks one for its screen).
+AGORA_IMAGE_WIDTHS = [360, 720, 1080, 1440]
 
 # `invoke fans` and `invoke report` (README, "Fans and the impact report"). Who is one person
 # across networks, and who asked not to be listed as a fan: a reviewed file.

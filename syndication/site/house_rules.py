@@ -41,7 +41,8 @@ LEVELS = ("error", "warning", "off")
 DEFAULTS: dict[str, dict[str, Any]] = {
     # A post shorter than this reads as a note, not an article.
     "min_words": {"level": "warning", "words": 250},
-    # Images in the repository stay light (the repository is cloned by every build).
+    # Images in the repository stay light (the repository is cloned by every build); readers
+    # get every image resized whatever its weight (plugins/agora/images.py).
     "image_weight": {"level": "warning", "max_kb": 150},
     # Link previews on the networks need an image at least this big; 0 means no limit.
     "image_size": {"level": "warning", "min_width": 1200, "min_height": 630, "max_width": 0},
@@ -243,7 +244,8 @@ class _Checker:
                 item,
                 "image_weight",
                 f'image "{name}" weighs {kilobytes:.0f} KB; the house rule allows {max_kb:.0f} KB '
-                "(export it smaller, e.g. JPEG quality 80)",
+                "(readers get it resized anyway; a smaller export, e.g. JPEG quality 80, keeps "
+                "the repository light)",
             )
         if not self.on("image_size"):
             return
