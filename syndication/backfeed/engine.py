@@ -14,7 +14,20 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
    reposts wait for them. Without a cursor, every thread is read. Likes or reposts a network
    counts but never lists (no one to show) are kept as a number on the copy (``Copy.counted``);
 3. everything stored is sanitised (``sanitize``) and moderated (``moderation``) first; avatars
-   are copied locally (``avatars``), all three beside this module.
+   are copied locally (``avatars``), all three beside this module;
+4. a notification about none of our copies that is a reader's words to the company (a post
+   that names one of its accounts, a reply to one of its posts elsewhere, a quote of one with
+   words of its own; never a like or a repost, nor the company's own accounts' or employees'
+   posts) is a comment heard outside our posts: it is kept, sanitised and moderated like the
+   rest, as a mention addressed to the company in the listening store
+   (``syndication.listen.store``, where ``invoke listen`` keeps what its searches find, so the
+   same post heard both ways is one mention, under one inbox ID). The inbox lists it among the
+   comments waiting, ``invoke reply`` answers it in its thread. Until the company answers, its
+   thread is read on the schedule of a copy (``next_refresh``) for an answer made elsewhere (in
+   the network's own app, say): once seen, it is answered; once the post is gone, it is taken
+   out. A first run (no cursor) only starts the stream: what came before it is not kept.
+   Networks whose adapters read no notifications (Threads, LinkedIn, Facebook, Instagram: their
+   APIs give them to webhooks only) bring none.
 
 A run reads only what it needs: the state index (``syndication.store.index``) routes each
 notification to its post and says which copies are due, and only those posts' files are read.
@@ -39,6 +52,8 @@ from syndication.backfeed.avatars import AvatarStore
 from syndication.backfeed.moderation import Moderation
 from syndication.backfeed.sanitize import clean_html, html_to_text, text_to_html
 from syndication.errors import AgoraError, NotFound
+from syndication.listen.mentions import heard, root_copy
+from syndication.listen.store import ListenStore, Mention
 from syndication.model import (
     Copy,
     CopyStatus,
@@ -49,6 +64,7 @@ from syndication.model import (
     utc_now,
 )
 from syndication.networks.base import READ_KINDS, Activity, Counts, Reader
+from syndication.networks.registry import label
 from syndication.store.index import StateIndex
 from syndication.store.state import StateStore
 
@@ -150,6 +166,28 @@ def refresh_due(state: PostState, copy: Copy, now: datetime) -> bool:
 # count tells whether the stored ones are still all of them.
 _WITH_TEXT = frozenset({InteractionKind.REPLY, InteractionKind.QUOTE})
 _REACTIONS = frozenset({InteractionKind.LIKE, InteractionKind.REPOST})
+# What a notification about none of our copies may be to be kept as a comment heard outside our
+# posts: words addressed to the company (a like or a repost of something else is not).
+_HEARD_KINDS = frozenset({InteractionKind.MENTION, InteractionKind.REPLY, InteractionKind.QUOTE})
+_ONLY_REPLIES = frozenset({InteractionKind.REPLY})
+
+
+def heard_outside(item: Interaction | None) -> bool:
+    """Whether a notification about none of our copies is a reader's words to the company:
+    a mention, a reply or a quote with words of its own, not by one of the company's accounts
+    (the brand's or an employee's, which the adapters mark ``by_company``)."""
+    return (
+        item is not None
+        and item.kind in _HEARD_KINDS
+        and not item.by_company
+        and bool((item.content_text or item.content_html).strip())
+    )
+
+
+def heard_source(item: Interaction) -> str:
+    """Where a comment heard outside our posts comes from, as ``invoke inbox --mentions`` says."""
+    what = "Quote" if item.kind is InteractionKind.QUOTE else "Mention"
+    return f"{what} on {label(item.network)}"
 
 
 def lists_to_read(
@@ -198,11 +236,12 @@ def lists_known_now(
 class NetworkTally:
     """What one network's backfeed changed."""
 
-    new: int = 0
+    new: int = 0  # comments heard outside our posts included
     changed: int = 0
     removed: int = 0
     refreshed: int = 0
     notifications: int = 0
+    heard: int = 0  # of the new, those outside our posts (mentions and quotes of the company)
     failures: list[str] = field(default_factory=list)
 
 
@@ -222,8 +261,9 @@ class BackfeedReport:
         lines = []
         for network in sorted(self.tallies):
             t = self.tallies[network]
+            outside = f" ({t.heard} outside our posts)" if t.heard else ""
             lines.append(
-                f"{network}: {t.new} new, {t.changed} changed, {t.removed} removed "
+                f"{network}: {t.new} new{outside}, {t.changed} changed, {t.removed} removed "
                 f"({t.notifications} notifications, {t.refreshed} threads refreshed)"
             )
         for network in sorted(self.tallies):
@@ -286,6 +326,13 @@ class Backfeed:
         self.dirty: set[str] = set()
         self._pending_cursors: dict[str, dict[str, str]] = {}
         self._streamed: set[str] = set()  # keys of the interactions this run's notifications gave
+        # Comments heard outside our posts (listening's mentions), read once a run, by inbox ID;
+        # those this run changed or found gone, written at its end.
+        self.listening = ListenStore(store.root)
+        self._mentions: dict[str, Mention] | None = None
+        self._mentions_new: set[str] = set()
+        self._mentions_changed: set[str] = set()
+        self._mentions_gone: set[str] = set()
 
     # -- the posts ---------------------------------------------------------------------------
 
@@ -494,16 +541,23 @@ class Backfeed:
         owners = self.index.owners(
             network, (i for a in activities for i in (a.root_id, a.subject_id) if i)
         )
+        outside: list[Interaction] = []
         for activity in activities:
             owner = owners.get(activity.root_id) or owners.get(activity.subject_id, "")
             if not owner:
-                continue  # about something else than our posts
+                # About none of our copies: words to the company are a comment heard outside
+                # our posts; the rest (a like of something else) is not ours to keep. A first
+                # run only starts the stream (what came before it is no comment waiting now).
+                if cursor and heard_outside(activity.item) and activity.item is not None:
+                    outside.append(activity.item)
+                continue
             if activity.item is not None:
                 owners[activity.item.id] = owner
                 self._streamed.add(interaction_key(network, activity.item.id))
                 self._merge_one(self._state(owner), activity.item, tally)
             else:
                 due.add(owner)
+        self._hear(outside, tally)
         ordered = sorted(due)
         counts.update(await self._counts(network, sorted(due - scheduled)))
         done = 0
@@ -518,10 +572,111 @@ class Backfeed:
             if self.progress:
                 self.progress(network, done, len(ordered))
 
-        await asyncio.gather(*(refresh(key) for key in ordered))
+        await asyncio.gather(
+            *(refresh(key) for key in ordered),
+            *(self._check(m) for m in self._open_mentions(network, now, everything)),
+        )
         if not tally.failures and next_cursor:
             cursors.setdefault(network, {})[CURSOR_NAME] = next_cursor
             self._pending_cursors[network] = cursors[network]
+
+    # -- comments heard outside our posts ------------------------------------------------------
+
+    def _kept_mentions(self) -> dict[str, Mention]:
+        """Every mention the listening store keeps, by inbox ID, read once a run."""
+        if self._mentions is None:
+            self._mentions = {m.id: m for m in self.listening.mentions()}
+        return self._mentions
+
+    def _hear(self, items: list[Interaction], tally: NetworkTally) -> None:
+        """Keep ``items`` (words to the company outside our copies) as mentions addressed to it.
+
+        Sanitised and moderated like the comments under our posts (``prepare``); one a listening
+        search already found becomes addressed to us, with what the search said of it kept.
+        """
+        kept = self._kept_mentions()
+        for item in items:
+            prepared = prepare(item, self.moderation)
+            if prepared is None:
+                continue
+            mention = heard(prepared, heard_source(prepared))
+            known = kept.get(mention.id)
+            if known is None:
+                kept[mention.id] = mention
+                self._mentions_new.add(mention.id)
+                tally.new += 1
+                tally.heard += 1
+            elif not known.addressed:
+                known.addressed, known.kind = True, mention.kind
+            else:
+                continue
+            self._mentions_changed.add(mention.id)
+
+    def _open_mentions(self, network: str, now: datetime, everything: bool) -> list[Mention]:
+        """The mentions addressed to the company on ``network`` that wait for an answer and whose
+        thread is due a look for one (every one of them on a full run)."""
+        return [
+            m
+            for m in self._kept_mentions().values()
+            if m.network == network
+            and m.addressed
+            and not m.answered
+            and (
+                everything
+                or now >= next_refresh(network, m.native_id, m.published_at, m.checked_at)
+            )
+        ]
+
+    async def _check(self, mention: Mention) -> None:
+        """Read the mention's thread for an answer by the company made elsewhere (the network's
+        own app); record it, or take the mention out when its author deleted it.
+
+        A failure is not fatal: it is said in the log and the next run looks again (and ``invoke
+        reply`` asks the network itself before sending).
+        """
+        network = mention.network
+        reader = self.readers[network]
+        root = root_copy(mention)
+        if InteractionKind.REPLY not in reader.kinds_readable(root):
+            return  # too old for the network to list its replies (X's recent search)
+        try:
+            async with self.limits[network]:
+                thread = await reader.conversation(root, _ONLY_REPLIES)
+        except NotFound:
+            logger.info("%s: the post %s is gone; it leaves the inbox", network, mention.id)
+            self._mentions_gone.add(mention.id)
+            return
+        except AgoraError as error:
+            logger.warning("%s: the thread of %s was not read (%s)", network, mention.id, error)
+            return
+        mention.checked_at = self.now()
+        answers = sorted(
+            (i for i in thread if i.by_company and i.in_reply_to == mention.native_id),
+            key=lambda i: (i.published_at, i.id),
+        )
+        if answers:
+            # Sanitised whatever the moderation file says: the company's answer stays one.
+            mention.reply = prepare(answers[0], Moderation())
+        self._mentions_changed.add(mention.id)
+
+    def _save_mentions(self) -> None:
+        """Write the mentions this run heard or checked; one it heard that it also found under
+        one of our copies (a reply whose parent the same run brought) is that comment only."""
+        if self._mentions is None or not (self._mentions_changed or self._mentions_gone):
+            return
+        under_posts = {
+            (item.network, item.id)
+            for state in self.states.values()
+            for item in state.interactions.values()
+        }
+        gone = [self._mentions[i] for i in sorted(self._mentions_gone)]
+        changed = []
+        for mention_id in sorted(self._mentions_changed - self._mentions_gone):
+            mention = self._mentions[mention_id]
+            new = mention_id in self._mentions_new
+            if not (new and (mention.network, mention.native_id) in under_posts):
+                changed.append(mention)
+        self.listening.put(changed, gone)
 
     async def _fetch_avatars(self) -> None:
         if self.avatars is None:
@@ -553,6 +708,9 @@ class Backfeed:
         report = BackfeedReport()
         self._pending_cursors = {}
         self._streamed = set()
+        self.listening = ListenStore(self.store.root)
+        self._mentions = None
+        self._mentions_new, self._mentions_changed, self._mentions_gone = set(), set(), set()
         with self.store.locked():
             # The index, checked against the post files, instead of every post: a run reads
             # the posts its notifications and the schedule touch (issue 20).
@@ -564,6 +722,7 @@ class Backfeed:
             await self._fetch_avatars()
             saved = [self.states[key] for key in sorted(self.dirty)]
             self.store.save_all(saved)
+            self._save_mentions()
             for state in saved:
                 self.index.record(state)
             # Saved after the posts: a run stopped in between leaves an index that the next

@@ -6,8 +6,11 @@ line, link, flags (question, complaint words, first time or returning) and the I
 ``reply``. ``--json`` gives the same with stable keys for tools, ``--since`` keeps what came after
 a duration ago (``24h``, ``7d``) or a date (``2026-11-20``), ``--stats`` shows how fast we answer
 instead (median and 90th percentile of the time to first answer, per network and overall, and how
-many comments have waited over 24 h). After the comments come the mentions heard elsewhere
-in the last week (``invoke listen``), newest first; ``--mentions`` lists them all (with
+many comments have waited over 24 h). The comments include those heard outside our posts: a post
+that names the company's account or quotes one of its posts, which the network notified it of
+(``invoke backfeed`` keeps them, ``syndication.listen.mentions``); they say "mentions us" or
+"quotes us" where the others name their post. After the comments come the other mentions heard
+elsewhere in the last week (``invoke listen``), newest first; ``--mentions`` lists them all (with
 ``--json``, as JSON); a mention that is a post on a network has an ID ``reply`` takes.
 
 ``reply ID TEXT --as AUTHOR`` answers one comment exactly once (``syndication.desk.reply``).
@@ -62,7 +65,7 @@ from syndication.desk.reply import ReplyAction, ReplyResult, reply
 from syndication.errors import AgoraError, ConfigError, NetworkError
 from syndication.listen.mentions import WithMentions, listed, recent
 from syndication.listen.store import ListenStore
-from syndication.model import PostState, format_time, utc_now
+from syndication.model import InteractionKind, PostState, format_time, utc_now
 from syndication.networks.registry import configured_networks, label
 from syndication.posts import load_settings
 from syndication.secrets import redact
@@ -170,6 +173,13 @@ def flags(item: WaitingItem) -> str:
     return ", ".join(found)
 
 
+def where(item: WaitingItem) -> str:
+    """``on the-post.fr``, or for a comment heard outside our posts what it does."""
+    if not item.heard:
+        return f"on {item.post}"
+    return "quotes us" if item.item.kind is InteractionKind.QUOTE else "mentions us"
+
+
 def _handle(handle: str) -> str:
     return handle if handle.startswith("@") else f"@{handle}"
 
@@ -204,7 +214,7 @@ def render_inbox(items: Sequence[WaitingItem], now: datetime, since: datetime | 
         text = one_line(" ".join(filter(None, (item.summary, item.content_text))))
         lines += [
             "",
-            f"{human_duration(entry.age(now)):<5} {network}  {who}  on {entry.post}"
+            f"{human_duration(entry.age(now)):<5} {network}  {who}  {where(entry)}"
             f"  [{flags(entry)}]",
             f"{INDENT}« {text} »",
             f"{INDENT}{item.url or entry.copy_url or '-'}",
@@ -314,7 +324,8 @@ def run_inbox(
     try:
         after = parse_since(since, moment) if since else None
         desk = open_desk(settings_file)
-        states = list(desk.store.all())
+        # The posts' comments and those heard outside our posts, which wait the same way.
+        states = list(WithMentions(desk.store).comments())
         heard = listed(ListenStore(desk.store.root).mentions(), desk.words, since=after)
     except AgoraError as error:
         emit(output, f"The inbox could not be read: {error}\n")

@@ -5,6 +5,11 @@ is a reply, mention or quote by someone outside the company and no company accou
 it: an answer is a company interaction whose ``in_reply_to`` is the item, whether it was sent with
 ``invoke reply`` (recorded in ``PostState.answers``) or written directly on the network and
 backfed.
+
+Comments heard outside our posts (a post naming the company's account, or quoting one of its
+posts, that the network notified it of) come as states of their own, keyed ``HEARD_PREFIX`` and
+the inbox ID (``syndication.listen.mentions.WithMentions.comments``): they wait like the others,
+with the same flags, and say ``heard`` instead of a post.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from syndication.errors import ConfigError
 from syndication.model import CopyStatus, Interaction, InteractionKind, PostState, format_time
 
 WAITING_KINDS = frozenset({InteractionKind.REPLY, InteractionKind.MENTION, InteractionKind.QUOTE})
+# The key of the state of a comment heard outside our posts; a post's key never starts so.
+HEARD_PREFIX = "mention."
 LATE_AFTER = timedelta(hours=24)
 QUESTION_OPENINGS = (
     "comment",
@@ -98,6 +105,7 @@ class WaitingItem:
     complaint: tuple[str, ...]
     first_time: bool
     copy_url: str
+    heard: bool = False  # outside our posts: it names or quotes the company (``post`` is "")
 
     def age(self, now: datetime) -> timedelta:
         """How long it has waited."""
@@ -118,6 +126,7 @@ class WaitingItem:
             "question": self.question,
             "complaint": list(self.complaint),
             "first_time": self.first_time,
+            "heard": self.heard,
         }
 
 
@@ -170,15 +179,17 @@ def waiting(
         copy = state.copies.get(item.network)
         text = " ".join(filter(None, (item.summary, item.content_text)))
         person = (item.network, item.author.id or item.author.handle)
+        heard = state.key.startswith(HEARD_PREFIX)
         found.append(
             WaitingItem(
                 id=item_id(item.network, item.id),
-                post=state.key,
+                post="" if heard else state.key,
                 item=item,
                 question=is_question(text),
                 complaint=tuple(complaint_words(text, word_list)),
                 first_time=first_seen[person] >= item.published_at,
                 copy_url=copy.url if copy else "",
+                heard=heard,
             )
         )
     return sorted(found, key=lambda w: (w.item.published_at, w.id))

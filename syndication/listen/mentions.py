@@ -12,6 +12,17 @@ mention as its only interaction (kind ``mention``), the mention itself as the pu
 its thread, and its answer, if any, under ``answers``. Saving such a state writes the answer back
 into the mention's month file (``listen.store``), under the same lock. Mentions read from feeds
 are articles on other sites: there is no thread to answer in, so they are not shown to the engine.
+
+**Comments heard outside our posts.** A mention a backfeed heard from a network's notifications
+(``Mention.addressed``: a post naming one of the company's accounts, or quoting one of its posts,
+not under one of our copies) is a comment like those under our posts: ``WithMentions.comments``
+gives the posts' states and these mentions' states together, so ``desk.inbox.waiting`` lists
+them among what waits, with the same flags, until the company answers (``invoke reply``, ``invoke
+answers``, or in the network's app: the next backfeed sees its answer in the thread,
+``Mention.reply``, shown in the state as the company's interaction, which also makes ``invoke
+reply`` refuse a second answer). The section of the week's mentions leaves them out: they are
+listed once, as comments. A mention whose post a backfeed later finds under one of our copies
+is that comment, not a second one: it is left out.
 """
 
 from __future__ import annotations
@@ -21,14 +32,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from syndication.desk.inbox import complaint_words, is_question
+from syndication.desk.inbox import HEARD_PREFIX, complaint_words, is_question, item_id
 from syndication.errors import StateError
 from syndication.listen.store import FEED, ListenStore, Mention
 from syndication.model import (
     Copy,
     CopyStatus,
     Interaction,
-    InteractionKind,
     Person,
     PostState,
     format_time,
@@ -37,7 +47,7 @@ from syndication.model import (
 from syndication.store.state import StateStore
 
 RECENT = timedelta(days=7)  # the default inbox shows the mentions of the last week
-STATE_PREFIX = "mention."  # the key of a mention's state; a post key never starts so (no dot)
+STATE_PREFIX = HEARD_PREFIX  # the key of a mention's state; a post key never starts so (no dot)
 
 
 @dataclass(frozen=True)
@@ -51,13 +61,13 @@ class MentionItem:
     @property
     def answerable(self) -> bool:
         """Whether ``invoke reply`` can answer it (a post on a network, not yet answered)."""
-        return self.mention.network != FEED and self.mention.answer is None
+        m = self.mention
+        return m.network != FEED and m.answer is None and m.reply is None
 
     @property
     def answered(self) -> bool:
-        """Whether the company answered it with ``invoke reply``."""
-        answer = self.mention.answer
-        return answer is not None and answer.status is CopyStatus.PUBLISHED
+        """Whether the company answered it (``invoke reply``, or seen in its thread)."""
+        return self.mention.answered
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         """Plain data for ``--json``."""
@@ -98,23 +108,44 @@ def listed(
 
 
 def recent(items: list[MentionItem], now: datetime) -> list[MentionItem]:
-    """The mentions of the last week not yet answered: the default inbox shows these."""
-    return [i for i in items if now - i.mention.published_at <= RECENT and not i.answered]
+    """The mentions of the last week not yet answered: the default inbox shows these.
+
+    Those addressed to the company are left out: the inbox lists them among the comments.
+    """
+    return [
+        i
+        for i in items
+        if now - i.mention.published_at <= RECENT and not i.answered and not i.mention.addressed
+    ]
 
 
-def as_state(mention: Mention) -> PostState:
-    """A mention found by a network's search, as the reply engine reads a post's state."""
-    item = Interaction(
-        network=mention.network,
-        kind=InteractionKind.MENTION,
-        id=mention.native_id,
-        author=Person(mention.network, mention.author_id, mention.handle, mention.author),
-        published_at=mention.published_at,
-        url=mention.url,
-        content_text=mention.text,
-        lang=mention.lang,
+def heard(item: Interaction, source: str) -> Mention:
+    """A post a network notified the company of, outside our copies, as a mention to keep.
+
+    ``item`` is already sanitised and moderated (``backfeed.engine.prepare``); its words are
+    kept as plain text, like a search's.
+    """
+    return Mention(
+        id=item_id(item.network, item.id),
+        network=item.network,
+        native_id=item.id,
+        source=source,
+        published_at=item.published_at,
+        url=item.url,
+        text=" ".join(filter(None, (item.summary, item.content_text))),
+        author=item.author.name,
+        handle=item.author.handle,
+        author_id=item.author.id,
+        lang=item.lang,
+        about="us",
+        addressed=True,
+        kind=item.kind,
     )
-    root = Copy(
+
+
+def root_copy(mention: Mention) -> Copy:
+    """The mention itself as the published root of its thread (where its answers go)."""
+    return Copy(
         mention.network,
         CopyStatus.PUBLISHED,
         key="",
@@ -123,13 +154,33 @@ def as_state(mention: Mention) -> PostState:
         url=mention.url,
         published_at=mention.published_at,
     )
+
+
+def as_state(mention: Mention) -> PostState:
+    """A mention found by a network's search or heard by a backfeed, as the reply engine (and,
+    for those addressed to the company, the inbox) reads a post's state."""
+    item = Interaction(
+        network=mention.network,
+        kind=mention.kind,
+        id=mention.native_id,
+        author=Person(mention.network, mention.author_id, mention.handle, mention.author),
+        published_at=mention.published_at,
+        url=mention.url,
+        content_text=mention.text,
+        lang=mention.lang,
+    )
     state = PostState(
         key=f"{STATE_PREFIX}{mention.id}",
-        copies={mention.network: root},
+        copies={mention.network: root_copy(mention)},
         interactions={interaction_key(item.network, item.id): item},
     )
     if mention.answer is not None:
         state.answers[interaction_key(item.network, item.id)] = mention.answer
+    if mention.reply is not None:
+        # The company's answer seen in the thread: the inbox counts the mention as answered,
+        # and the reply engine refuses a second answer, naming who answered.
+        answer = mention.reply
+        state.interactions[interaction_key(answer.network, answer.id)] = answer
     return state
 
 
@@ -143,11 +194,25 @@ class WithMentions(StateStore):
         self._mentions: dict[str, Mention] = {}
 
     def all(self) -> Iterator[PostState]:
-        """Every post's state, then every mention found by a network's search."""
-        yield from self.posts.all()
+        """Every post's state, then every mention that is a post on a network (found by a
+        search or heard by a backfeed) and not already a comment under one of our posts."""
+        yield from self._states(addressed_only=False)
+
+    def comments(self) -> Iterator[PostState]:
+        """Every post's state, then the mentions addressed to the company (comments heard
+        outside our posts): what the inbox lists as waiting."""
+        yield from self._states(addressed_only=True)
+
+    def _states(self, *, addressed_only: bool) -> Iterator[PostState]:
+        under_posts: set[tuple[str, str]] = set()
+        for state in self.posts.all():
+            under_posts.update((item.network, item.id) for item in state.interactions.values())
+            yield state
         for mention in self.listening.mentions():
-            if mention.network == FEED:
+            if mention.network == FEED or (addressed_only and not mention.addressed):
                 continue
+            if (mention.network, mention.native_id) in under_posts:
+                continue  # the same post, found under one of our copies since: one comment
             self._mentions[f"{STATE_PREFIX}{mention.id}"] = mention
             yield as_state(mention)
 

@@ -12,17 +12,30 @@ renamed over the old one, stable key order), and only when something changed: a 
 that did not change writes nothing, so it leaves no diff to commit. A month's file holds a few
 dozen mentions at most, so adding one rewrites one small file, and the archive is never reread
 except to know what was seen (ids only).
+
+Two commands write mentions: ``invoke listen`` (what its feeds and searches heard) and ``invoke
+backfeed`` (what a network notified the company of outside our copies: a post naming one of its
+accounts, or quoting one of its posts, ``addressed``; see ``syndication.backfeed.engine``). Both
+write under the state store's lock, and a post both heard is one mention (the same inbox ID).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syndication.errors import StateError
-from syndication.model import Copy, format_time, parse_time
+from syndication.model import (
+    Copy,
+    CopyStatus,
+    Interaction,
+    InteractionKind,
+    format_time,
+    parse_time,
+)
 from syndication.store.state import read_json, write_json_atomically
 
 FOLDER = "listening"
@@ -48,6 +61,20 @@ class Mention:
     about: str = ""  # "us", "competitors" or "industry" (sources.KINDS)
     matched: tuple[str, ...] = ()
     answer: Copy | None = None  # the company's answer with `invoke reply`, exactly once
+    # A post the network notified the company of (it names one of its accounts, or quotes one of
+    # its posts), outside our copies: a comment that waits in the inbox until it is answered.
+    addressed: bool = False
+    kind: InteractionKind = InteractionKind.MENTION  # a mention, a reply elsewhere, or a quote
+    # The company's answer seen in the post's thread by a backfeed (written in the network's own
+    # app, say): the mention is answered, and `invoke reply` sends nothing more.
+    reply: Interaction | None = None
+    checked_at: datetime | None = None  # when a backfeed last read its thread for that answer
+
+    @property
+    def answered(self) -> bool:
+        """Whether the company answered it: with `invoke reply`, or seen in its thread."""
+        sent = self.answer is not None and self.answer.status is CopyStatus.PUBLISHED
+        return sent or self.reply is not None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, in a stable order, empty fields left out."""
@@ -75,12 +102,20 @@ class Mention:
             data["matched"] = list(self.matched)
         if self.answer is not None:
             data["answer"] = self.answer.to_dict()
+        if self.addressed:
+            data["addressed"] = True
+        if self.kind is not InteractionKind.MENTION:
+            data["kind"] = self.kind.value
+        if self.reply is not None:
+            data["reply"] = self.reply.to_dict()
+        if self.checked_at is not None:
+            data["checked_at"] = format_time(self.checked_at)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Mention:
         """Read back what ``to_dict`` wrote."""
-        answer = data.get("answer")
+        answer, reply, checked = data.get("answer"), data.get("reply"), data.get("checked_at")
         return cls(
             id=str(data["id"]),
             network=str(data["network"]),
@@ -97,6 +132,10 @@ class Mention:
             about=str(data.get("about", "")),
             matched=tuple(str(term) for term in data.get("matched", [])),
             answer=Copy.from_dict(answer) if isinstance(answer, dict) else None,
+            addressed=bool(data.get("addressed", False)),
+            kind=InteractionKind(str(data.get("kind", InteractionKind.MENTION.value))),
+            reply=Interaction.from_dict(reply) if isinstance(reply, dict) else None,
+            checked_at=parse_time(str(checked)) if checked else None,
         )
 
 
@@ -183,6 +222,26 @@ class ListenStore:
         for mention in mentions:
             month = mention.published_at.strftime("%Y-%m")
             self._month(month).append(mention)
+            touched.add(month)
+        for month in sorted(touched):
+            self._write(month)
+
+    def put(self, mentions: Iterable[Mention], gone: Iterable[Mention] = ()) -> None:
+        """Write ``mentions`` over the kept ones with the same ids, or add them, and take the
+        ``gone`` ones out (deleted by their authors): each month's file written once."""
+        touched: set[str] = set()
+        for mention in mentions:
+            month = mention.published_at.strftime("%Y-%m")
+            kept = self._month(month)
+            places = [index for index, known in enumerate(kept) if known.id == mention.id]
+            if places:
+                kept[places[0]] = mention
+            else:
+                kept.append(mention)
+            touched.add(month)
+        for mention in gone:
+            month = mention.published_at.strftime("%Y-%m")
+            self._months[month] = [m for m in self._month(month) if m.id != mention.id]
             touched.add(month)
         for month in sorted(touched):
             self._write(month)

@@ -184,6 +184,7 @@ def test_json_has_stable_keys_for_tools(project: Path) -> None:
             "question",
             "complaint",
             "first_time",
+            "heard",
             "copy_url",
         ]
     )
