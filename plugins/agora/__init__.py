@@ -10,6 +10,8 @@ Settings (all optional but ``AGORA_AUTHORS``):
                            (default ``cache/social-cards``); relative paths start at the working
                            folder, like ``invoke build`` runs
 ``COMPANY_NAME``           drawn on the social cards
+``AGORA_IMAGE_CACHE``      where resized images are kept between builds (default ``cache/images``)
+``AGORA_IMAGE_WIDTHS``     the widths a post's images are served at (``images.py``)
 ``AGORA_HOUSE_RULES``      the editorial rules and their levels (``syndication.site.house_rules``)
 ``AGORA_TAXONOMY_FILE``    English names of categories and tags (default ``taxonomy.toml`` in the
                            content folder; ``syndication.taxonomy``, ``taxonomy``)
@@ -40,7 +42,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from syndication.networks import registry
 from syndication.site import house_rules
 
-from . import filters, sitemap, validate
+from . import filters, images, sitemap, validate
 from .cards import CARD_SUFFIX, CardCache, CardText
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
@@ -238,9 +240,12 @@ class AgoraPlugin:
                 )
         plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
         self._pending[str(Path(articles.output_path).resolve())] = plan
+        # Last: the house rules above read the posts' images as written (images.py).
+        images.prepare(generators)
 
     def on_finalized(self, pelican: Any) -> None:
         """Copy the cards and write the sitemap and robots.txt once the pages are written."""
+        images.finish(pelican)  # the resized images the pages show
         output = Path(pelican.output_path)
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:

@@ -128,7 +128,10 @@ def test_posts_without_an_image_get_a_1200_by_630_jpeg_card(site: BuiltSite) -> 
         if post.image:
             og_image = _soup(site, post).find("meta", property="og:image")
             assert og_image is not None
-            assert og_image["content"] == f"{SITEURL}/{post.image}"
+            # Its own image as the 1200 px JPEG the plugin draws from it (images.py).
+            stem = post.image.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            assert og_image["content"].startswith(f"{SITEURL}/images/resized/{stem}-")
+            assert og_image["content"].endswith("-social-1200.jpg")
 
 
 def test_a_second_build_copies_the_cards_instead_of_drawing_them(rebuilt: Rebuild) -> None:

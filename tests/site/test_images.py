@@ -1,0 +1,285 @@
+"""Images are served at the size readers need: resized, in modern formats, cached by content.
+
+A real build (``syndication.site.build.build``, what ``invoke check`` runs) of a small blog of its
+own (``tests/content/fixture_blog.py``) whose first post leads with a 6000 px photo of about 3 MB
+and shows a PNG with transparency in its text, by an author with a photo; the second post is by
+an author without one. The photo is drawn once per session (noise over a gradient, so that it
+weighs what a phone photo weighs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "tests" / "content") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "content"))
+
+from fixture_blog import AUTHOR, FIRST, SECOND, SITEURL, write_blog, write_settings  # noqa: E402
+
+PHOTO = "images/posts/grand-format.jpg"
+DIAGRAM = "images/posts/schema.png"
+PORTRAIT = "images/authors/alex.jpg"
+NO_PHOTO = "Noa Côté-Bernier"
+PHONE_BUDGET = 200_000  # bytes a phone may download for the lead photo
+
+
+def write_photo(path: Path, size: tuple[int, int] = (6000, 4000)) -> Path:
+    """A JPEG photo of about 3 MB: noise over a smooth gradient, as a camera's photo weighs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gradient = Image.frombytes("RGB", (12, 8), os.urandom(12 * 8 * 3)).resize(
+        size, Image.Resampling.BICUBIC
+    )
+    noise = Image.effect_noise(size, 40).convert("RGB")
+    Image.blend(gradient, noise, 0.1).save(path, "JPEG", quality=85)
+    return path
+
+
+@pytest.fixture(scope="session")
+def big_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 6000 px photo, drawn once per session."""
+    return write_photo(tmp_path_factory.mktemp("photo") / "photo.jpg")
+
+
+@dataclass(frozen=True)
+class Built:
+    """A built workspace: its output folder and what each build said."""
+
+    workspace: Path
+    output: Path
+    said: str
+
+
+def _build(workspace: Path, output: Path) -> str:
+    """Build ``workspace`` as ``invoke check`` does (debug logging on); what it printed."""
+    import logging
+
+    from syndication.site.build import build
+
+    said = io.StringIO()
+    handler = logging.StreamHandler(said)
+    logger = logging.getLogger("agora")
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
+            build(workspace / "settings.py", output)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+    return said.getvalue()
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory, big_photo: Path) -> Built:
+    """The blog, built once: a big lead photo, a diagram in the text, an author photo."""
+    workspace = tmp_path_factory.mktemp("images")
+    content = write_blog(workspace)
+    (content / PHOTO).write_bytes(big_photo.read_bytes())
+    Image.new("RGBA", (500, 300), (200, 30, 30, 128)).save(content / DIAGRAM)
+    portrait = content / PORTRAIT
+    portrait.parent.mkdir(parents=True)
+    Image.new("RGB", (800, 600), (30, 120, 60)).save(portrait, "JPEG", quality=90)
+    for name in (f"{FIRST}.md", f"{FIRST}-en.md"):
+        post = content / "posts" / name
+        text = post.read_text(encoding="utf-8").replace("images/posts/premier-article.jpg", PHOTO)
+        text += f'\n![Un schéma du moyeu]({{static}}/{DIAGRAM} "Le moyeu")\n'
+        post.write_text(text, encoding="utf-8")
+    second = content / "posts" / f"{SECOND}.md"
+    second.write_text(
+        second.read_text(encoding="utf-8").replace(f"Author: {AUTHOR}", f"Author: {NO_PHOTO}"),
+        encoding="utf-8",
+    )
+    settings = write_settings(workspace)
+    with settings.open("a", encoding="utf-8") as lines:
+        lines.write(f"AGORA_IMAGE_CACHE = {str(workspace / 'image-cache')!r}\n")
+        lines.write(f"AGORA_AUTHORS[{AUTHOR!r}]['photo'] = {PORTRAIT!r}\n")
+        lines.write(f"AGORA_AUTHORS[{NO_PHOTO!r}] = {{'first_name': 'Noa'}}\n")
+    output = workspace / "output"
+    return Built(workspace, output, _build(workspace, output))
+
+
+class _Pictures(HTMLParser):
+    """The ``<picture>`` elements of a page: their sources and their image's attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pictures: list[dict[str, object]] = []
+        self.images: list[dict[str, str]] = []  # every <img>, in a picture or not
+        self.initials: list[str] = []
+        self._in_picture = False
+        self._in_initials = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Note pictures, their sources and images, and the initials' spans."""
+        values = {key: value or "" for key, value in attrs}
+        if tag == "picture":
+            self._in_picture = True
+            self.pictures.append({"sources": []})
+        elif tag == "source" and self._in_picture:
+            sources = self.pictures[-1]["sources"]
+            assert isinstance(sources, list)
+            sources.append(values)
+        elif tag == "img":
+            self.images.append(values)
+            if self._in_picture:
+                self.pictures[-1]["img"] = values
+        elif tag == "span" and "initials" in values.get("class", "").split():
+            self._in_initials = True
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a picture or the initials."""
+        if tag == "picture":
+            self._in_picture = False
+        elif tag == "span":
+            self._in_initials = False
+
+    def handle_data(self, data: str) -> None:
+        """Keep the initials' letters."""
+        if self._in_initials and data.strip():
+            self.initials.append(data.strip())
+
+
+def _page(built: Built, path: str) -> tuple[str, _Pictures]:
+    """A page's HTML and its pictures."""
+    text = (built.output / path / "index.html").read_text(encoding="utf-8")
+    parsed = _Pictures()
+    parsed.feed(text)
+    return text, parsed
+
+
+def _files(built: Built, srcset: str) -> list[tuple[int, Path]]:
+    """The (width, file in the output) of each candidate of a ``srcset``."""
+    found = []
+    for candidate in srcset.split(","):
+        url, width = candidate.split()
+        assert url.startswith(SITEURL + "/"), f"{url} is not on the site"
+        found.append((int(width.rstrip("w")), built.output / url.removeprefix(SITEURL + "/")))
+    return found
+
+
+def _picture_with_alt(parsed: _Pictures, alt: str) -> dict[str, object]:
+    """The picture whose image has the alt text ``alt``."""
+    matches = [
+        p for p in parsed.pictures if isinstance(p.get("img"), dict) and p["img"]["alt"] == alt
+    ]  # type: ignore[index]
+    assert matches, f"no <picture> with alt {alt!r}"
+    return matches[0]
+
+
+def test_lead_photo_is_served_in_widths_and_formats_each_on_disk(blog: Built) -> None:
+    """The 6000 px photo: AVIF, WebP and JPEG at 360 to 1440 px, every file published."""
+    _, parsed = _page(blog, FIRST)
+    lead = _picture_with_alt(parsed, "Un vélo sur un pied d'atelier")
+    img = lead["img"]
+    assert isinstance(img, dict)
+    sources = lead["sources"]
+    assert isinstance(sources, list)
+    assert [s["type"] for s in sources] == ["image/avif", "image/webp"]
+    for srcset in [s["srcset"] for s in sources] + [img["srcset"]]:
+        files = _files(blog, srcset)
+        assert [w for w, _ in files] == [360, 720, 1080, 1440]
+        for width, path in files:
+            with Image.open(path) as drawn:
+                assert drawn.size == (width, round(width * 4000 / 6000)), path.name
+    assert (img["width"], img["height"]) == ("1440", "960")  # the photo's 3:2, no layout shift
+    assert img["fetchpriority"] == "high" and "loading" not in img
+    assert img["sizes"] and img["src"].endswith(".jpg")
+
+
+def test_a_phone_gets_the_3_mb_photo_well_under_200_kb(blog: Built) -> None:
+    """The widths a phone picks (720 px at 2x) weigh a fraction of the original, in each format."""
+    original = (blog.workspace / "content" / PHOTO).stat().st_size
+    assert original > 2_500_000, "the fixture photo should weigh a camera's ~3 MB"
+    _, parsed = _page(blog, FIRST)
+    lead = _picture_with_alt(parsed, "Un vélo sur un pied d'atelier")
+    img, sources = lead["img"], lead["sources"]
+    assert isinstance(img, dict) and isinstance(sources, list)
+    for srcset in [s["srcset"] for s in sources] + [img["srcset"]]:
+        phone = dict(_files(blog, srcset))[720]
+        assert phone.stat().st_size < PHONE_BUDGET / 2, f"{phone.name}: {phone.stat().st_size} B"
+
+
+def test_social_image_is_a_1200_px_jpeg(blog: Built) -> None:
+    """og:image is a 1200 px wide JPEG (Instagram takes JPEG only), with its real size."""
+    text, _ = _page(blog, FIRST)
+    found = re.search(r'<meta property="og:image" content="([^"]+)"', text)
+    assert found is not None
+    path = blog.output / found[1].removeprefix(SITEURL + "/")
+    with Image.open(path) as image:
+        assert (image.format, image.size) == ("JPEG", (1200, 800))
+    assert '<meta property="og:image:width" content="1200">' in text
+    assert '<meta property="og:image:height" content="800">' in text
+
+
+def test_image_in_text_keeps_its_alt_and_title_and_transparency(blog: Built) -> None:
+    """The diagram of the text: its alt and title kept, PNG fallback, no width above its own."""
+    _, parsed = _page(blog, FIRST)
+    diagram = _picture_with_alt(parsed, "Un schéma du moyeu")
+    img = diagram["img"]
+    assert isinstance(img, dict)
+    assert img["title"] == "Le moyeu" and img["loading"] == "lazy"
+    assert (img["width"], img["height"]) == ("500", "300")
+    widths = [w for w, _ in _files(blog, img["srcset"])]
+    assert widths == [360, 500]  # never enlarged past the original
+    for _, path in _files(blog, img["srcset"]):
+        with Image.open(path) as drawn:
+            assert drawn.format == "PNG" and drawn.mode == "RGBA"
+    # No image of the post is left pointing at the original file.
+    assert all("/images/posts/" not in i["src"] for i in parsed.images)
+
+
+def test_every_image_has_width_and_height(blog: Built) -> None:
+    """Every <img> of every page says its size, so nothing moves when it arrives."""
+    for page in sorted(blog.output.rglob("index.html")):
+        parsed = _Pictures()
+        parsed.feed(page.read_text(encoding="utf-8"))
+        for img in parsed.images:
+            assert img.get("width") and img.get("height"), f"{page}: {img}"
+
+
+def test_author_photo_is_resized_square_and_initials_are_the_fallback(blog: Built) -> None:
+    """The author with a photo: square 96/192/288 px files shown at 96 px; the other: initials."""
+    _, first = _page(blog, FIRST)
+    photo = next(p for p in first.pictures if "u-photo" in str(p.get("img")))
+    img = photo["img"]
+    assert isinstance(img, dict)
+    assert (img["width"], img["height"], img["alt"]) == ("96", "96", "")
+    for width, path in _files(blog, img["srcset"]):
+        with Image.open(path) as drawn:
+            assert drawn.size == (width, width)
+    assert [w for w, _ in _files(blog, img["srcset"])] == [96, 192, 288]
+    _, second = _page(blog, SECOND)
+    assert not any("u-photo" in str(p.get("img")) for p in second.pictures)
+    assert second.initials == ["NC"]
+    _, authors = _page(blog, "auteurs")
+    assert authors.initials == ["NC"]
+    assert any("u-photo" in str(p.get("img")) for p in authors.pictures)
+
+
+def test_a_second_build_draws_nothing_and_copies_the_same_files(blog: Built) -> None:
+    """The cache is keyed by content: a rebuild into a new folder redraws no image."""
+    assert re.search(r"[1-9]\d* images drawn", blog.said), blog.said[-2000:]
+    again = blog.workspace / "output-again"
+    said = _build(blog.workspace, again)
+    assert "0 images drawn" in said, said[-2000:]
+    first = sorted(p.name for p in (blog.output / "images" / "resized").iterdir())
+    second = sorted(p.name for p in (again / "images" / "resized").iterdir())
+    assert first == second and len(first) > 20
+
+
+def test_image_weight_warning_says_readers_get_it_resized(blog: Built) -> None:
+    """``invoke check`` still warns about a heavy file, and says readers get it resized."""
+    lines = [line for line in blog.said.splitlines() if ": image_weight: " in line]
+    assert any(PHOTO in line and "resized" in line for line in lines), lines
