@@ -19,8 +19,10 @@
    report says it wrote to the state.
 
 ``refresh`` runs **backfeed** first (``syndication.backfeed.engine``) and **listen**
-(``syndication.cli.listen``: the mentions heard elsewhere, committed with the state), then the
-same steps: a post
+(``syndication.cli.listen``: the mentions heard elsewhere, committed with the state) and
+**people** (``syndication.cli.insight.people_report``: the fans' profiles due a check, each at
+most once every ``AGORA_PEOPLE_RECHECK_DAYS``, their verified links recorded in the state), then
+the same steps: a post
 whose date has come (``WITH_FUTURE_DATES = False``) is built, deployed and syndicated by the first
 scheduled run after that date, and the conversation brought home reaches the site.
 
@@ -48,11 +50,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import httpx
+
 from syndication.cli import answers as answers_cli
 from syndication.cli import backfeed as backfeed_cli
+from syndication.cli import insight as insight_cli
 from syndication.cli import listen as listen_cli
 from syndication.cli import syndicate as syndicate_cli
 from syndication.cli.common import avatar_store, http_client, shown, state_root
@@ -402,6 +408,26 @@ def step_listen(run: Pipeline) -> int:
     return code
 
 
+def step_people(
+    run: Pipeline,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Read the fans' profiles due a check and record the accounts they link
+    (``syndication.cli.insight.people_report``); 0, or 2 when it could not start. A stranger's
+    server that fails is read again at its next check, so it never fails the run."""
+    try:
+        found = insight_cli.people_report(
+            run.settings_file, scheduled=True, now=now, transport=transport
+        )
+    except AgoraError as error:
+        _quote_command(run, "people", 2, redact(f"Linked accounts not looked for: {error}"), "")
+        return 2
+    _quote_command(run, "people", 0, "\n".join(found.lines), "")
+    return 0
+
+
 def state_paths(run: Pipeline) -> list[str]:
     """What the state commit holds, relative to the repository: the default folders, and the
     state, avatar and answer folders the settings name (``AGORA_STATE_PATH`` moves the state)."""
@@ -514,6 +540,7 @@ def refresh(
     def body(run: Pipeline) -> int:
         backfed = step_backfeed(run)
         listened = step_listen(run)
+        linked = step_people(run)
         message = "Record backfeed and syndication"
         try:
             code = _build_to_deploy(run, message)
@@ -523,6 +550,6 @@ def refresh(
                 # What backfeed brought home is kept even when the site could not be rebuilt.
                 step_state(run, message, quiet=True)
             return 1
-        return 1 if code or backfed or listened else 0
+        return 1 if code or backfed or listened or linked else 0
 
     return _run(root, env, stdout, "refresh", body)

@@ -9,9 +9,12 @@ French and English under ``report/`` (setting ``AGORA_REPORT_PATH``), with its h
 in ``summary.md`` beside it (``syndication.insight.render``). Both read the state files only.
 
 ``people`` reads the public profiles of the top fans on the networks that verify the sites a
-profile links (rel=me: ``Network.verified_sites``) and prints, for review, the ``[[person]]``
-entries of the people file their links to handles that are domain names call for
-(``syndication.insight.links``): the one command here that calls a network.
+profile links (rel=me: ``Network.verified_sites``), records what they verify in the state
+(``<state>/people/links.json``, ``syndication.insight.links``) and prints the accounts that are
+now one person: ``fans`` and ``report`` apply those links automatically (the people file wins,
+and its ``[[not_same]]`` undoes a wrong one). The scheduled refresh does the same for the
+profiles due a check (``people_report(scheduled=True)``, each at most once every
+``AGORA_PEOPLE_RECHECK_DAYS``). The one command here that calls a network.
 
 Output goes through ``syndication.cli.common.emit`` (secrets redacted, control characters of
 readers' words shown as escapes); the CSV is written by the standard library's ``csv``
@@ -55,13 +58,14 @@ from syndication.insight import links, render
 from syndication.insight.fans import (
     DEFAULT_HALF_LIFE,
     KIND_WEIGHTS,
+    Account,
     Exclusions,
     Fan,
     company_accounts,
     rank,
 )
 from syndication.insight.hours import OpeningHours
-from syndication.insight.people import People
+from syndication.insight.people import PEOPLE_FILE_REASON, People, normalise
 from syndication.insight.report import Period, build
 from syndication.listen.store import ListenStore, Mention
 from syndication.model import Person, PostState, format_time, utc_now
@@ -71,6 +75,8 @@ DEFAULT_SINCE = "90d"
 DEFAULT_PEOPLE_FILE = "content/people.toml"
 DEFAULT_REPORT_PATH = "report"
 PEOPLE_TOP = 100  # fans whose Mastodon profile `people` reads
+DEFAULT_RECHECK_DAYS = 7  # a profile's check holds this long before the schedule reads it again
+SCHEDULED_LIMIT = 50  # profiles one scheduled run reads at most (a first run has many due)
 TABLE_ROWS = 50  # people the terminal table shows; --json and --csv give everyone
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 CSV_COLUMNS = (
@@ -79,6 +85,7 @@ CSV_COLUMNS = (
     "score",
     "networks",
     "accounts",
+    "linked_by",
     "first_seen",
     "last_seen",
     *(kind.value for kind in KIND_WEIGHTS),
@@ -110,7 +117,8 @@ def open_insight(settings_file: str | Path) -> Insight:
     states = list(desk.store.all())
     folder = path.resolve().parent
     people_file = _relative(folder, desk.settings.get("AGORA_PEOPLE_FILE"), DEFAULT_PEOPLE_FILE)
-    people = People.load(people_file)
+    # The reviewed file, and the verified links recorded in the state (``links``).
+    people = People.load(people_file).with_verified(links.LinkStore(desk.store.root).verified())
     exclusions = Exclusions(
         company=frozenset(company_accounts(states, desk.authors)),
         people=people,
@@ -151,6 +159,14 @@ def _day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment else "-"
 
 
+def _linked_by(fan: Fan) -> str:
+    """``lea.example.com (a verified profile link)`` or ``the people file``."""
+    return ", ".join(
+        "the people file" if why == PEOPLE_FILE_REASON else f"{why} (a verified profile link)"
+        for why in fan.linked_by
+    )
+
+
 def render_fans(fans: Sequence[Fan], since: datetime, half: timedelta = DEFAULT_HALF_LIFE) -> str:
     """The ranking for a terminal: one block per person, highest score first."""
     if not fans:
@@ -170,6 +186,8 @@ def render_fans(fans: Sequence[Fan], since: datetime, half: timedelta = DEFAULT_
             f"{number:>3}. {one_line(fan.name, 40)}  score {fan.score:.1f}  [{accounts}]",
             f"     {_counts(fan)}; first seen {_day(fan.first_seen)}, last {_day(fan.last_seen)}",
         ]
+        if fan.linked_by:
+            lines.append(f"     one person: linked by {_linked_by(fan)}")
         if fan.latest_words:
             lines.append(f"     « {one_line(fan.latest_words)} »")
     if len(fans) > TABLE_ROWS:
@@ -209,6 +227,7 @@ def fans_csv(fans: Sequence[Fan]) -> str:
                 data["score"],
                 " ".join(fan.networks),
                 " ".join(f"{a['network']}:{a['handle']}" for a in data["accounts"]),
+                "; ".join(fan.linked_by),
                 data["first_seen"],
                 data["last_seen"],
                 *data["counts"].values(),
@@ -253,6 +272,142 @@ def run_fans(
 # -- people: linked accounts -------------------------------------------------------------------
 
 
+def recheck_every(settings: Any) -> timedelta | None:
+    """``AGORA_PEOPLE_RECHECK_DAYS`` (7 by default): how long a profile's check holds before the
+    schedule reads it again; None for 0 (the schedule reads no profile)."""
+    value = settings.get("AGORA_PEOPLE_RECHECK_DAYS", DEFAULT_RECHECK_DAYS)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise ConfigError(
+            f"AGORA_PEOPLE_RECHECK_DAYS = {value!r}: give a number of days (0: never on the "
+            "schedule)."
+        )
+    return timedelta(days=value) if value else None
+
+
+@dataclass
+class PeopleReport:
+    """What one look for linked accounts did, for the terminal or the pipeline's log."""
+
+    lines: list[str]
+    read: int = 0  # profiles read
+    failed: int = 0  # profiles that could not be read
+    changed: bool = False  # whether the links file was written
+
+
+def _person(account: Account) -> Person:
+    return Person(account.network, "", account.handle, account.name, account.url)
+
+
+def people_report(
+    settings_file: str | Path = DEFAULT_SETTINGS,
+    *,
+    since: str = DEFAULT_SINCE,
+    top: int = PEOPLE_TOP,
+    scheduled: bool = False,
+    now: datetime | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> PeopleReport:
+    """Read the profiles of fans that may link their accounts, and record what they verify.
+
+    By hand (``invoke people``): the ``top`` fans' profiles, now. On the schedule: the
+    period's fans whose last check is ``AGORA_PEOPLE_RECHECK_DAYS`` old or more (never checked
+    first), at most ``SCHEDULED_LIMIT`` a run. AgoraError when it cannot start.
+    """
+    moment = now or utc_now()
+    start = parse_since(since or DEFAULT_SINCE, moment)
+    insight = open_insight(settings_file)
+    every = recheck_every(insight.desk.settings)
+    fans = rank(insight.states, insight.exclusions, since=start, until=moment)
+    seen = [_person(account) for fan in fans for account in fan.accounts.values()]
+    sites, domains = links.site_networks(), links.domain_networks()
+    if not any(person.network in domains for person in seen):
+        return PeopleReport(
+            [
+                f"No {links.labels_of(domains)} account engaged in the period: there is "
+                "nothing to link."
+            ]
+        )
+    store = links.LinkStore(insight.desk.store.root)
+    known = store.load()
+    if scheduled:
+        if every is None:
+            return PeopleReport(["skipped: AGORA_PEOPLE_RECHECK_DAYS is 0."])
+        asked = links.due(seen, known, moment, every)[:SCHEDULED_LIMIT]
+        recheck_days = f"{every.total_seconds() / 86400:g}"
+    else:
+        asked = [
+            _person(account)
+            for fan in fans[:top]
+            for account in fan.accounts.values()
+            if account.network in sites
+        ]
+
+    async def read() -> tuple[dict[str, links.Check], list[str]]:
+        async with http_client(transport) as client:
+            return await links.check_profiles(client, asked, moment, known)
+
+    checks, failures = asyncio.run(read()) if asked else ({}, [])
+    # The network is read without the lock (a slow server must not hold up `invoke reply`).
+    with insight.desk.store.locked():
+        changed = store.record(checks, moment)
+    verified = store.verified()
+    identities = insight.exclusions.people.with_verified(verified).identities(seen)
+    refused = {(profile, domain) for profile, domain, _ in identities.refused}
+    found = links.found_links(seen, verified)
+    apart = [
+        link
+        for link in found
+        if (links.account_of(link.profile), links.account_of(link.domain)) in refused
+    ]
+    joined = [link for link in found if link not in apart]
+    read_ok = len(checks) - len(failures)
+    labels = links.labels_of(sites)
+    if scheduled:
+        lines = [
+            f"Read {read_ok} {labels} profiles due a check (each at most once every "
+            f"{recheck_days} days), {len(failures)} could not be read; "
+            f"{_links(len(joined))} applied, {len(apart)} kept apart by the people file."
+        ]
+        return PeopleReport(lines, read_ok, len(failures), changed)
+    lines = [
+        f"Read {read_ok} of {len(asked)} {labels} profiles of the top fans; what they verify "
+        f"is recorded in {store.path}.",
+        *failures,
+    ]
+    if found:
+        lines.append(
+            f"{len(joined)} linked by the person themselves, applied automatically (one row "
+            "in invoke fans and the report):"
+        )
+        lines += [f"  {_link(link)}" for link in joined]
+        if apart:
+            lines.append(f"{len(apart)} kept apart by the people file ([[not_same]] or two names):")
+            lines += [f"  {_link(link)}" for link in apart]
+        lines.append(
+            "A wrong link: list both accounts in a [[not_same]] of the people file "
+            "(AGORA_PEOPLE_FILE); a [[person]] there gives the person a name."
+        )
+    else:
+        lines.append(
+            f"No {labels} profile links, verified, to a {links.labels_of(domains)} handle "
+            "seen here."
+        )
+    return PeopleReport(lines, read_ok, len(failures), changed)
+
+
+def _links(count: int) -> str:
+    """``1 link``, ``2 links``."""
+    return f"{count} link" if count == 1 else f"{count} links"
+
+
+def _link(link: links.Link) -> str:
+    """``lea.example.com: Mastodon @lea@velo.example and Bluesky @lea.example.com``."""
+    return (
+        f"{link.site}: {label(link.profile.network)} @{normalise(link.profile.handle)} "
+        f"and {label(link.domain.network)} @{normalise(link.domain.handle)}"
+    )
+
+
 def run_people(
     settings_file: str | Path = DEFAULT_SETTINGS,
     *,
@@ -262,63 +417,15 @@ def run_people(
     stdout: TextIO | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
-    """Print ``[[person]]`` entries for the accounts the top fans link publicly (rel=me).
-
-    Reads the public profiles of the ``top`` fans of the period (``links``); writes
-    nothing: the people file is reviewed, so a person pastes what they agree with.
-    """
+    """Read the public profiles of the ``top`` fans of the period, record the sites they verify
+    (``links``), and print the accounts that are now one person; the exit code."""
     output = stdout or sys.stdout
-    moment = now or utc_now()
     try:
-        start = parse_since(since or DEFAULT_SINCE, moment)
-        insight = open_insight(settings_file)
-        fans = rank(insight.states, insight.exclusions, since=start, until=moment)
+        report = people_report(settings_file, since=since, top=top, now=now, transport=transport)
     except AgoraError as error:
         emit(output, f"The linked accounts could not be looked for: {error}\n")
         return 2
-    seen = [
-        Person(account.network, "", account.handle, account.name, account.url)
-        for fan in fans
-        for account in fan.accounts.values()
-    ]
-    sites, domains = links.site_networks(), links.domain_networks()
-    asked = [
-        Person(account.network, "", account.handle, account.name, account.url)
-        for fan in fans[:top]
-        for account in fan.accounts.values()
-        if account.network in sites
-    ]
-    if not any(person.network in domains for person in seen):
-        emit(
-            output,
-            f"No {links.labels_of(domains)} account engaged in the period: there is nothing "
-            "to link.\n",
-        )
-        return 0
-
-    async def read() -> tuple[dict[str, set[str]], list[str]]:
-        async with http_client(transport) as client:
-            return await links.read_verified(client, asked)
-
-    verified, failures = asyncio.run(read())
-    found = links.suggest(seen, verified, insight.exclusions.people)
-    lines = [
-        f"Read {len(verified)} of {len(asked)} {links.labels_of(sites)} profiles of the top fans."
-    ]
-    lines += failures
-    if found:
-        lines += [
-            f"{len(found)} linked by the person themselves; review, then add to the people "
-            "file (AGORA_PEOPLE_FILE):",
-            "",
-            links.as_toml(found).rstrip("\n"),
-        ]
-    else:
-        lines.append(
-            f"No {links.labels_of(sites)} profile links, verified, to a "
-            f"{links.labels_of(domains)} handle seen here."
-        )
-    emit(output, "\n".join(lines) + "\n")
+    emit(output, "\n".join(report.lines) + "\n")
     return 0
 
 

@@ -3,12 +3,16 @@
 Each public reply, quote, mention, repost and like of a company copy published in the period
 counts for its author, weighted by what it is (``KIND_WEIGHTS``: writing counts more than a
 click) and by how recent it is (the weight halves every ``AGORA_FANS_HALF_LIFE_DAYS``, 30 by
-default). One person is one row across networks when ``content/people.toml`` links their
-accounts (``syndication.insight.people``).
+default). One person is one row across networks when they link their accounts publicly (a
+profile link verified with ``rel="me"`` to the site that is their handle on another network,
+recorded in the state by ``invoke people`` and the scheduled refresh:
+``syndication.insight.links``) or when ``content/people.toml`` says so, which wins
+(``syndication.insight.people``); the row says why (``linked_by``).
 
 Never listed: the company's accounts (the accounts that posted its copies and answers, every
 item the backfeed marked ``by_company``) and its employees (their handles in ``AGORA_AUTHORS``),
 whoever opted out in the people file, blocked accounts and hidden items of the moderation file.
+When one account of a person is the company's or opted out, the whole person is left out.
 Non-public items never reach the state (each adapter leaves them out at backfeed).
 """
 
@@ -21,10 +25,11 @@ from typing import Any
 
 from syndication.backfeed.moderation import Moderation
 from syndication.config import Authors, handle_of
-from syndication.insight.people import People, normalise
+from syndication.insight.people import PEOPLE_FILE_REASON, Identities, People, normalise
 from syndication.model import (
     Interaction,
     InteractionKind,
+    Person,
     PostState,
     format_time,
     interaction_key,
@@ -86,6 +91,9 @@ class Fan:
     last_seen: datetime | None = None
     latest_words: str = ""
     latest_url: str = ""
+    # Why several accounts are one row: PEOPLE_FILE_REASON, and each site whose verified link
+    # joined them (``lea.example.com``); empty for a row of one account.
+    linked_by: list[str] = field(default_factory=list)
     _latest_at: datetime | None = None
 
     @property
@@ -105,6 +113,7 @@ class Fan:
                 {"network": a.network, "handle": a.handle, "name": a.name, "url": a.url}
                 for a in sorted(self.accounts.values(), key=lambda a: (a.network, a.handle))
             ],
+            "linked_by": self.linked_by,
             "counts": {kind.value: self.counts.get(kind.value, 0) for kind in KIND_WEIGHTS},
             "first_seen": format_time(self.first_seen) if self.first_seen else None,
             "last_seen": format_time(self.last_seen) if self.last_seen else None,
@@ -168,12 +177,17 @@ def rank(
     weights: Mapping[InteractionKind, float] = KIND_WEIGHTS,
     half_life: timedelta = DEFAULT_HALF_LIFE,
 ) -> list[Fan]:
-    """The fans of the period ``[since, until)``, highest score first (then most recent)."""
-    fans: dict[str, Fan] = {}
-    first_ever: dict[str, datetime] = {}
-    # (network, author) -> their row's key and name, or None when they are never listed: worked
-    # out once per account, since a large state has far more interactions than people.
-    rows: dict[tuple[str, str], tuple[str, str] | None] = {}
+    """The fans of the period ``[since, until)``, highest score first (then most recent).
+
+    Each account is tallied on its own, then the accounts of one person are summed into one row
+    (``People.identities``: the people file, then the verified links); a person one of whose
+    accounts opted out or speaks for the company is left out whole.
+    """
+    tallies: dict[tuple[str, str], Fan] = {}
+    first_ever: dict[tuple[str, str], datetime] = {}
+    # (network, author) -> the author, or None when moderation blocks them: worked out once
+    # per account, since a large state has far more interactions than people.
+    authors: dict[tuple[str, str], Person | None] = {}
     hidden = exclusions.moderation.hidden_items
     for state in states:
         for item in state.interactions.values():
@@ -181,21 +195,23 @@ def rank(
                 continue
             author = item.author
             who = (item.network, author.id or author.handle)
-            if who in rows:
-                row = rows[who]
-            else:  # this item is not hidden: the verdicts below are about its author
-                row = rows[who] = _row_of(item, who, exclusions)
-            if row is None:
+            if who in authors:
+                if authors[who] is None:
+                    continue
+            elif exclusions.excludes(item):  # not hidden: the verdict is about its author
+                authors[who] = None
                 continue
-            key, name = row
-            if key not in first_ever or item.published_at < first_ever[key]:
-                first_ever[key] = item.published_at
+            else:
+                authors[who] = author
+            if who not in first_ever or item.published_at < first_ever[who]:
+                first_ever[who] = item.published_at
             if not since <= item.published_at < until:
                 continue
-            fan = fans.get(key)
+            fan = tallies.get(who)
             if fan is None:
-                fan = fans[key] = Fan(key=key, name=name)
-            if who not in fan.accounts:
+                fan = tallies[who] = Fan(
+                    key=f"{who[0]}:{who[1]}", name=author.name or author.handle
+                )
                 fan.accounts[who] = Account(item.network, author.handle, author.name, author.url)
             kind = item.kind  # a StrEnum: the member is its value, without Enum's lookup
             fan.counts[kind] = fan.counts.get(kind, 0) + 1
@@ -211,21 +227,54 @@ def rank(
                 fan._latest_at = item.published_at
                 fan.latest_words = text[:LATEST_WORDS_LENGTH]
                 fan.latest_url = item.url
-    for key, fan in fans.items():
-        fan.first_seen = first_ever[key]
-    return sorted(fans.values(), key=lambda f: (-round(f.score, 6), -_stamp(f.last_seen), f.key))
+    seen = {who: person for who, person in authors.items() if person is not None}
+    identities = exclusions.people.identities(seen.values())
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for who, person in seen.items():
+        groups.setdefault(identities.root_of(person), []).append(who)
+    fans = []
+    for root, members in groups.items():
+        counted = [tallies[who] for who in members if who in tallies]
+        if not counted or identities.left_out(root, exclusions.company):
+            continue
+        fan = _person(root, counted, identities, exclusions.people.verified_sites)
+        fan.first_seen = min(first_ever[who] for who in members)
+        fans.append(fan)
+    return sorted(fans, key=lambda f: (-round(f.score, 6), -_stamp(f.last_seen), f.key))
 
 
-def _row_of(
-    item: Interaction, who: tuple[str, str], exclusions: Exclusions
-) -> tuple[str, str] | None:
-    """The key and name of the row of ``item``'s author, or None when they are never listed."""
-    if exclusions.excludes(item) or exclusions.excludes_author(item):
-        return None
-    name = exclusions.people.name_of(item.author)
-    if name:
-        return f"person:{name}", name
-    return f"{who[0]}:{who[1]}", item.author.name or item.author.handle
+def _person(
+    root: str, tallies: list[Fan], identities: Identities, verified: Mapping[str, object]
+) -> Fan:
+    """One row of the accounts of one person: their tallies summed, named by the people file,
+    else by the profile that states the link, else by the account that scored most."""
+    if len(tallies) == 1 and not identities.name(root):
+        return tallies[0]
+    ordered = sorted(tallies, key=lambda f: (-f.score, f.key))
+    name = identities.name(root)
+    if not name:
+        stating = [f for f in ordered if _states_a_link(f, verified)]
+        name = (stating or ordered)[0].name
+    fan = Fan(key=f"person:{name}" if identities.name(root) else f"linked:{root}", name=name)
+    for part in ordered:
+        fan.score += part.score
+        fan.accounts.update(part.accounts)
+        for kind, count in part.counts.items():
+            fan.counts[kind] = fan.counts.get(kind, 0) + count
+        if part.last_seen and (fan.last_seen is None or part.last_seen > fan.last_seen):
+            fan.last_seen = part.last_seen
+        if part._latest_at and (fan._latest_at is None or part._latest_at > fan._latest_at):
+            fan._latest_at = part._latest_at
+            fan.latest_words, fan.latest_url = part.latest_words, part.latest_url
+    if len(fan.accounts) > 1:
+        fan.linked_by = [PEOPLE_FILE_REASON] if identities.name(root) else []
+        fan.linked_by += identities.sites(root)
+    return fan
+
+
+def _states_a_link(fan: Fan, verified: Mapping[str, object]) -> bool:
+    """Whether one of ``fan``'s accounts has verified sites recorded (the profile that links)."""
+    return any(verified.get(f"{a.network}:{normalise(a.handle)}") for a in fan.accounts.values())
 
 
 def _stamp(moment: datetime | None) -> float:

@@ -50,8 +50,15 @@ def host_of(url: str) -> str:
     return parts.hostname.lower().removeprefix("www.")
 
 
+def _is_root(url: str) -> bool:
+    """Whether ``url`` is a site's home page (no path beyond ``/``, no query)."""
+    parts = urlsplit(url.strip())
+    return parts.path in ("", "/") and not parts.query
+
+
 def verified_hosts(account: Mapping[str, Any]) -> set[str]:
-    """The hosts of a Mastodon account's fields that Mastodon verified (``verified_at`` set)."""
+    """The hosts of a Mastodon account's fields that Mastodon verified (``verified_at`` set),
+    when the field links the site's home page."""
     hosts: set[str] = set()
     fields = account.get("fields")
     for field in fields if isinstance(fields, list) else []:
@@ -59,7 +66,9 @@ def verified_hosts(account: Mapping[str, Any]) -> set[str]:
             continue
         parser = _Links()
         parser.feed(str(field.get("value", "")))
-        hosts |= {host for href in parser.found if (host := host_of(href))}
+        # Only a site's own address: a verified page on a shared host (github.com/lea) proves
+        # the page is theirs, not the domain, so it must never join them to that domain's handle.
+        hosts |= {host for href in parser.found if (host := host_of(href)) and _is_root(href)}
     return hosts
 
 
