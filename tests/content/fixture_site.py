@@ -274,6 +274,28 @@ def write_site(workspace: Path, posts: tuple[FixturePost, ...] = POSTS) -> Path:
     return content
 
 
+# The company's other files in content/, in the fixture's words (a listening file with searches
+# on the local networks only, nobody linked, a few complaint words).
+LISTENING = f"""[terms]
+us = ["{COMPANY}", "velosboreal.example"]
+competitors = ["Cycles Nordet"]
+industry = ["vélo d'hiver", "vélo cargo"]
+
+[searches]
+bluesky = ["{COMPANY}"]
+mastodon = ["{COMPANY}"]
+"""
+PEOPLE = "opted_out = []\n"
+COMPLAINT_WORDS = "déçu\ndéçue\ninacceptable\nremboursement\ndisappointed\nrefund\n"
+
+
+def write_company_files(content: Path) -> None:
+    """``listening.toml``, ``people.toml`` and ``complaint-words.txt`` in ``content``."""
+    (content / "listening.toml").write_text(LISTENING, encoding="utf-8")
+    (content / "people.toml").write_text(PEOPLE, encoding="utf-8")
+    (content / "complaint-words.txt").write_text(COMPLAINT_WORDS, encoding="utf-8")
+
+
 def settings_lines() -> list[str]:
     """``SETTINGS`` as lines of a Python settings file."""
     return [f"{name} = {value!r}" for name, value in SETTINGS.items()]

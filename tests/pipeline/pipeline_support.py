@@ -1,9 +1,11 @@
 """Helpers of the pipeline tests: a blog repository with a bare remote, as CI sees it.
 
-``make_blog`` copies the project's settings, theme, plugin and sample content into a writer's
-clone of a bare repository (the remote), pushes it, and clones it again where "CI" runs the
-pipeline. The sample posts are marked ``Syndicate: none``, so only the posts a test pushes go to
-the networks. The site is deployed to a folder served on loopback, which is ``AGORA_SITEURL``.
+``make_blog`` copies the project's settings, theme and plugin into a writer's clone of a bare
+repository (the remote), with the fixture blog of ``tests/content/fixture_site.py`` as its content
+(never the sample posts of ``content/``) and the fixture's company values (name, authors, house
+rules) added to its production settings, pushes it, and clones it again where "CI" runs the
+pipeline. The fixture's posts are marked ``Syndicate: none``, so only the posts a test pushes go
+to the networks. The site is deployed to a folder served on loopback, which is ``AGORA_SITEURL``.
 Named uniquely so that another test folder's helpers never shadow it.
 """
 
@@ -25,9 +27,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The syndication tests' helpers (served site, brand accounts, counting copies) are reused as is.
-sys.path.append(str(ROOT / "tests" / "syndicate"))
+# The syndication tests' helpers (served site, brand accounts, counting copies) are reused as is,
+# and the fixture blog of the content tests is the blog's content.
+for _folder in ("syndicate", "content"):
+    if str(ROOT / "tests" / _folder) not in sys.path:
+        sys.path.append(str(ROOT / "tests" / _folder))
 
+from fixture_site import settings_lines, write_company_files, write_site  # noqa: E402
 from syndicate_support import (  # noqa: E402
     bluesky_copies,
     mastodon_copies,
@@ -62,7 +68,7 @@ def clone(remote: Path, where: Path, name: str) -> Path:
 
 
 def opt_out(post: Path) -> None:
-    """Mark a sample post ``Syndicate: none`` (replacing its own choice, or after its title)."""
+    """Mark a fixture post ``Syndicate: none`` (replacing its own choice, or after its title)."""
     text = post.read_text(encoding="utf-8")
     if re.search(r"^Syndicate:", text, flags=re.M):
         text = re.sub(r"^Syndicate: .*$", "Syndicate: none", text, count=1, flags=re.M)
@@ -121,7 +127,7 @@ class Blog:
 
 
 def make_blog(tmp_path: Path, url: str, site: Path, env: Mapping[str, str]) -> Blog:
-    """A blog repository holding the project and its sample content, pushed to a bare remote."""
+    """A blog repository holding the project and the fixture blog, pushed to a bare remote."""
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
     writer = clone(remote, tmp_path / "writer", "Camille Tremblay")
@@ -129,9 +135,13 @@ def make_blog(tmp_path: Path, url: str, site: Path, env: Mapping[str, str]) -> B
         shutil.copy2(ROOT / name, writer / name)
     for name in PROJECT_FOLDERS:
         shutil.copytree(ROOT / name, writer / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "content", writer / "content", ignore=shutil.ignore_patterns("state"))
-    (writer / "content" / "state" / "posts").mkdir(parents=True)
-    (writer / "content" / "state" / "posts" / ".gitkeep").touch()
+    # publishconf.py is read from its file on every run (pelicanconf.py is imported once per
+    # process), so the fixture's company values go there, after the company's own.
+    with (writer / "publishconf.py").open("a", encoding="utf-8") as settings:
+        settings.write("\n# The tests' fixture blog.\n" + "\n".join(settings_lines()) + "\n")
+    content = write_site(writer)
+    write_company_files(content)
+    (content / "state" / "posts" / ".gitkeep").touch()
     for post in (writer / "content" / "posts").glob("*.md"):
         opt_out(post)
     git(writer, "add", "-A")
