@@ -321,7 +321,8 @@ def fans(
 def people(
     c: Context, since: str = "90d", top: int = 100, settings: str = PRODUCTION_SETTINGS
 ) -> None:
-    """Find accounts the top fans link publicly (rel=me), as entries for content/people.toml."""
+    """Read the top fans' profiles now and record the accounts they link publicly (rel=me):
+    invoke fans and the report join them automatically (README, "Fans")."""
     from invoke.exceptions import Exit
 
     from syndication.cli.common import setup_logging
