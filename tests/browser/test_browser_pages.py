@@ -1,6 +1,7 @@
 """The site in a real browser: each visited page loads cleanly, is accessible and fits a phone.
 
-Pages: the French home, a post in French and its English translation, and an English page.
+Pages of the fixture blog (``browser_site.write_content``): the French home, a post leading with a
+6000 px photo in French and its English translation, and an English page.
 Each test opens its own browser context, so nothing (cache, focus, scroll) leaks between them.
 Screenshots of every page, desktop and mobile, are kept under ``test-artifacts/screenshots/``.
 """
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_site import DESKTOP, MOBILE, Site, SitePage, visited_pages
+from browser_site import DESKTOP, MOBILE, PHOTO, Site, SitePage, visited_pages
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 pytestmark = pytest.mark.browser
@@ -232,3 +233,56 @@ def test_page_reads_without_javascript(browser: Browser, site: Site, site_page: 
         assert len(main.inner_text().split()) >= 3, f"the <main> of {site_page.path} is empty"
     finally:
         context.close()
+
+
+# Every layout shift since the page started, as Chromium reports it (a PerformanceObserver with
+# ``buffered``: https://developer.mozilla.org/en-US/docs/Web/API/LayoutShift), after the fonts
+# and every image, lazy ones included, have arrived.
+_LAYOUT_SHIFT = """() => new Promise(resolve => {
+  let total = 0;
+  const shifts = [];
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) {
+      if (entry.hadRecentInput) continue;
+      total += entry.value;
+      shifts.push(entry.sources.map(s => s.node ? s.node.nodeName : '?').join(','));
+    }
+  }).observe({type: 'layout-shift', buffered: true});
+  document.fonts.ready.then(() => setTimeout(() => resolve({total, shifts}), 300));
+})"""
+
+
+@pytest.mark.parametrize("size", ["desktop", "mobile"])
+def test_nothing_moves_while_the_page_loads(open_page: Any, site_page: SitePage, size: str) -> None:
+    """The cumulative layout shift is 0: images say their size, fonts swap without moving."""
+    page, _ = open_page(site_page, DESKTOP if size == "desktop" else MOBILE)
+    shift = page.evaluate(_LAYOUT_SHIFT)
+    assert shift["total"] == 0, f"{site_page.path} ({size}) moved: {shift}"
+
+
+def test_a_phone_downloads_the_big_photo_resized(browser: Browser, site: Site) -> None:
+    """On a phone the 3 MB, 6000 px lead photo arrives well under 200 KB, in a modern format."""
+    context = browser.new_context(viewport=MOBILE, device_scale_factor=2)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        images: dict[str, int] = {}
+
+        def record(response: Response) -> None:
+            if response.request.resource_type == "image":
+                images[response.url] = len(response.body())
+
+        page.on("response", record)
+        page.goto(site.url(site.page("post-fr")), wait_until="load")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        lead = page.locator(".hero img")
+        assert lead.evaluate("img => img.complete && img.naturalWidth > 0"), "no lead image shown"
+        chosen = str(lead.evaluate("img => img.currentSrc"))
+    finally:
+        context.close()
+    original = site.root / PHOTO
+    assert original.stat().st_size > 2_500_000, "the fixture photo should weigh ~3 MB"
+    assert not [url for url in images if url.endswith(PHOTO)], "the original was downloaded"
+    assert chosen in images and chosen.endswith((".avif", ".webp")), chosen
+    assert images[chosen] < 100_000, f"{chosen}: {images[chosen]} bytes"
+    assert sum(images.values()) < 200_000, images
