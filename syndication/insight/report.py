@@ -16,7 +16,9 @@ What each figure counts (the page says the same to its readers):
 - **negative comments**: comments with a complaint word of the inbox's list, and how many were
   answered;
 - **employees' answers**: answers published in the period, by who signed them;
-- **top fans**: ``syndication.insight.fans`` over the period;
+- **top fans**: ``syndication.insight.fans`` over the period, one row per person (accounts joined
+  by their verified public links or the people file; a person one of whose accounts opted out or
+  is the company's left out whole);
 - **listening**: mentions heard outside our threads by ``invoke listen`` (``syndication.listen``)
   published in the period, by what they are about (us, competitors, the industry); the share of
   voice is mentions of us over mentions of us and of competitors. The section says so while

@@ -122,6 +122,8 @@ def test_the_default_period_is_90_days(tmp_path: Path) -> None:
             "mastodon:x is listed for both 'A' and 'B'",
         ),
         ("friends = []\n", "unknown key 'friends'"),
+        ('[[not_same]]\naccounts = ["mastodon:x"]\n', "not_same 1 needs a list of at least two"),
+        ('[[not_same]]\nname = "X"\naccounts = []\n', "not_same 1 may only have accounts and"),
         ("opted_out = [", "fix the TOML syntax"),
     ],
 )

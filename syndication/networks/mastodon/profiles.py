@@ -2,9 +2,11 @@
 
 A Mastodon profile's fields can hold a link to the person's own site; Mastodon marks one
 ``verified_at`` once it has checked that the site links back to the profile with ``rel="me"``
-(https://docs.joinmastodon.org/user/profile/#verification). ``invoke people`` asks for them
-through ``Network.verified_sites`` (``syndication.insight.links`` matches them with handles that
-are domain names on another network).
+(https://docs.joinmastodon.org/user/profile/#verification). ``invoke people`` and the scheduled
+refresh ask for them through ``Network.verified_sites`` (``syndication.insight.links`` records
+them, and joins the account to the one whose handle is that domain on another network). Only a
+field linking a site's home page counts: a verified ``github.com/lea`` proves the page is Léa's,
+not the domain.
 
 The profile is read from the account's own server with Mastodon's public lookup
 (``GET /api/v1/accounts/lookup?acct=``, no token:
