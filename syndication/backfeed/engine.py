@@ -604,12 +604,12 @@ class Backfeed:
             if known is None:
                 kept[mention.id] = mention
                 self._mentions_new.add(mention.id)
-                tally.new += 1
-                tally.heard += 1
-            elif not known.addressed:
+            elif not known.addressed:  # a search found it first: now it waits as a comment
                 known.addressed, known.kind = True, mention.kind
             else:
                 continue
+            tally.new += 1
+            tally.heard += 1
             self._mentions_changed.add(mention.id)
 
     def _open_mentions(self, network: str, now: datetime, everything: bool) -> list[Mention]:
