@@ -14,7 +14,7 @@ import io
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -110,12 +110,20 @@ def blog(tmp_path_factory: pytest.TempPathFactory, big_photo: Path) -> Built:
     return Built(workspace, output, _build(workspace, output))
 
 
+@dataclass
+class _Pic:
+    """One ``<picture>``: its ``<source>`` elements' attributes and its ``<img>``'s."""
+
+    sources: list[dict[str, str]] = field(default_factory=list)
+    img: dict[str, str] = field(default_factory=dict)
+
+
 class _Pictures(HTMLParser):
     """The ``<picture>`` elements of a page: their sources and their image's attributes."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.pictures: list[dict[str, object]] = []
+        self.pictures: list[_Pic] = []
         self.images: list[dict[str, str]] = []  # every <img>, in a picture or not
         self.initials: list[str] = []
         self._in_picture = False
@@ -126,15 +134,13 @@ class _Pictures(HTMLParser):
         values = {key: value or "" for key, value in attrs}
         if tag == "picture":
             self._in_picture = True
-            self.pictures.append({"sources": []})
+            self.pictures.append(_Pic())
         elif tag == "source" and self._in_picture:
-            sources = self.pictures[-1]["sources"]
-            assert isinstance(sources, list)
-            sources.append(values)
+            self.pictures[-1].sources.append(values)
         elif tag == "img":
             self.images.append(values)
             if self._in_picture:
-                self.pictures[-1]["img"] = values
+                self.pictures[-1].img = values
         elif tag == "span" and "initials" in values.get("class", "").split():
             self._in_initials = True
 
@@ -169,11 +175,9 @@ def _files(built: Built, srcset: str) -> list[tuple[int, Path]]:
     return found
 
 
-def _picture_with_alt(parsed: _Pictures, alt: str) -> dict[str, object]:
+def _picture_with_alt(parsed: _Pictures, alt: str) -> _Pic:
     """The picture whose image has the alt text ``alt``."""
-    matches = [
-        p for p in parsed.pictures if isinstance(p.get("img"), dict) and p["img"]["alt"] == alt
-    ]  # type: ignore[index]
+    matches = [p for p in parsed.pictures if p.img.get("alt") == alt]
     assert matches, f"no <picture> with alt {alt!r}"
     return matches[0]
 
@@ -182,10 +186,7 @@ def test_lead_photo_is_served_in_widths_and_formats_each_on_disk(blog: Built) ->
     """The 6000 px photo: AVIF, WebP and JPEG at 360 to 1440 px, every file published."""
     _, parsed = _page(blog, FIRST)
     lead = _picture_with_alt(parsed, "Un vélo sur un pied d'atelier")
-    img = lead["img"]
-    assert isinstance(img, dict)
-    sources = lead["sources"]
-    assert isinstance(sources, list)
+    img, sources = lead.img, lead.sources
     assert [s["type"] for s in sources] == ["image/avif", "image/webp"]
     for srcset in [s["srcset"] for s in sources] + [img["srcset"]]:
         files = _files(blog, srcset)
@@ -204,8 +205,7 @@ def test_a_phone_gets_the_3_mb_photo_well_under_200_kb(blog: Built) -> None:
     assert original > 2_500_000, "the fixture photo should weigh a camera's ~3 MB"
     _, parsed = _page(blog, FIRST)
     lead = _picture_with_alt(parsed, "Un vélo sur un pied d'atelier")
-    img, sources = lead["img"], lead["sources"]
-    assert isinstance(img, dict) and isinstance(sources, list)
+    img, sources = lead.img, lead.sources
     for srcset in [s["srcset"] for s in sources] + [img["srcset"]]:
         phone = dict(_files(blog, srcset))[720]
         assert phone.stat().st_size < PHONE_BUDGET / 2, f"{phone.name}: {phone.stat().st_size} B"
@@ -227,8 +227,7 @@ def test_image_in_text_keeps_its_alt_and_title_and_transparency(blog: Built) -> 
     """The diagram of the text: its alt and title kept, PNG fallback, no width above its own."""
     _, parsed = _page(blog, FIRST)
     diagram = _picture_with_alt(parsed, "Un schéma du moyeu")
-    img = diagram["img"]
-    assert isinstance(img, dict)
+    img = diagram.img
     assert img["title"] == "Le moyeu" and img["loading"] == "lazy"
     assert (img["width"], img["height"]) == ("500", "300")
     widths = [w for w, _ in _files(blog, img["srcset"])]
@@ -252,20 +251,18 @@ def test_every_image_has_width_and_height(blog: Built) -> None:
 def test_author_photo_is_resized_square_and_initials_are_the_fallback(blog: Built) -> None:
     """The author with a photo: square 96/192/288 px files shown at 96 px; the other: initials."""
     _, first = _page(blog, FIRST)
-    photo = next(p for p in first.pictures if "u-photo" in str(p.get("img")))
-    img = photo["img"]
-    assert isinstance(img, dict)
+    img = next(p.img for p in first.pictures if p.img.get("class") == "u-photo")
     assert (img["width"], img["height"], img["alt"]) == ("96", "96", "")
     for width, path in _files(blog, img["srcset"]):
         with Image.open(path) as drawn:
             assert drawn.size == (width, width)
     assert [w for w, _ in _files(blog, img["srcset"])] == [96, 192, 288]
     _, second = _page(blog, SECOND)
-    assert not any("u-photo" in str(p.get("img")) for p in second.pictures)
+    assert not any(p.img.get("class") == "u-photo" for p in second.pictures)
     assert second.initials == ["NC"]
     _, authors = _page(blog, "auteurs")
     assert authors.initials == ["NC"]
-    assert any("u-photo" in str(p.get("img")) for p in authors.pictures)
+    assert any(p.img.get("class") == "u-photo" for p in authors.pictures)
 
 
 def test_a_second_build_draws_nothing_and_copies_the_same_files(blog: Built) -> None:
@@ -283,3 +280,48 @@ def test_image_weight_warning_says_readers_get_it_resized(blog: Built) -> None:
     """``invoke check`` still warns about a heavy file, and says readers get it resized."""
     lines = [line for line in blog.said.splitlines() if ": image_weight: " in line]
     assert any(PHOTO in line and "resized" in line for line in lines), lines
+
+
+def test_a_phone_photo_taken_upright_is_served_upright(tmp_path: Path) -> None:
+    """A photo stored sideways with an EXIF orientation is measured and drawn the right way up."""
+    from plugins.agora import images
+
+    photo = tmp_path / "upright.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view": the sensor's landscape, held upright
+    Image.new("RGB", (1600, 1200), (90, 60, 30)).save(photo, "JPEG", exif=exif)
+    source = images.inspect(photo)
+    assert source is not None and (source.width, source.height) == (1200, 1600)
+    spec = images.Spec((360, 720), ("WEBP",))
+    rendition = images.plan(source, spec, tmp_path / "cache", "upright")
+    images.render(rendition)
+    for variant in rendition.variants:
+        with Image.open(rendition.folder / variant.name) as drawn:
+            assert drawn.size == (variant.width, variant.height)
+            assert drawn.width < drawn.height, variant.name
+            assert 0x0112 not in drawn.getexif()  # nothing of the original's metadata is kept
+
+
+def test_images_it_cannot_resize_are_left_as_written(tmp_path: Path) -> None:
+    """An SVG, a missing file, a web address keep their <img>; a bad author photo: initials."""
+    from plugins.agora import images
+
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    (content / "images" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (content / "images" / "broken.jpg").write_bytes(b"not a jpeg")
+    step = images.ImageStep(
+        cache=images.ImageCache(tmp_path / "cache"),
+        content_root=content,
+        site_url=SITEURL,
+        widths=(360, 720),
+    )
+    written = (
+        '<p><img alt="Logo" src="{static}/images/logo.svg"> '
+        '<img alt="Missing" src="{static}/images/missing.jpg"> '
+        '<img alt="Far" src="https://example.org/far.jpg"></p>'
+    )
+    assert step.content_html(written, content / "posts" / "x.md", lazy_first=True) == written
+    faces = step.author_faces({"Alex Martin": {"photo": "images/broken.jpg"}})
+    assert "initials" in faces["Alex Martin"] and ">AM<" in faces["Alex Martin"]
+    assert step.copies == {}
