@@ -35,13 +35,12 @@ from typing import Any
 import httpx
 
 from syndication.errors import StateError
-from syndication.insight.people import domain_networks, normalise
+from syndication.insight.people import domain_networks as domain_networks  # for the commands
+from syndication.insight.people import normalise
 from syndication.model import Person, format_time, parse_time
 from syndication.networks import registry
 from syndication.networks.spec import Network
 from syndication.store.state import read_json, write_json_atomically
-
-__all__ = ["domain_networks"]  # re-exported: the commands ask this module for both kinds
 
 CONCURRENT = 4  # profiles asked at once: servers of strangers, asked politely
 FILE = Path("people") / "links.json"
