@@ -1,9 +1,10 @@
-"""`invoke demo` end to end: the sample posts reach every local network, readers comment, the desk
+"""`invoke demo` end to end: the blog's posts reach every local network, readers comment, the desk
 lists them and the rebuilt site shows the conversation.
 
-The demo runs in a copy of the project (its settings, content, theme and plugin), against the
-session's real local networks, so the repository's own state and the user's sandbox are never
-touched.
+The demo runs in a copy of the project (its settings, theme and plugin) whose content is a fixture
+blog (``tests/content/fixture_site.py``: three posts due, two of them translated, one scheduled
+for next month, one internal note), never the sample posts of ``content/``, against the session's
+real local networks, so the repository's own state and the user's sandbox are never touched.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 import html
 import io
 import json
-import shutil
+import sys
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -23,25 +27,67 @@ from sandbox.linkedin import LinkedInServer
 from sandbox.mastodon import MastodonServer
 from sandbox.meta import MetaServer
 from sandbox.processes import free_port
-from sandbox.readers import COMPLAINT
+from sandbox.readers import COMPLAINT, DEMO_POST
 from sandbox.x import XServer
 from syndication.model import CopyStatus
 from syndication.posts import load_settings, read_posts, wants_syndication
 from syndication.store.state import StateStore
 
 ROOT = Path(__file__).resolve().parents[2]
+# The fixture blog lives with the content tests; test folders are not packages.
+if str(ROOT / "tests" / "content") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "content"))
+
+from fixture_site import (  # noqa: E402
+    NAMES,
+    SPRING,
+    TIMEZONE,
+    WINTER,
+    FixturePost,
+    file_name,
+    settings_lines,
+    source,
+    write_company_files,
+    write_site,
+)
+
+# By Mathieu, Camille (the demo's employee) and Mathieu; each links to another one of them.
+DUE = (replace(SPRING, link=NAMES.slug), NAMES, WINTER)
 
 
 def project_copy(destination: Path) -> Path:
-    """The files a fork runs the demo from, without state, build output or caches."""
-    for name in ("pelicanconf.py", "publishconf.py"):
-        shutil.copy2(ROOT / name, destination / name)
+    """The files a fork runs the demo from, with the fixture blog as content: no state, no build
+    output, no cache."""
+    (destination / "pelicanconf.py").write_bytes((ROOT / "pelicanconf.py").read_bytes())
+    # publishconf.py is read from its file by every step (pelicanconf.py is imported once per
+    # process), so the fixture's company values (authors, name, house rules) go there.
+    settings = (ROOT / "publishconf.py").read_text(encoding="utf-8")
+    settings += "\n# The tests' fixture blog.\n" + "\n".join(settings_lines()) + "\n"
+    (destination / "publishconf.py").write_text(settings, encoding="utf-8")
     for name in ("theme", "plugins"):
         (destination / name).symlink_to(ROOT / name)
-    shutil.copytree(
-        ROOT / "content", destination / "content", ignore=shutil.ignore_patterns("state")
-    )
+    content = write_site(destination, DUE)
+    (content / "state" / "posts").rmdir()  # no state: the demo keeps its own in .sandbox/
+    (content / "state").rmdir()
+    write_company_files(content)
+    posts = content / "posts"
+    # Two posts that wait: one scheduled for next month, one internal note kept off the networks.
+    later = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=30)
+    scheduled = replace(WINTER, slug="atelier-ouvert", date=later.strftime("%Y-%m-%d %H:%M"))
+    note = replace(WINTER, slug="note-a-l-equipe", extra={"Syndicate": "none"})
+    for item in (scheduled, note):
+        (posts / file_name(item)).write_text(source(item), encoding="utf-8")
     return destination
+
+
+def due_keys(posts: tuple[FixturePost, ...]) -> set[str]:
+    """The state keys of ``posts`` and of their translations."""
+    return {
+        f"{item.slug}.{lang}"
+        for item in posts
+        for lang in ("fr", "en")
+        if lang == "fr" or item.english
+    }
 
 
 NETWORKS = ("bluesky", "mastodon", "x", "linkedin", "facebook", "threads", "instagram")
@@ -76,18 +122,19 @@ def test_demo_syndicates_gathers_comments_and_lists_them(
     assert site == f"http://localhost:{port}"
     store = StateStore(root / ".sandbox" / "state")
     states = {state.key: state for state in store.all()}
-    # Every published post whose date has come and that did not opt out (a draft, a post dated in
-    # the future and an internal note wait).
+    # Every published post whose date has come and that did not opt out (the post dated in the
+    # future and the internal note wait).
     posts = read_posts(load_settings(root / "publishconf.py"))
     expected = {post.key for post in posts if wants_syndication(post)}
-    assert len(expected) >= 8 and set(states) == expected
+    assert expected == due_keys(DUE) and set(states) == expected
     for state in states.values():
         for network in NETWORKS:
             assert state.copies[network].status is CopyStatus.PUBLISHED, (state.key, network)
     assert not (root / "content" / "state").exists()  # the repository's state is untouched
 
     commented = [s for s in states.values() if any(i.content_html for i in s.interactions.values())]
-    assert [s.key for s in commented] == ["mise-au-point-du-printemps.fr"]
+    # The readers comment on the demo's post when the blog has it, else on the first post.
+    assert [s.key for s in commented] == [DEMO_POST if DEMO_POST in expected else min(expected)]
     readers = [i for i in commented[0].interactions.values() if not i.by_company]
     texts = {i.network: i.content_html for i in readers}
     assert "freins à disque" in texts["bluesky"] and "trois semaines" in texts["mastodon"]
