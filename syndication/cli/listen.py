@@ -128,7 +128,8 @@ def render_mentions(items: list[MentionItem], now: datetime, *, heading: str = "
         m = item.mention
         where = network_label(m.network) if m.network != FEED else "feed"
         flags = mention_flags(item)
-        about = f"{ABOUT.get(m.about, m.about)}: {', '.join(m.matched)}"
+        matched = f": {', '.join(m.matched)}" if m.matched else ""  # none: it names our account
+        about = f"{ABOUT.get(m.about, m.about)}{matched}"
         lines += [
             "",
             f"{human_duration(now - m.published_at):<5} {one_line(m.source, 40)} ({where})  "

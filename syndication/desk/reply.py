@@ -4,7 +4,9 @@
 
 1. the request is checked before anything is sent: the ID names a comment of the inbox
    (``inbox.find``), the comment can be answered (a reply, mention or quote by a reader, under a
-   published copy, on a configured network), the author is in ``AGORA_AUTHORS`` (full name or first
+   published copy, on a configured network; or a post heard outside our copies, answered under
+   it: ``listen.mentions.WithMentions`` shows it to the engine as the published root of a state
+   of its own), the author is in ``AGORA_AUTHORS`` (full name or first
    name alone), the text is not empty and fits the network's limit as the network counts it
    (``Network.counter``), signature and any mention the network adds included;
 2. from the brand account the text is signed with the employee's first name (``— Camille``); from

@@ -180,7 +180,7 @@ def mention_brand(network: BlueskyNetwork, name: str, words: str) -> str:
             }
         ],
     }
-    return player(network, name).create("app.bsky.feed.post", record)["uri"]
+    return str(player(network, name).create("app.bsky.feed.post", record)["uri"])
 
 
 def toot(server: MastodonServer, username: str, text: str) -> str:
