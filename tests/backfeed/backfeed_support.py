@@ -1,9 +1,10 @@
-"""Helpers of the backfeed tests: a copy of the sample site, copies published, the command run.
+"""Helpers of the backfeed tests: the fixture blog, copies published, the command run.
 
-The workspace is a copy of the sample content with the project's settings pointed at it
-(``site_build``); the brand's copies are published through the real adapters and recorded in its
-state folder; ``backfeed`` runs ``invoke backfeed`` in this process and keeps every request it
-sent. Named uniquely so that another test folder's helpers never shadow it.
+The workspace is the fixture blog (``site_build.copy_content``, never the sample posts) with the
+project's settings pointed at it (``site_build``); the brand's copies are published through the
+real adapters and recorded in its state folder; ``backfeed`` runs ``invoke backfeed`` in this
+process and keeps every request it sent. Named uniquely so that another test folder's helpers
+never shadow it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ AGORA_AUTHORS = {
 
 
 def workspace_with_settings(workspace: Path) -> Path:
-    """A copy of the sample content in ``workspace``, and the settings file pointing at it."""
+    """The fixture blog in ``workspace``, and the settings file pointing at it."""
     copy_content(workspace)
     settings = write_settings_file(workspace)
     settings.write_text(settings.read_text(encoding="utf-8") + EMPLOYEE_SETTINGS, encoding="utf-8")
@@ -45,7 +46,7 @@ def workspace_with_settings(workspace: Path) -> Path:
 
 
 def the_post(slug: str, lang: str, title: str) -> Post:
-    """The sample post as syndication sees it (only what a copy's text needs)."""
+    """A post of the blog as syndication sees it (only what a copy's text needs)."""
     prefix = "" if lang == "fr" else f"{lang}/"
     return Post(
         key=f"{slug}.{lang}",

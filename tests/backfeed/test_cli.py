@@ -21,7 +21,7 @@ from syndication.cli.backfeed import ProgressBar
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample site and its settings file, with an empty state."""
+    """The fixture blog and its settings file, with an empty state."""
     return workspace_with_settings(tmp_path_factory.mktemp("backfeed-cli"))
 
 

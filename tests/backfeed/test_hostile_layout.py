@@ -27,7 +27,7 @@ from backfeed_support import workspace_with_settings as new_workspace
 from bs4 import BeautifulSoup, Tag
 from mastodon_support import Peer
 from playwright.sync_api import Browser, sync_playwright
-from site_build import build
+from site_build import COMPANY, build
 from syndicate_support import peers_env, served
 
 from sandbox.mastodon import MastodonServer
@@ -41,9 +41,8 @@ WIDTHS = {"desktop": 1280, "phone": 375}
 LAYOUT_SECONDS = 1.0  # the bound for a page's first layout
 
 RLO = "\u202e"
-# The company's name (pelicanconf's COMPANY_NAME) with zero-width characters inside.
-IMPOSTOR = "Vélos\u200b Boréal\u2060"
-COMPANY = "Vélos Boréal"
+# The company's name (the fixture blog's COMPANY_NAME) with zero-width characters inside.
+IMPOSTOR = COMPANY.replace(" ", "\u200b ") + "\u2060"
 # The blog's host with a Cyrillic "e" (U+0435) for the first "e", as a browser shows it.
 LOOKALIKE_ACE = "blog.xn--vlos-boreal-okj.example"
 # Every letter Cyrillic: a whole-script look-alike of apple.com.

@@ -26,7 +26,7 @@ from backfeed_support import workspace_with_settings as new_workspace
 from bs4 import BeautifulSoup
 from mastodon_support import Peer
 from playwright.sync_api import Dialog, Route, sync_playwright
-from site_build import build
+from site_build import MEASURE, build
 from syndicate_support import peers_env, served
 
 from sandbox.mastodon import MastodonServer
@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-background-networking",
 ]
-PAGE = "en/livraisons-en-retard/"
+PAGE = f"en/{MEASURE.slug}/"  # the English copy of a post of the fixture blog
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>')
 
 # What Mallory types on the peer: it escapes her text, so the page must show it as text.
@@ -120,7 +120,7 @@ def site(
     workspace = tmp_path_factory.mktemp("hostile-site")
     settings = new_workspace(workspace)
     env = peers_env(None, mastodon_server)
-    post = the_post("livraisons-en-retard", "en", "Late deliveries this summer")
+    post = the_post(MEASURE.slug, "en", MEASURE.english["title"])
     store = StateStore(workspace / "content" / "state")
     root = publish_copies(env, post, store)["mastodon"].id
     with httpx.Client(base_url=mastodon_server.base_url, timeout=30) as http:

@@ -1,7 +1,7 @@
 """`invoke backfeed` end to end: the real local Bluesky network and Mastodon peer, then the site.
 
 The brand publishes one post on both networks through the adapters and the copies are recorded
-in a state folder of a copy of the sample site; readers answer (three levels deep), like, repost
+in the state folder of the fixture blog; readers answer (three levels deep), like, repost
 and quote with their own clients (raw XRPC, raw REST), and others do what must never reach the
 site: a reply hidden by the brand's threadgate, a reply by someone who opted out of logged-out
 visibility, followers-only and direct replies. ``backfeed_cli.run`` brings it home; the site is
@@ -29,7 +29,7 @@ from bluesky_players import Player, new_player
 from bs4 import BeautifulSoup, Tag
 from mastodon_support import Account
 from PIL import Image
-from site_build import SITEURL, build
+from site_build import COMPANY, SITEURL, WINTER, build
 from syndicate_support import peers_env, tree_digest
 
 from sandbox.bluesky import BlueskyNetwork
@@ -39,8 +39,8 @@ from syndication.store.state import StateStore
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 
-POST = "rouler-l-hiver.fr"
-PAGE = "rouler-l-hiver/index.html"
+POST = f"{WINTER.slug}.fr"  # a post of the fixture blog with no state of its own
+PAGE = f"{WINTER.slug}/index.html"
 
 
 @dataclass
@@ -72,7 +72,7 @@ def scene(
     settings = workspace_with_settings(workspace)
     env = peers_env(bluesky_network, mastodon_server)
     store = StateStore(workspace / "content" / "state")
-    post = the_post("rouler-l-hiver", "fr", "Rouler l'hiver à Québec")
+    post = the_post(WINTER.slug, "fr", WINTER.title)
     copies = publish_copies(env, post, store)
     bluesky_network.process()  # the root indexed first, so replies are known to answer it
 
@@ -324,7 +324,7 @@ def test_the_page_built_from_the_state_shows_the_threads_and_reactions_in_french
     company = reply_of(soup, "séchez bien la chaîne")
     assert "company" in company["class"] and company.select_one(".badge")
     badge = company.select_one(".badge")
-    assert badge is not None and badge.get_text(strip=True) == "Réponse de Vélos Boréal"
+    assert badge is not None and badge.get_text(strip=True) == f"Réponse de {COMPANY}"
     assert "company" not in reply_of(soup, "Oui, à l'eau tiède.")["class"]
     reactions = [li.get_text(" ", strip=True) for li in soup.select(".reactions > li")]
     assert reactions == [

@@ -38,6 +38,8 @@ if str(ROOT / "tests" / "content") not in sys.path:
 
 # The fixture blog's posts and authors, for the tests that read what was built from them.
 from fixture_site import AUTHORS as AUTHORS  # noqa: E402
+from fixture_site import COMPANY as COMPANY  # noqa: E402
+from fixture_site import MEASURE as MEASURE  # noqa: E402
 from fixture_site import POSTS as POSTS  # noqa: E402
 from fixture_site import SETTINGS, settings_lines, write_site  # noqa: E402
 from fixture_site import SPRING as SPRING  # noqa: E402
