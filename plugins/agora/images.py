@@ -42,6 +42,9 @@ from typing import Any
 from markupsafe import Markup
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
+from syndication.errors import ConfigError, ContentError
+
+from .validate import display_path
 from .workers import fork_pool
 
 logger = logging.getLogger(__name__)
@@ -214,15 +217,22 @@ def render(rendition: Rendition) -> None:
     rendition.folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".drawing-", dir=rendition.folder.parent))
     try:
-        with _open(rendition) as image:
-            for variant in rendition.variants:
-                size = (variant.width, variant.height)
-                fitted = (
-                    ImageOps.fit(image, size, Image.Resampling.LANCZOS)
-                    if rendition.spec.square
-                    else image.resize(size, Image.Resampling.LANCZOS)
-                )
-                _save(fitted, work / variant.name, variant.format)
+        try:
+            with _open(rendition) as image:
+                for variant in rendition.variants:
+                    size = (variant.width, variant.height)
+                    fitted = (
+                        ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+                        if rendition.spec.square
+                        else image.resize(size, Image.Resampling.LANCZOS)
+                    )
+                    _save(fitted, work / variant.name, variant.format)
+        except (OSError, ValueError, Image.DecompressionBombError) as error:
+            # A file whose header reads but whose pixels do not (cut short by an upload).
+            raise ContentError(
+                f"{display_path(rendition.source.path)}: this image cannot be resized ({error}); "
+                "export it again as JPEG or PNG"
+            ) from error
         try:
             os.replace(work, rendition.folder)
         except OSError:
@@ -311,6 +321,7 @@ class ImageCache:
         return done
 
     def _workers(self) -> ProcessPoolExecutor | None:
+        """The worker pool, started on first need; None where processes cannot be forked."""
         if self._pool is None:
             self._pool = fork_pool()
         return self._pool
@@ -555,7 +566,7 @@ def _widths(settings: dict[str, Any]) -> tuple[int, ...]:
     given = settings.get("AGORA_IMAGE_WIDTHS") or DEFAULT_WIDTHS
     widths = tuple(sorted({int(w) for w in given if isinstance(w, int) and w > 0}))
     if not widths or len(widths) != len(set(given)):
-        raise ValueError(
+        raise ConfigError(
             f"AGORA_IMAGE_WIDTHS is {given!r}; it must be a list of widths in px, like [360, 720]"
         )
     return widths

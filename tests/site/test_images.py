@@ -325,3 +325,26 @@ def test_images_it_cannot_resize_are_left_as_written(tmp_path: Path) -> None:
     faces = step.author_faces({"Alex Martin": {"photo": "images/broken.jpg"}})
     assert "initials" in faces["Alex Martin"] and ">AM<" in faces["Alex Martin"]
     assert step.copies == {}
+
+
+def test_an_image_cut_short_fails_the_build_with_one_sentence(tmp_path: Path) -> None:
+    """A JPEG whose upload was cut short: one line naming the file and what to do."""
+    from syndication.site.build import BuildFailed, build
+
+    content = write_blog(tmp_path)
+    whole = io.BytesIO()
+    Image.effect_noise((1200, 630), 40).convert("RGB").save(whole, "JPEG", quality=90)
+    (content / "images/posts/premier-article.jpg").write_bytes(whole.getvalue()[:20_000])
+    settings = write_settings(tmp_path)
+    with settings.open("a", encoding="utf-8") as lines:
+        lines.write(f"AGORA_IMAGE_CACHE = {str(tmp_path / 'image-cache')!r}\n")
+    with (
+        pytest.raises(BuildFailed) as failed,
+        contextlib.redirect_stderr(io.StringIO()),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        build(settings, tmp_path / "output")
+    message = str(failed.value)
+    assert "\n" not in message
+    assert "images/posts/premier-article.jpg: this image cannot be resized" in message
+    assert "export it again as JPEG or PNG" in message
