@@ -41,7 +41,7 @@ from fixture_site import AUTHORS as AUTHORS  # noqa: E402
 from fixture_site import COMPANY as COMPANY  # noqa: E402
 from fixture_site import MEASURE as MEASURE  # noqa: E402
 from fixture_site import POSTS as POSTS  # noqa: E402
-from fixture_site import SETTINGS, settings_lines, write_site  # noqa: E402
+from fixture_site import SETTINGS, settings_lines, write_company_files, write_site  # noqa: E402
 from fixture_site import SPRING as SPRING  # noqa: E402
 from fixture_site import WINTER as WINTER  # noqa: E402
 from fixture_site import write_photos as write_photos  # noqa: E402
@@ -107,12 +107,15 @@ def source_posts(content: Path) -> list[SourcePost]:
 
 
 def copy_content(destination: Path) -> Path:
-    """The fixture blog in ``destination/content``, with an empty state and moderation file.
+    """The fixture blog in ``destination/content``, with an empty state and moderation file and
+    the fixture's listening, people and complaint-word files (the desk reads them).
 
     Named for what it replaced (a copy of the sample content): the desk and network tests of
     other folders call it by this name.
     """
-    return write_site(destination)
+    content = write_site(destination)
+    write_company_files(content)
+    return content
 
 
 def write_state(content: Path, key: str, data: dict[str, Any]) -> Path:
