@@ -1,13 +1,25 @@
-"""A company that deletes every sample post and writes its own keeps a green check.
+"""A company that deletes every sample post and writes its own keeps a green check and suite.
 
 A temporary copy of the project (settings, tasks, theme, plugin) gets a content/ folder of two
 posts of its own, and ``invoke check`` (what a pull request runs: the production build with the
 house rules, then every internal link) passes on it with no house rule line.
+
+The test suite itself never reads the sample posts: the tests that build a site write a fixture
+blog (``fixture_blog.py`` for the content tests, ``fixture_site.py`` for the site, theme,
+pipeline, demo, backfeed and desk tests) and lay the fixture's company values (name, authors,
+house rules) over the project's settings. ``test_no_test_reads_the_sample_content`` keeps it so:
+it fails when a test file reaches into the repository's ``content/`` for anything but the few
+company files listed in ``COMPANY_FILES``. The whole proof takes minutes, so it is a script, not
+a test: ``.venv/bin/python tests/content/fork_proof.py /tmp/forkproof`` clones the repository,
+replaces ``content/posts``, ``content/pages`` and ``content/images`` by ``write_blog``'s two posts
+and a translation, empties ``content/state``, gives ``pelicanconf.py`` another company name and
+author, and runs ``tests/site tests/theme tests/pipeline tests/demo`` there (all pass).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import shutil
 import subprocess
@@ -15,6 +27,7 @@ import sys
 from pathlib import Path
 
 from fixture_blog import IMAGE, ROOT, SECOND, write_blog
+from PIL import Image
 
 PROJECT_FILES = ("pelicanconf.py", "publishconf.py", "tasks.py")
 PROJECT_FOLDERS = ("theme", "plugins")
@@ -30,12 +43,12 @@ def _fork(destination: Path) -> Path:
         )
     authors = runpy.run_path(str(ROOT / "pelicanconf.py"))["AGORA_AUTHORS"]
     content = write_blog(destination, author=next(iter(authors)))
-    # The settings name each author's photo: those files are the company's, kept with them.
+    # The settings name each author's photo: a fork keeps one at each path its settings name.
     for details in authors.values():
         if details.get("photo"):
             photo = content / details["photo"]
             photo.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / "content" / details["photo"], photo)
+            Image.new("RGB", (192, 192), (200, 120, 80)).save(photo)
     return destination
 
 
@@ -85,3 +98,62 @@ def test_invoke_check_names_each_file_and_rule_and_fails_on_an_error(tmp_path: P
     ], said
     assert "FAILED at build" in said and "house rule" in said, said
     assert not (fork / "output").exists()  # nothing half-built for a deploy to pick up
+
+
+# The company's files in content/ that a test may read from the repository (each is the company's
+# configuration or the project's template, not a post, a page or an image).
+COMPANY_FILES = {
+    "posts/_modele.md",  # the post template writers copy (test_template.py)
+    "listening.toml",  # what listening looks for (tests/listen/test_sources.py)
+    "complaint-words.txt",  # the inbox's complaint words (tests/inbox/test_inbox.py)
+    "moderation.toml",  # the reviewed moderation file (tests/core/test_moderation.py)
+    "people.toml",  # who is one person across networks
+}
+# The repository's content folder reached from ROOT or from parents[2], in parts or in one string.
+IN_CONTENT = re.compile(
+    r'(?:\bROOT|parents\[\d+\])\s*/\s*"content(?P<inline>/[^"]*)?"(?P<rest>(?:\s*/\s*"[^"]*")*)'
+)
+PART = re.compile(r'"([^"]*)"')
+
+
+def reads_of_content(source: str) -> list[tuple[int, str]]:
+    """(line, path under content/) of each place ``source`` reaches into the repository's
+    content folder; the path is "" for the folder itself (a whole copy of it)."""
+    found = []
+    for match in IN_CONTENT.finditer(source):
+        parts = [match["inline"].strip("/")] if match["inline"] else []
+        parts += PART.findall(match["rest"])
+        found.append((source.count("\n", 0, match.start()) + 1, "/".join(parts)))
+    return found
+
+
+def test_the_content_guard_sees_a_copy_a_post_and_a_company_file() -> None:
+    # Written through a variable, so this file does not hold what it looks for.
+    folder = '"content"'
+    source = (
+        f"shutil.copytree(ROOT / {folder}, here)\n"
+        f'Path(__file__).parents[2] / {folder} / "posts" / "rouler.md"\n'
+        f'ROOT / {folder[:-1]}/images/a.png"\n'
+        f'ROOT / {folder} / "listening.toml"\n'
+        f'workspace / {folder} / "posts"\n'
+    )
+    assert reads_of_content(source) == [
+        (1, ""),
+        (2, "posts/rouler.md"),
+        (3, "images/a.png"),
+        (4, "listening.toml"),
+    ]
+
+
+def test_no_test_reads_the_sample_content() -> None:
+    """No test depends on the sample posts, pages or images of the repository's content/."""
+    reads = [
+        f"{path.relative_to(ROOT)}:{line}: content/{inside}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if "node_modules" not in path.parts
+        for line, inside in reads_of_content(path.read_text(encoding="utf-8"))
+        if inside not in COMPANY_FILES
+    ]
+    assert not reads, "tests read the sample content; write a fixture blog instead:\n" + "\n".join(
+        reads
+    )
