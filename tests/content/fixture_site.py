@@ -98,7 +98,8 @@ class FixturePost:
         return f"images/posts/{self.slug}.jpg" if self.image_alt else ""
 
 
-# The post with a conversation in most tests: translated, with an image, by Mathieu.
+# The post with a conversation in most tests: translated, with an image, by Mathieu (the desk
+# tests of tests/x, tests/linkedin, tests/meta and tests/inbox name its slug and author).
 SPRING = FixturePost(
     slug="mise-au-point-du-printemps",
     date="2025-03-18 07:45",

@@ -8,8 +8,9 @@ sites and start the local networks)::
 
 It clones the repository's committed HEAD into the given (new) folder, links the installed tools
 (``.venv``, ``.node`` and the ``node_modules`` folders, which git does not hold), replaces
-``content/posts``, ``content/pages`` and ``content/images`` by the minimal blog of
-``fixture_blog.write_blog`` (two posts and a translation, by an author of its own), leaves
+``content/posts`` (all but the template writers copy, ``_modele.md``), ``content/pages`` and
+``content/images`` by the minimal blog of ``fixture_blog.write_blog`` (two posts and a
+translation, by an author of its own), leaves
 ``content/state`` empty, gives ``pelicanconf.py`` another company name and that author as its only
 one (what a fork changes), then runs pytest there on the given test folders (by default those
 that build sites: ``tests/site tests/theme tests/pipeline tests/demo``) and exits with pytest's
@@ -35,6 +36,7 @@ INSTALLED = (
     "tests/browser/lighthouse/node_modules",
 )
 REPLACED = ("posts", "pages", "images", "state")
+TEMPLATE = "_modele.md"  # the post template: the project's, not a sample post
 # What a fork writes in pelicanconf.py: its own name and its own authors.
 FORK_SETTINGS = f"""
 # A fork's own company (tests/content/fork_proof.py).
@@ -60,9 +62,11 @@ def make_fork(destination: Path) -> Path:
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             (destination / name).symlink_to(ROOT / name)
     content = destination / "content"
+    template = (content / "posts" / TEMPLATE).read_bytes()
     for name in REPLACED:
         shutil.rmtree(content / name, ignore_errors=True)
     write_blog(destination)
+    (content / "posts" / TEMPLATE).write_bytes(template)  # the project's, kept by a fork
     settings = destination / "pelicanconf.py"
     settings.write_text(settings.read_text(encoding="utf-8") + FORK_SETTINGS, encoding="utf-8")
     return destination
