@@ -41,9 +41,10 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from syndication.networks import registry
 from syndication.site import house_rules
+from syndication.site.preview import is_selected
 
 from . import filters, images, sitemap, validate
-from .cards import CARD_SUFFIX, CardCache, CardText
+from .cards import CardCache, CardText
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
 from .taxonomy import translate_taxonomy, write_taxonomy_pages
@@ -165,8 +166,10 @@ class AgoraPlugin:
             return
         text = _card_text(article, settings)
         cache = self.card_cache(_path_setting(settings, "AGORA_CARD_CACHE", DEFAULT_CARD_CACHE))
-        target = f"{CARDS_FOLDER}/{article.slug}-{article.lang}{CARD_SUFFIX}"
-        plan.cards[target] = cache.request(text)
+        cached = cache.request(text)
+        # Named by what is drawn on it: posts whose cards say the same share one file.
+        target = f"{CARDS_FOLDER}/{cached.name}"
+        plan.cards[target] = cached
         article.social_image = target
         article.social_image_alt = text.alt
 
@@ -190,7 +193,9 @@ class AgoraPlugin:
         """
         if not isinstance(content, Article):
             return
-        if self._sections is not None and hasattr(content, "lang"):
+        # A preview's rebuild of one post renders no other post's section (it writes no other).
+        selected = is_selected(content, content.settings)
+        if self._sections is not None and hasattr(content, "lang") and selected:
             self._sections.request(_section_job(content))
         if str(content.metadata.get("image", "")).strip():
             return
@@ -227,7 +232,7 @@ class AgoraPlugin:
         sections, self._sections = self._sections, None
         try:
             for article in _all_articles(articles):
-                if sections is not None:
+                if sections is not None and is_selected(article, settings):
                     article.agora_html = sections.html(_section_job(article))
                 self.social_image(article, settings, plan)
         finally:
@@ -263,6 +268,8 @@ class AgoraPlugin:
         )
         for target, cached in sorted(plan.cards.items()):
             destination = output / target
+            if destination.is_file():
+                continue  # the same name is the same drawing: a preview's rebuild keeps it
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
         sitemap.write(output, plan.sitemap, plan.site_url)

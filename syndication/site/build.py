@@ -60,9 +60,16 @@ def _one_line(text: str) -> str:
 
 
 def _run_pelican(
-    settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+    settings_file: Path,
+    output: Path,
+    overrides: Mapping[str, Any] | None = None,
+    writer: type[Any] | None = None,
 ) -> None:
-    """Build with ``settings_file`` (and ``overrides``) into ``output`` (which is new and empty)."""
+    """Build with ``settings_file`` (and ``overrides``) into ``output``.
+
+    ``writer``: a subclass of Pelican's ``Writer`` to write the pages with (the preview's, which
+    writes only what a change touches), instead of what the ``get_writer`` signal gives.
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -74,7 +81,16 @@ def _run_pelican(
             "DELETE_OUTPUT_DIRECTORY": False,
         },
     )
-    Pelican(settings).run()
+    if writer is None:
+        Pelican(settings).run()
+        return
+    chosen = writer
+
+    class _Pelican(Pelican):  # type: ignore[misc]  # Pelican: untyped
+        def _get_writer(self) -> Any:
+            return chosen(self.output_path, settings=self.settings)
+
+    _Pelican(settings).run()
 
 
 def _print_house_rules(records: Sequence[logging.LogRecord]) -> None:
@@ -105,17 +121,28 @@ def build(
     *,
     fatal: str = "errors",
     overrides: Mapping[str, Any] | None = None,
+    in_place: bool = False,
+    writer: type[Any] | None = None,
 ) -> float:
     """Build the site into ``output`` all or nothing; the seconds it took.
 
     ``overrides`` replace settings of the file (a preview's ``SITEURL`` for its port).
 
     Raises ``BuildFailed`` with one line when anything went wrong; ``output`` is then unchanged.
+
+    ``in_place`` (the preview's rebuild of a few pages, with its own ``writer``): Pelican writes
+    straight into ``output``, keeping the pages it does not write. The checks run before any page
+    is written, so a broken post still changes nothing; an error while writing (a template's) can
+    leave some pages new and some old.
     """
     started = time.perf_counter()
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    if in_place:
+        output.mkdir(exist_ok=True)
+        building = output
+    else:
+        building = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     keeper = _LogKeeper()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(keeper)
@@ -127,7 +154,7 @@ def build(
     rules_propagate, rules_logger.propagate = rules_logger.propagate, False
     try:
         try:
-            _run_pelican(settings_file, building, overrides)
+            _run_pelican(settings_file, building, overrides, writer)
         except AgoraError as error:
             raise BuildFailed(_one_line(str(error))) from error
         except Exception as error:  # the command's boundary: one line, never a traceback
@@ -146,13 +173,15 @@ def build(
         failure = keeper.first(threshold)
         if failure is not None:
             raise BuildFailed(f"the build failed: {_one_line(failure.getMessage())}")
-        _swap_into_place(building, output)
+        if not in_place:
+            _swap_into_place(building, output)
     finally:
         pelican_logger.removeHandler(keeper)
         pelican_logger.propagate = propagate
         rules_logger.removeHandler(rules)
         rules_logger.propagate = rules_propagate
-        shutil.rmtree(building, ignore_errors=True)
+        if not in_place:
+            shutil.rmtree(building, ignore_errors=True)
     for record in keeper.records:
         print(f"warning: {_one_line(record.getMessage())}", file=sys.stderr)
     return time.perf_counter() - started
