@@ -18,7 +18,9 @@ Settings (all optional but ``AGORA_AUTHORS``):
 
 Every article gets ``article.agora_html`` (its conversation section, rendered from its state by
 ``_conversation.html``, see ``sections``), ``article.social_image`` (site-relative path of its own
-image or of its generated card) and ``article.social_image_alt``; every template sees
+image or of its generated card, ``social-cards/<digest>.jpg``: one file per drawing, however many
+posts show it) and ``article.social_image_alt`` (in a preview's rebuild of one post, only that
+post and its translations: ``syndication.site.preview.is_selected``); every template sees
 ``AGORA_NETWORK_LABELS`` (network -> label, from ``syndication.networks.registry``, the one list
 of networks). The build never touches the
 network: everything comes from files.
@@ -41,6 +43,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from syndication.networks import registry
 from syndication.site import house_rules
+from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
 from syndication.site.preview import is_selected
 
 from . import filters, images, sitemap, validate
@@ -64,7 +67,8 @@ class BuildPlan:
 
     site_url: str
     cards: dict[str, Path] = field(default_factory=dict)  # output path -> cached card
-    sitemap: list[sitemap.SitemapEntry] = field(default_factory=list)
+    # None: a preview's rebuild of one post, whose sitemap stays as the whole build wrote it.
+    sitemap: list[sitemap.SitemapEntry] | None = field(default_factory=list)
 
 
 def _all_articles(generator: ArticlesGenerator) -> list[Any]:
@@ -223,6 +227,8 @@ class AgoraPlugin:
                 settings,
                 content_root=Path(articles.path),
                 display=validate.display_path,
+                # A preview's rebuild of one post checks that post (the others did not change).
+                only=lambda article: is_selected(article, settings),
             )
         )
         # English posts get their English category and tags now, once the rules have compared
@@ -232,7 +238,9 @@ class AgoraPlugin:
         sections, self._sections = self._sections, None
         try:
             for article in _all_articles(articles):
-                if sections is not None and is_selected(article, settings):
+                if not is_selected(article, settings):
+                    continue  # a preview's rebuild does not write its page
+                if sections is not None:
                     article.agora_html = sections.html(_section_job(article))
                 self.social_image(article, settings, plan)
         finally:
@@ -243,7 +251,10 @@ class AgoraPlugin:
                     rendered.sections,
                     rendered.handed_off,
                 )
-        plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
+        if settings.get(PREVIEW_SELECTION) is None:
+            plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
+        else:
+            plan.sitemap = None  # its entries (addresses, dates) are the structure: unchanged
         self._pending[str(Path(articles.output_path).resolve())] = plan
         # Last: the house rules above read the posts' images as written (images.py).
         images.prepare(generators)
@@ -272,7 +283,8 @@ class AgoraPlugin:
                 continue  # the same name is the same drawing: a preview's rebuild keeps it
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
-        sitemap.write(output, plan.sitemap, plan.site_url)
+        if plan.sitemap is not None:
+            sitemap.write(output, plan.sitemap, plan.site_url)
 
 
 def _section_job(article: Any) -> SectionJob:

@@ -196,7 +196,7 @@ class _Checker:
         return _level(self.rules, rule) != "off"
 
     def article(self, item: Any, others: Iterable[str]) -> None:
-        """Every rule for one post."""
+        """Every rule for one post; ``others``: the blog's addresses (the post's own is skipped)."""
         source = Path(item.source_path)
         html = str(getattr(item, "_content", "") or "")
         tags = _Tags()
@@ -306,12 +306,15 @@ class _Checker:
         if not self.on("internal_link"):
             return
         own = source.resolve()
-        addresses = set(others)
+        own_address = _address(self.site_url, item)
+        # One set for the whole blog, not one per post: a list per post cost O(posts²).
+        addresses = others if isinstance(others, (set, frozenset)) else set(others)
         for link in links:
             path = _local_file(link, source, self.content_root)
             if path is not None and path.suffix == ".md" and path.resolve() != own:
                 return
-            if link.split("#", 1)[0] in addresses:
+            address = link.split("#", 1)[0]
+            if address != own_address and address in addresses:
                 return
         self.add(
             item, "internal_link", "links to no other post; add one, e.g. [read](/posts/other.md)"
@@ -459,16 +462,21 @@ def check(
     content_root: Path,
     display: Callable[[str], str] = str,
     now: datetime | None = None,
+    only: Callable[[Any], bool] | None = None,
 ) -> list[Finding]:
-    """Every post of ``articles`` against the rules of ``settings``; the problems, file by file."""
+    """Every post of ``articles`` against the rules of ``settings``; the problems, file by file.
+
+    ``only``: the posts whose own rules are checked (a preview's rebuild of one post: that post;
+    the rules across posts, translations, still see them all).
+    """
     rules = rules_from_settings(settings)
     items = sorted(articles, key=lambda a: str(a.source_path))
     site_url = str(settings.get("SITEURL", ""))
     checker = _Checker(rules, content_root, site_url, now or datetime.now(UTC), display)
-    urls = {str(getattr(item, "source_path", "")): _address(site_url, item) for item in items}
+    addresses = frozenset(_address(site_url, item) for item in items)
     for item in items:
-        others = [url for path, url in urls.items() if path != str(item.source_path)]
-        checker.article(item, others)
+        if only is None or only(item):
+            checker.article(item, addresses)
     checker.translations(items)
     checker.translations_match(items)
     if checker.on("taxonomy"):

@@ -146,8 +146,8 @@ class Selection:
 
     def touches(self, content: Any) -> bool:
         """Whether ``content`` itself (a post or a page) is one the rebuild is for."""
-        source = getattr(content, "source_path", None)
-        if source and os.path.abspath(source) in self.sources:
+        # Pelican's source paths are absolute and normalised already, as the watcher's are.
+        if getattr(content, "source_path", None) in self.sources:
             return True
         key = f"{getattr(content, 'slug', '')}.{getattr(content, 'lang', '')}"
         return key in self.state_keys
@@ -257,6 +257,7 @@ def _structure(generators: Sequence[Any]) -> tuple[Any, ...]:
                         str(getattr(item, "lang", "")),
                         str(getattr(item, "status", "")),
                         str(getattr(item, "date", "")),
+                        str(getattr(item, "modified", "")),  # the sitemap says it
                         str(getattr(item, "category", "")),
                         tuple(str(tag) for tag in getattr(item, "tags", ()) or ()),
                         tuple(str(author) for author in getattr(item, "authors", ()) or ()),
@@ -358,6 +359,8 @@ class Previewer:
             "CONTENT_CACHING_LAYER": "reader",
             "CACHE_PATH": str(self.cache),
             "GZIP_CACHE": False,  # a few more megabytes on disk, a second less per rebuild
+            # An image copied by the previous build is not copied again.
+            "STATIC_CHECK_IF_MODIFIED": True,
         }
 
     def build_all(self, *, load_cache: bool = True) -> bool:
