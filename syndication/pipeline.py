@@ -42,8 +42,10 @@ rest (networks, kill switch, deploy target, wait).
 from __future__ import annotations
 
 import asyncio
+import html
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -68,7 +70,7 @@ from syndication.model import Post
 from syndication.networks import registry
 from syndication.networks.registry import configured_networks
 from syndication.posts import load_settings, read_posts, wants_syndication
-from syndication.publish.live import check_all, parse_opengraph
+from syndication.publish.live import check_all
 from syndication.publish.syndicate import still_to_post
 from syndication.secrets import redact
 from syndication.site.build import BuildFailed, build
@@ -207,17 +209,37 @@ def drafts_folder(settings: Mapping[str, Any]) -> str:
     return "" if "{" in first or "." in first else first
 
 
-def _draft_images(folder: Path, output: Path, siteurl: str) -> set[Path]:
-    """The site's own files the drafts under ``folder`` show as their OpenGraph image."""
-    images: set[Path] = set()
+# The site's files a page shows: an image's ``src``, each candidate of a ``srcset``, and the
+# OpenGraph image (``content`` of a ``<meta>``).
+_SHOWN = re.compile(r"""\b(?:src|srcset|content)\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def _shown_files(page: str, output: Path, siteurl: str) -> set[Path]:
+    """The files of ``output`` that the HTML ``page`` shows (images, their variants, its card)."""
     prefix = siteurl.rstrip("/") + "/"
-    for page in folder.rglob("*.html"):
-        image = parse_opengraph(page.read_text(encoding="utf-8", errors="replace")).get("og:image")
-        if image and image.startswith(prefix):
-            path = output / image.removeprefix(prefix)
+    files: set[Path] = set()
+    for value in _SHOWN.findall(page):
+        for candidate in value.split(","):
+            address = html.unescape(candidate.strip().split(" ", 1)[0])
+            if prefix != "/" and address.startswith(prefix):
+                address = address.removeprefix(prefix)
+            elif address.startswith("/"):
+                address = address.lstrip("/")
+            else:
+                continue
+            path = output / address.split("?", 1)[0].split("#", 1)[0]
             if path.is_file():
-                images.add(path)
-    return images
+                files.add(path)
+    return files
+
+
+def _draft_images(folder: Path, output: Path, siteurl: str) -> set[Path]:
+    """The site's own files the drafts under ``folder`` show: their images, the resized
+    variants of those, and their OpenGraph card."""
+    images: set[Path] = set()
+    for page in folder.rglob("*.html"):
+        images |= _shown_files(page.read_text(encoding="utf-8", errors="replace"), output, siteurl)
+    return {path for path in images if not path.is_relative_to(folder)}
 
 
 def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
@@ -225,7 +247,8 @@ def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
 
     Pelican writes a post dated in the future as a draft (``WITH_FUTURE_DATES = False``), still at
     a public address: deployed, a scheduled announcement could be read before its date. Its card
-    (an image with its title) would tell as much, so an image no published page names goes too.
+    (an image with its title) and its photos (each resized variant) would tell as much, so a file
+    a draft shows and no published page names goes too; theme files any page shows stay.
     """
     name = drafts_folder(settings)
     folder = output / name if name else None
@@ -235,12 +258,15 @@ def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
     images = _draft_images(folder, output, str(settings.get("SITEURL", "")))
     shutil.rmtree(folder)
     if images:
-        published = "".join(
-            page.read_text(encoding="utf-8", errors="replace") for page in output.rglob("*.html")
-        )
+        siteurl = str(settings.get("SITEURL", ""))
+        for page in output.rglob("*.html"):
+            images -= _shown_files(
+                page.read_text(encoding="utf-8", errors="replace"), output, siteurl
+            )
+            if not images:
+                break
         for image in images:
-            if image.relative_to(output).as_posix() not in published:
-                image.unlink()
+            image.unlink()
     return count
 
 

@@ -383,6 +383,8 @@ _PICTURE = re.compile(r"<picture\b.*?</picture>", re.I | re.S)
 _LINK = re.compile(r"^\{(?:static|attach|filename)\}")
 # Attributes of the writer's <img> kept on ours; ours (src, srcset, sizes, size) replace theirs.
 _KEPT = ("title", "class", "id")
+# A link in a post's text (``[the full photo]({static}/images/x.jpg)``): its file stays published.
+_HREF = re.compile(r"""\bhref\s*=\s*["']([^"']+)["']""", re.I)
 
 
 class _ImgTag(HTMLParser):
@@ -418,6 +420,8 @@ class ImageStep:
     widths: tuple[int, ...]
     formats: tuple[str, ...] = field(default_factory=modern_formats)
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> cached file
+    resized: set[Path] = field(default_factory=set)  # originals served only as their variants
+    linked: set[Path] = field(default_factory=set)  # originals a text links to: kept published
 
     @property
     def post_spec(self) -> Spec:
@@ -442,6 +446,7 @@ class ImageStep:
         stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-")[:60] or "image"
         rendition = plan(source, spec, self.cache.root, stem)
         self.cache.request(rendition)
+        self.resized.add(path.resolve())
         for variant in rendition.variants:
             self.copies[rendition.published(variant)] = rendition.folder / variant.name
         return rendition
@@ -475,6 +480,10 @@ class ImageStep:
                 )
             )
 
+        for target in _HREF.findall(text):
+            linked = local_file(html.unescape(target), source, self.content_root)
+            if linked is not None:
+                self.linked.add(linked.resolve())
         # An image the writer already put in a <picture> of their own is left as it is.
         pieces = _PICTURE.split(text)
         kept = _PICTURE.findall(text)
@@ -538,6 +547,24 @@ class ImageStep:
                 continue  # names are content hashes: same name and size, same file
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
+
+    def withdraw_originals(self, output: Path) -> int:
+        """Remove from ``output`` the originals that pages show only as their variants; how many.
+
+        Pelican copies the image folders as they are (``STATIC_PATHS``): a 3 MB photo would stay
+        at a public address, with what its camera wrote in it (the place it was taken, often).
+        No page names it, so it goes, unless a text links to it; it stays in the repository.
+        """
+        removed = 0
+        root = self.content_root.resolve()
+        for original in sorted(self.resized - self.linked):
+            if not original.is_relative_to(root):
+                continue
+            published = output / original.relative_to(root)
+            if published.is_file():
+                published.unlink()
+                removed += 1
+        return removed
 
 
 def initials(name: str) -> str:
@@ -630,3 +657,5 @@ def finish(pelican: Any) -> None:
         built.handed_off,
     )
     step.publish(output)
+    withdrawn = step.withdraw_originals(output)
+    logger.debug("agora: %d original images left out of the output (served resized)", withdrawn)

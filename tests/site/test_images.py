@@ -98,7 +98,8 @@ def blog(tmp_path_factory: pytest.TempPathFactory, big_photo: Path) -> Built:
         post.write_text(text, encoding="utf-8")
     second = content / "posts" / f"{SECOND}.md"
     second.write_text(
-        second.read_text(encoding="utf-8").replace(f"Author: {AUTHOR}", f"Author: {NO_PHOTO}"),
+        second.read_text(encoding="utf-8").replace(f"Author: {AUTHOR}", f"Author: {NO_PHOTO}")
+        + f"\nLe [schéma en grand]({{static}}/{DIAGRAM}).\n",
         encoding="utf-8",
     )
     settings = write_settings(workspace)
@@ -282,6 +283,17 @@ def test_image_weight_warning_says_readers_get_it_resized(blog: Built) -> None:
     assert any(PHOTO in line and "resized" in line for line in lines), lines
 
 
+def test_originals_served_resized_stay_off_the_site_unless_a_text_links_them(blog: Built) -> None:
+    """The 3 MB photo and the author's photo reach readers only resized (what the camera wrote
+    in the original stays in the repository); the diagram a post links to stays published."""
+    assert (blog.workspace / "content" / PHOTO).is_file()
+    assert not (blog.output / PHOTO).exists()
+    assert not (blog.output / PORTRAIT).exists()
+    assert (blog.output / DIAGRAM).is_file()
+    text, _ = _page(blog, SECOND)
+    assert f'href="{SITEURL}/{DIAGRAM}"' in text
+
+
 def test_a_phone_photo_taken_upright_is_served_upright(tmp_path: Path) -> None:
     """A photo stored sideways with an EXIF orientation is measured and drawn the right way up."""
     from plugins.agora import images
@@ -348,3 +360,50 @@ def test_an_image_cut_short_fails_the_build_with_one_sentence(tmp_path: Path) ->
     assert "\n" not in message
     assert "images/posts/premier-article.jpg: this image cannot be resized" in message
     assert "export it again as JPEG or PNG" in message
+
+
+def test_a_scheduled_posts_photos_are_not_deployed_before_its_date(
+    tmp_path: Path, big_photo: Path
+) -> None:
+    """A post dated in the future is a draft that the deploy leaves out, and with it every file
+    only it shows: its photo's resized variants and its social image, which would announce it.
+    What a published post shows, and the theme's own files, stay."""
+    from fixture_blog import post
+    from pelican.settings import read_settings
+
+    from syndication.pipeline import drop_drafts
+
+    workspace = tmp_path
+    content = write_blog(workspace)
+    (content / "images" / "posts" / "annonce.jpg").write_bytes(big_photo.read_bytes())
+    (content / "posts" / "annonce.md").write_text(
+        post(
+            "annonce",
+            title="Le nouveau vélo",
+            date="2099-01-05 10:00",
+            image="images/posts/annonce.jpg",
+            image_alt="Le nouveau vélo, encore secret",
+        ),
+        encoding="utf-8",
+    )
+    settings_file = write_settings(workspace)
+    with settings_file.open("a", encoding="utf-8") as lines:
+        lines.write(f"AGORA_IMAGE_CACHE = {str(workspace / 'image-cache')!r}\n")
+    output = workspace / "output"
+    _build(workspace, output)
+    draft = next((output / "drafts").rglob("annonce/index.html"))
+    shown = set(re.findall(r"/images/resized/[^\s\"',]+", draft.read_text(encoding="utf-8")))
+    published = (output / FIRST / "index.html").read_text(encoding="utf-8")
+    kept = set(re.findall(r"/images/resized/[^\s\"',]+", published))
+    assert shown and kept and not shown & kept
+
+    held = drop_drafts(output, read_settings(str(settings_file)))
+
+    assert held == 1 and not (output / "drafts").exists()
+    for path in shown:
+        assert not (output / path.lstrip("/")).exists(), f"{path} of the draft is deployed"
+    for path in kept:
+        assert (output / path.lstrip("/")).is_file(), f"{path} of a published post is gone"
+    theme = output / "theme"
+    assert (theme / "images" / "favicon.svg").is_file(), "the theme's files went with the draft"
+    assert list((theme / "fonts").glob("*.woff2")), "the theme's fonts went with the draft"
