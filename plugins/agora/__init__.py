@@ -201,7 +201,7 @@ class AgoraPlugin:
         selected = is_selected(content, content.settings)
         if self._sections is not None and hasattr(content, "lang") and selected:
             self._sections.request(_section_job(content))
-        if str(content.metadata.get("image", "")).strip():
+        if str(content.metadata.get("image", "")).strip() or not selected:
             return
         settings = content.settings
         if not all(hasattr(content, name) for name in ("title", "author", "lang")):

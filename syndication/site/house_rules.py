@@ -466,19 +466,19 @@ def check(
 ) -> list[Finding]:
     """Every post of ``articles`` against the rules of ``settings``; the problems, file by file.
 
-    ``only``: the posts whose own rules are checked (a preview's rebuild of one post: that post;
-    the rules across posts, translations, still see them all).
+    ``only``: the posts checked (a preview's rebuild of one post: that post and its
+    translations); links to any post of ``articles`` count, and the English names see them all.
     """
     rules = rules_from_settings(settings)
     items = sorted(articles, key=lambda a: str(a.source_path))
     site_url = str(settings.get("SITEURL", ""))
     checker = _Checker(rules, content_root, site_url, now or datetime.now(UTC), display)
     addresses = frozenset(_address(site_url, item) for item in items)
-    for item in items:
-        if only is None or only(item):
-            checker.article(item, addresses)
-    checker.translations(items)
-    checker.translations_match(items)
+    chosen = items if only is None else [item for item in items if only(item)]
+    for item in chosen:
+        checker.article(item, addresses)
+    checker.translations(chosen)
+    checker.translations_match(chosen)
     if checker.on("taxonomy"):
         checker.english_names(items, taxonomy.from_settings(settings, content_root), settings)
     # File by file, so a writer finds every line about their post together.

@@ -252,8 +252,11 @@ def _structure(generators: Sequence[Any]) -> tuple[Any, ...]:
                     (
                         name,
                         str(getattr(item, "source_path", "")),
-                        str(getattr(item, "save_as", "")),
-                        str(getattr(item, "url", "")),
+                        # Where it is written and linked: from these and the settings (a
+                        # settings change builds everything), or its own Save_as and URL.
+                        str(getattr(item, "slug", "")),
+                        str(item.metadata.get("save_as", "")),
+                        str(item.metadata.get("url", "")),
                         str(getattr(item, "lang", "")),
                         str(getattr(item, "status", "")),
                         str(getattr(item, "date", "")),
