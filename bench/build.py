@@ -15,6 +15,9 @@ into an empty output folder with the cache the cold build left, as on a writer's
 plugin caches social cards by content). The builds alternate between variants so that a change
 in the machine's load during the run weighs on both.
 
+It also prints each variant's output size (issue 20: at most 1.10 times plain Pelican's), with
+the file types that weigh most.
+
 ``--interactions N`` (issue 4) spreads N stored interactions (replies in threads, likes, reposts)
 over the posts' state files, as ``invoke backfeed`` would have recorded them. With
 ``--compare-interactions`` the same posts are built by this project twice instead, with those
@@ -46,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "pelicanconf.py"
 TARGET_RATIO = 1.15
 INTERACTIONS_RATIO = 1.10  # issue 4: a build with the stored conversation against one without
+SIZE_RATIO = 1.10  # issue 20: the output's bytes against plain Pelican's
 SITEURL = "https://blogue.example.com"
 # Copied from the real content so the theme finds the pages, photos and files it links to.
 CONTENT_COPIED = ("pages", "images", "extra")
@@ -360,8 +364,13 @@ def measure(
     return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
 
 
-def bench_size(count: int, interactions: int, work: Path, repeat: int) -> list[str]:
-    """Generate ``count`` posts, build them cold and warm with both variants; table rows."""
+def bench_size(
+    count: int, interactions: int, work: Path, repeat: int, sizes: list[str] | None = None
+) -> list[str]:
+    """Generate ``count`` posts, build them cold and warm with both variants; table rows.
+
+    ``sizes`` gets the rows of the outputs' sizes (``size_rows``).
+    """
     content = work / "content"
     started = time.perf_counter()
     articles = prepare_content(content, count, interactions)
@@ -377,6 +386,8 @@ def bench_size(count: int, interactions: int, work: Path, repeat: int) -> list[s
     for phase in ("cold", "warm"):
         results = _phase(phase, runs, caches, repeat)
         rows.append(_row(count, articles, phase, results["agora"], results["default"]))
+    if sizes is not None:
+        sizes += size_rows(count, work / "output-agora", work / "output-default")
     return rows
 
 
@@ -423,6 +434,38 @@ def _row(
         f" {time_ratio:>6.2f} {ours.peak_mb:>8.0f} {base.peak_mb:>8.0f} {memory_ratio:>6.2f}"
         f"  {verdict}"
     )
+
+
+def output_sizes(output: Path) -> dict[str, int]:
+    """Bytes of ``output`` by file type (its suffix; "" for none), with "*" the total."""
+    sizes: dict[str, int] = {"*": 0}
+    for path in output.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            sizes[path.suffix.lower()] = sizes.get(path.suffix.lower(), 0) + size
+            sizes["*"] += size
+    return sizes
+
+
+def size_rows(count: int, ours: Path, base: Path) -> list[str]:
+    """The output sizes of both variants: the total, its ratio, and the heaviest file types."""
+    mine, theirs = output_sizes(ours), output_sizes(base)
+    ratio = mine["*"] / theirs["*"]
+    verdict = "met" if ratio <= SIZE_RATIO else "MISSED"
+    rows = [
+        f"{count:>6} {'total':>8} {mine['*'] / 1e6:>9.1f} {theirs['*'] / 1e6:>9.1f}"
+        f" {ratio:>6.2f}  {verdict}"
+    ]
+    heaviest = sorted(
+        (k for k in mine.keys() | theirs.keys() if k != "*"),
+        key=lambda k: -max(mine.get(k, 0), theirs.get(k, 0)),
+    )
+    for kind in heaviest[:5]:
+        rows.append(
+            f"{count:>6} {kind or '(none)':>8} {mine.get(kind, 0) / 1e6:>9.1f}"
+            f" {theirs.get(kind, 0) / 1e6:>9.1f}"
+        )
+    return rows
 
 
 def bench_interactions(count: int, interactions: int, work: Path, repeat: int) -> list[str]:
@@ -505,7 +548,8 @@ def main(argv: list[str]) -> int:
             print(f"  {variant}: {label}")
         if args.interactions:
             print(f"  with {args.interactions} stored interactions spread over the posts")
-    rows = []
+    rows: list[str] = []
+    sizes: list[str] = []
     try:
         for count in args.sizes:
             size_work = work / str(count)
@@ -513,7 +557,7 @@ def main(argv: list[str]) -> int:
             if compare:
                 rows += bench_interactions(count, args.interactions, size_work, args.repeat)
             else:
-                rows += bench_size(count, args.interactions, size_work, args.repeat)
+                rows += bench_size(count, args.interactions, size_work, args.repeat, sizes)
     finally:
         if args.keep:
             print(f"\nKept {work} (content, outputs and build logs)")
@@ -531,6 +575,14 @@ def main(argv: list[str]) -> int:
     )
     for row in rows:
         print(row)
+    if sizes:
+        print(
+            f"\nOutput size: agora / default at most {SIZE_RATIO:.2f}"
+            " (MB; the heaviest file types below the total)\n"
+        )
+        print(f"{'posts':>6} {'type':>8} {'agora MB':>9} {'dflt MB':>9} {'ratio':>6}  target")
+        for row in sizes:
+            print(row)
     return 0
 
 

@@ -124,6 +124,8 @@ class AgoraPlugin:
         authors = settings.get("AGORA_AUTHORS", {})
         networks = list(registry.names())
         for article in sorted(_all_articles(articles), key=lambda a: a.source_path):
+            if not is_selected(article, settings):
+                continue  # a preview's rebuild of one post: the others were checked before
             problem = validate.check_article(
                 article,
                 content_root=content_root,
