@@ -187,5 +187,7 @@ MARKDOWN = {
     },
     "output_format": "html5",
 }
+# Builds read every post afresh (CI, publish: nothing stale can reach the site). The preview
+# (`invoke livereload`) turns Pelican's content cache on in its own folder, cache/preview/.
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
