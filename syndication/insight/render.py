@@ -24,6 +24,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pygal.style import Style
 
+from syndication.insight.fans import Fan
+from syndication.insight.people import PEOPLE_FILE_REASON
 from syndication.insight.report import (
     AGE_BUCKETS,
     BRAND,
@@ -138,6 +140,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "name": "Nom",
         "networks": "Réseaux",
         "score": "Score",
+        "linked_by": "un seul compte, lié par {reasons}",
+        "people_file": "le fichier des personnes",
         "last_seen": "Dernière fois",
         "latest_words": "Derniers mots",
         "listening": "Mentions ailleurs et part de voix",
@@ -242,6 +246,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "name": "Name",
         "networks": "Networks",
         "score": "Score",
+        "linked_by": "one person, linked by {reasons}",
+        "people_file": "the people file",
         "last_seen": "Last seen",
         "latest_words": "Latest words",
         "listening": "Mentions elsewhere and share of voice",
@@ -482,7 +488,7 @@ def context(report: Report, lang: str) -> dict[str, Any]:
             (
                 rank,
                 fan.name,
-                ", ".join(label(n) for n in fan.networks),
+                _fan_networks(fan, t),
                 number(round(fan.score, 1), lang),
                 fan.last_seen.astimezone(report.hours.zone).date().isoformat()
                 if fan.last_seen
@@ -494,6 +500,16 @@ def context(report: Report, lang: str) -> dict[str, Any]:
         "listening": _listening(report.listening, lang),
         "charts": charts,
     }
+
+
+def _fan_networks(fan: Fan, t: dict[str, Any]) -> str:
+    """A fan's networks, and why their accounts are one person when they are several (a site
+    their profiles link publicly, or the people file)."""
+    networks = ", ".join(label(n) for n in fan.networks)
+    if not fan.linked_by:
+        return networks
+    reasons = ", ".join(t["people_file"] if r == PEOPLE_FILE_REASON else r for r in fan.linked_by)
+    return f"{networks} ({t['linked_by'].format(reasons=reasons)})"
 
 
 def _listening(heard: Heard | None, lang: str) -> dict[str, Any] | None:

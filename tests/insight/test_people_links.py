@@ -19,6 +19,7 @@ from insight_scene import NOW, project
 
 from syndication.cli.insight import open_insight, run_fans, run_people
 from syndication.errors import ConfigError
+from syndication.insight import render
 from syndication.insight.hours import OpeningHours
 from syndication.insight.people import People
 from syndication.insight.report import Period, build
@@ -159,6 +160,10 @@ def test_the_report_top_fans_are_merged_too(tmp_path: Path) -> None:
         ("Léa", ["bluesky", "mastodon"], ["lea.example.com"]),
         ("Samuel", ["bluesky"], []),
     ]
+    pages = render.write(report, tmp_path / "report")
+    french, english = (page.read_text(encoding="utf-8") for page in pages[:2])
+    assert "Bluesky, Mastodon (un seul compte, lié par lea.example.com)" in french
+    assert "Bluesky, Mastodon (one person, linked by lea.example.com)" in english
 
 
 def test_an_opted_out_account_leaves_the_whole_person_out(tmp_path: Path) -> None:
