@@ -76,6 +76,7 @@ DEFAULT_PEOPLE_FILE = "content/people.toml"
 DEFAULT_REPORT_PATH = "report"
 PEOPLE_TOP = 100  # fans whose Mastodon profile `people` reads
 DEFAULT_RECHECK_DAYS = 7  # a profile's check holds this long before the schedule reads it again
+SCHEDULED_EVERY = timedelta(days=1)  # how often the schedule ranks the fans to look them up
 SCHEDULED_LIMIT = 50  # profiles one scheduled run reads at most (a first run has many due)
 TABLE_ROWS = 50  # people the terminal table shows; --json and --csv give everyone
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
@@ -315,6 +316,16 @@ def people_report(
     """
     moment = now or utc_now()
     start = parse_since(since or DEFAULT_SINCE, moment)
+    if scheduled:
+        # Ranking the fans reads every state file: on the schedule (every 30 minutes), once a
+        # day is enough to find the new ones, since each is read at most weekly anyway.
+        desk = open_desk(Path(settings_file))
+        checks = links.LinkStore(desk.store.root).load()
+        last = max((check.checked_at for check in checks.values()), default=None)
+        if last is not None and moment - last < SCHEDULED_EVERY:
+            return PeopleReport(
+                [f"skipped: fans' profiles were looked up at {format_time(last)}, once a day."]
+            )
     insight = open_insight(settings_file)
     every = recheck_every(insight.desk.settings)
     fans = rank(insight.states, insight.exclusions, since=start, until=moment)

@@ -260,7 +260,7 @@ def test_the_schedule_checks_each_profile_at_most_once_a_week_and_commits_it(
     run = Pipeline(tmp_path, {}, out, settings, load_settings(settings), "", 0)
     requests: list[httpx.Request] = []
 
-    def step(days: int, verified: Mapping[str, str] = LEA_VERIFIED) -> str:
+    def step(days: float, verified: Mapping[str, str] = LEA_VERIFIED) -> str:
         at = NOW + timedelta(days=days)
         assert step_people(run, transport=mastodon(requests, verified), now=at) == 0
         said = out.getvalue()
@@ -278,6 +278,8 @@ def test_the_schedule_checks_each_profile_at_most_once_a_week_and_commits_it(
     assert committed == ["content/state/people/links.json"]
     assert "Léa M." not in rows(settings)
 
+    said = step(0.5)  # the next runs of the day do not even rank the fans again
+    assert "skipped: fans' profiles were looked up at " in said and "once a day" in said
     step(6)  # within the week: no stranger's server is asked again
     assert len(requests) == 2
     said = step(7, verified={})  # a week later, Léa's link no longer verifies
