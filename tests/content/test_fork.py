@@ -109,9 +109,10 @@ COMPANY_FILES = {
     "moderation.toml",  # the reviewed moderation file (tests/core/test_moderation.py)
     "people.toml",  # who is one person across networks
 }
-# The repository's content folder reached from ROOT or from parents[2], in parts or in one string.
+# The repository's content folder reached from ROOT or from a test file's parents[2] (the
+# repository; parents[1] is tests/), in parts or in one string.
 IN_CONTENT = re.compile(
-    r'(?:\bROOT|parents\[\d+\])\s*/\s*"content(?P<inline>/[^"]*)?"(?P<rest>(?:\s*/\s*"[^"]*")*)'
+    r'(?:\bROOT|parents\[2\])\s*/\s*"content(?P<inline>/[^"]*)?"(?P<rest>(?:\s*/\s*"[^"]*")*)'
 )
 PART = re.compile(r'"([^"]*)"')
 
