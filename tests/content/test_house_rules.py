@@ -67,7 +67,11 @@ def test_the_built_fixture_blog_links_its_languages_and_describes_its_images(blo
         assert "{filename}" not in html and "{static}" not in html
         for img in re.findall(r"<img\b[^>]*>", html):
             assert re.search(r'alt="[^"]+"', img), img
-    assert (outcome.output / IMAGE).is_file()
+            # Each image it shows is on the site (resized: the original stays in the repository).
+            src = re.search(r'src="([^"]+)"', img)
+            assert src and src[1].startswith(f"{SITEURL}/"), img
+            assert (outcome.output / src[1].removeprefix(f"{SITEURL}/")).is_file(), img
+    assert IMAGE.rsplit("/", 1)[-1].rsplit(".", 1)[0] in french  # the post's own image is shown
     assert (outcome.output / SECOND / "index.html").is_file()
 
 
