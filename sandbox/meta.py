@@ -153,6 +153,13 @@ class MetaServer:
         made: str = self._control("POST", "comment", body)["id"]
         return made
 
+    def tag(self, username: str, text: str) -> str:
+        """The reader ``username`` posts ``text`` on their own timeline, tagging the Page (the
+        Page's ``tagged`` edge lists it); the post's id."""
+        body = {"reader": self.reader(username).id, "text": text}
+        made: str = self._control("POST", "tag", body)["id"]
+        return made
+
     def react(self, username: str, on: str, kind: str = "LIKE") -> None:
         """The reader ``username`` reacts to ``on`` (``LIKE``, ``LOVE``, ``WOW``...)."""
         self._control("POST", "react", {"reader": self.reader(username).id, "on": on, "type": kind})
@@ -312,6 +319,13 @@ class MetaServer:
         """The reader ``username`` comments a media, or answers a top-level comment; its id."""
         body = {"reader": self.reader(username).instagram_id, "on": on, "text": text}
         made: str = self._instagram("POST", "comment", body)["id"]
+        return made
+
+    def instagram_tag(self, username: str, text: str) -> str:
+        """The reader ``username`` posts a media captioned ``text`` that tags the account (its
+        ``tags`` edge lists it); the media's id."""
+        body = {"reader": self.reader(username).instagram_id, "text": text}
+        made: str = self._instagram("POST", "tag", body)["id"]
         return made
 
     def instagram_hide(self, comment: str) -> None:

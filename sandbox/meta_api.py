@@ -12,7 +12,11 @@ parameter the adapter sends against Meta's own specification files (``tests/meta
 - Page posts: ``POST /{page-id}/feed`` (``message``, ``link``; the same text twice in a row is
   error 506), ``GET /{page-id}/published_posts`` (newest first):
   https://developers.facebook.com/docs/pages-api/posts,
-  https://developers.facebook.com/docs/graph-api/reference/page/feed.
+  https://developers.facebook.com/docs/graph-api/reference/page/feed. These list the Page's own
+  posts only.
+- Mentions: ``GET /{page-id}/tagged`` (posts of people that tag the Page, newest first; Meta's
+  spec gives the edge no parameter of its own): a reader's post id is ``{reader}_{post}``, as
+  Graph's ``{author}_{post}``: https://developers.facebook.com/docs/graph-api/reference/page/tagged.
 - Comments: ``GET /{object}/comments`` (``filter`` toplevel or stream, ``order``),
   ``POST /{object}/comments`` (``message``); hidden comments are shown to the Page with
   ``is_hidden``; comments nest one level:
@@ -38,10 +42,11 @@ Control routes, outside Graph and without a token, under ``/_double/``: ``faults
 or its template such as ``/page/feed``), ``comment`` (``{"reader","on","text"}``: a reader
 comments a post or answers a comment), ``react`` (``{"reader","on","type"}``), ``share``
 (``{"on","count"}``: how many times people shared a post, its ``shares.count``), ``hide`` and
-``delete`` (``{"id"}``), ``expire`` (the Page token expires), ``GET posts?link=`` (the Page's
-live posts linking to an address), ``GET post?id=`` (a post and its visible thread, as a reader
-sees it), ``GET comment?id=`` and ``requests`` (GET: Graph requests by
-method and template; DELETE: start again).
+``delete`` (``{"id"}``), ``tag`` (``{"reader","text"}``: a reader posts ``text`` on their own
+timeline tagging the Page; answers its id), ``expire`` (the Page token expires),
+``GET posts?link=`` (the Page's live posts linking to an address), ``GET post?id=`` (a post
+and its visible thread, as a reader sees it), ``GET comment?id=`` and ``requests`` (GET: Graph
+requests by method and template; DELETE: start again).
 
 Threads (``sandbox/threads_api.py``) is mounted under ``/threads``: its own host upstream.
 Instagram (``sandbox/instagram_api.py``) is mounted under ``/instagram``, with a state of its own.
@@ -123,7 +128,7 @@ FIELDS: dict[str, frozenset[str]] = {
     "Profile": frozenset({"id", "name", "pic", "link"}),
 }
 EDGES: dict[str, frozenset[str]] = {
-    "Page": frozenset({"published_posts", "feed"}),
+    "Page": frozenset({"published_posts", "feed", "tagged"}),
     "PagePost": frozenset({"comments", "reactions"}),
     "Comment": frozenset({"comments", "reactions"}),
     "Profile": frozenset(),
@@ -578,8 +583,16 @@ class GraphDouble:
     def _items(self, node: str, kind: str, spec: FieldSpec) -> tuple[str, list[str]]:
         """The item type and ids of an edge, in order, filtered by its modifiers."""
         mods = spec.modifiers
-        if spec.name in ("published_posts", "feed"):
-            posts = [p for p, v in self.state.posts.items() if not v.get("_deleted")]
+        if spec.name in ("published_posts", "feed", "tagged"):
+            # The Page's own posts, or (tagged) the readers' posts that tag it.
+            own = spec.name != "tagged"
+            posts = [
+                p
+                for p, v in self.state.posts.items()
+                if not v.get("_deleted")
+                and (v["from"]["id"] == self.state.page_id) == own
+                and (own or self.state.page_id in v.get("_tags", ()))
+            ]
             return "PagePost", sorted(posts, key=lambda p: self.state.posts[p]["_at"], reverse=True)
         if spec.name == "comments":
             wanted = mods.get("filter", "toplevel")
@@ -741,7 +754,11 @@ class GraphDouble:
             raise GraphRefusal("(#100) Missing message or attachment", 100)
         if link and not re.match(r"^https?://\S+$", link):
             raise GraphRefusal("(#100) The link must be an http(s) URL", 100)
-        live = [p for p in self.state.posts.values() if not p.get("_deleted")]
+        live = [
+            p
+            for p in self.state.posts.values()
+            if not p.get("_deleted") and p["from"]["id"] == self.state.page_id
+        ]
         if live and max(live, key=lambda p: p["_at"])["message"] == message:
             raise GraphRefusal("Duplicate status message", 506)
         number = self.state.next_number()
@@ -760,6 +777,28 @@ class GraphDouble:
             "_at": now,
         }
         return {"id": post_id}
+
+    def new_tagging_post(self, who: str, message: str) -> str:
+        """A post of the reader ``who`` on their own timeline that tags the Page; its id."""
+        if not message.strip():
+            raise GraphRefusal("(#100) Missing message", 100)
+        number = self.state.next_number()
+        post_id = f"{who}_{number}"
+        now = time.time() + next(self.state.ids) / 1e6  # strictly increasing
+        self.state.posts[post_id] = {
+            "id": post_id,
+            "message": message,
+            "created_time": _graph_time(now),
+            "updated_time": _graph_time(now),
+            "permalink_url": f"https://www.facebook.com/{who}/posts/{number}",
+            "from": {"id": who, "name": self.state.readers[who]},
+            "is_hidden": False,
+            "_shares": 0,
+            "_link": "",
+            "_tags": [self.state.page_id],
+            "_at": now,
+        }
+        return post_id
 
     def new_comment(self, on: str, who: str, name: str, message: str) -> str:
         """A comment of ``who`` on the post or top-level comment ``on``; its id."""
@@ -858,6 +897,9 @@ class GraphDouble:
                 made = self.new_comment(
                     str(body["on"]), reader, state.readers[reader], str(body["text"])
                 )
+                return JSONResponse({"id": made})
+            if name == "tag":
+                made = self.new_tagging_post(str(body["reader"]), str(body["text"]))
                 return JSONResponse({"id": made})
             if name == "react":
                 kind = str(body.get("type", "LIKE"))

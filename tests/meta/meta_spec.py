@@ -180,12 +180,15 @@ class MetaSpec:
     """The checks, for the Page ``page_id`` (Meta's ids tell a post from a comment by it)."""
 
     page_id: str
+    # People whose own posts are read (those that tag the Page): Graph's post ids are
+    # ``{author}_{post}``, which only the author's id tells from a comment's ``{post}_{comment}``.
+    authors: frozenset[str] = field(default=frozenset(), kw_only=True)
 
     def node_type(self, node: str) -> str:
         """The type of a node from Meta's id formats."""
         if node == self.page_id:
             return "Page"
-        if node.startswith(f"{self.page_id}_"):
+        if node.startswith(f"{self.page_id}_") or node.partition("_")[0] in self.authors:
             return "PagePost"
         if re.fullmatch(r"\d+_\d+", node):
             return "Comment"

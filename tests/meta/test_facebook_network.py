@@ -20,6 +20,7 @@ from sandbox.meta import VERSION, MetaServer
 from syndication.errors import AuthError, NotFound
 from syndication.model import Copy, CopyStatus, InteractionKind, Post, utc_now
 from syndication.networks.base import Draft, LinkCard, Published
+from syndication.networks.facebook import client as client_module
 from syndication.networks.facebook import convert
 from syndication.networks.facebook.client import FacebookClient
 from syndication.networks.facebook.settings import FacebookSettings
@@ -41,7 +42,8 @@ def with_adapter(
     server: MetaServer, action: Callable[[FacebookClient], Awaitable[T]], token: str = ""
 ) -> T:
     """Run ``action`` on an adapter whose every exchange is checked against Meta's specs."""
-    transport = ValidatingTransport(httpx.AsyncHTTPTransport(), MetaSpec(server.page_id))
+    spec = MetaSpec(server.page_id, authors=frozenset(r.id for r in server.readers))
+    transport = ValidatingTransport(httpx.AsyncHTTPTransport(), spec)
 
     async def go() -> T:
         async with httpx.AsyncClient(transport=transport, timeout=30) as http:
@@ -209,6 +211,49 @@ def test_a_comment_on_the_post_itself_is_answered_under_it(meta_server: MetaServ
     assert meta_server.read_comment(sent.id)["parent"] == top
 
 
+def test_posts_tagging_the_page_come_as_mentions_and_are_answered_on_the_post(
+    meta_server: MetaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``tagged`` edge (Page.json), read page by page down to the cursor, then
+    ``POST /{post-id}/comments`` on a reader's post: every exchange held to Meta's specs."""
+    monkeypatch.setattr(client_module, "TAGGED_PAGE", 2)  # several pages of the edge
+    _, cursor = with_adapter(meta_server, lambda a: a.notifications(""))
+    own = publish_new(meta_server)  # the Page's own posts are not in its tagged edge
+    texts = [f"Merci @Vélos Boréal, tour {n} {uuid.uuid4().hex[:6]}" for n in range(3)]
+    readers = ("lea", "noor", "lea")
+    posts = [meta_server.tag(who, text) for who, text in zip(readers, texts, strict=True)]
+    activities, cursor = with_adapter(meta_server, lambda a: a.notifications(cursor))
+    assert [a.item_id for a in activities] == posts  # oldest first
+    assert own.id not in [a.item_id for a in activities]
+    first = activities[0].item
+    assert first is not None
+    assert (first.kind, first.author.name, first.content_text) == (
+        InteractionKind.MENTION,
+        "Léa Gagnon",
+        texts[0],
+    )
+    assert not first.by_company and first.url.startswith("https://www.facebook.com/")
+    assert activities[0].root_id == activities[0].subject_id == posts[0]
+    # Nothing new: nothing again, and the cursor stays.
+    again, same = with_adapter(meta_server, lambda a: a.notifications(cursor))
+    assert (again, same) == ([], cursor)
+
+    root = Copy(
+        "facebook",
+        CopyStatus.PUBLISHED,
+        "",
+        first.published_at,
+        id=first.id,
+        url=first.url,
+        published_at=first.published_at,
+    )
+    sent = with_adapter(meta_server, lambda a: a.reply(first, root, "Merci Léa !", "k"))
+    thread = with_adapter(meta_server, lambda a: a.conversation(root))
+    assert [(i.id, i.in_reply_to, i.by_company) for i in thread] == [(sent.id, first.id, True)]
+    found = with_adapter(meta_server, lambda a: a.find_reply("k", first, "Merci Léa !"))
+    assert found is not None and found.id == sent.id
+
+
 def test_the_token_is_checked_by_introspection(meta_server: MetaServer) -> None:
     status = with_adapter(meta_server, lambda a: a.credential_status())
     assert status.expires_at is None  # a system user's Page token does not expire
@@ -232,6 +277,11 @@ def test_the_validator_refuses_what_meta_does_not_describe(meta_server: MetaServ
     assert spec.request_errors("GET", f"/{VERSION}/{post}/comments", {"filter": "everything"})
     assert spec.request_errors("POST", f"/{VERSION}/{post}/comments", {"published": "true"})
     assert spec.request_errors("POST", f"/{VERSION}/{meta_server.page_id}/feed", {"text": "x"})
+    # The tagged edge takes no parameter of its own (no ``since``) and gives PagePosts.
+    tagged = f"/{VERSION}/{meta_server.page_id}/tagged"
+    assert spec.request_errors("GET", tagged, {"since": "1"})
+    assert spec.request_errors("GET", tagged, {"fields": "id,caption"})
+    assert not spec.request_errors("GET", tagged, {"fields": "id,from,message", "limit": "2"})
     # An answer with a field of the wrong type, and one that was not asked.
     comments = {"fields": "id,like_count"}
     wrong: dict[str, Any] = {"data": [{"id": "1_2", "like_count": "3"}]}

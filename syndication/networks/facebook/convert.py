@@ -17,6 +17,10 @@ https://developers.facebook.com/docs/graph-api/reference/object/reactions).
   answers too, in order, each answer naming its ``parent``: one list makes the whole thread.
   A comment the Page hid (``is_hidden``) is left out, with every answer under it; a deleted one
   is simply not there any more.
+- **Mentions.** A post that tags the Page (the Page's ``tagged`` edge, a ``PagePost`` in Meta's
+  spec, https://developers.facebook.com/docs/graph-api/reference/page/tagged) is a reader's
+  words to the company outside our copies: ``mention_from_post`` makes it a mention, the post
+  itself the root of its thread (its comments answer it).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ PAGE = 100  # items of an edge per page
 COMMENT_FIELDS = "id,from,message,created_time,parent{id},is_hidden,permalink_url"
 REACTION_FIELDS = "id,name,pic"
 POST_FIELDS = "id,message,created_time,permalink_url"
+TAGGED_FIELDS = "id,from,message,created_time,permalink_url"
 COUNT_FIELDS = (
     "comments.filter(toplevel).limit(0).summary(total_count),"
     "reactions.limit(0).summary(total_count),"
@@ -223,3 +228,23 @@ def node_reactions(node: Json) -> dict[str, list[Json]]:
 def same_text(comment: Json, text: str) -> bool:
     """Whether a comment says ``text`` (spaces aside)."""
     return " ".join(str(comment.get("message") or "").split()) == " ".join(text.split())
+
+
+def mention_from_post(post: Json, page_id: str) -> Interaction | None:
+    """A post of the Page's ``tagged`` edge (``TAGGED_FIELDS``) as a mention of the company;
+    None when it is incomplete. The Page's own posts are marked ``by_company`` (never heard)."""
+    post_id = str(post.get("id") or "")
+    created = graph_time(post.get("created_time"))
+    if not post_id or created is None:
+        return None
+    author = person(post.get("from"), page_id)
+    return Interaction(
+        network=NETWORK,
+        kind=InteractionKind.MENTION,
+        id=post_id,
+        author=author,
+        published_at=created,
+        url=str(post.get("permalink_url") or "") or post_url(post_id),
+        content_text=str(post.get("message") or ""),
+        by_company=author.id == page_id,
+    )
