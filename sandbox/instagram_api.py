@@ -20,6 +20,11 @@ spec files ``IGUser.json``, ``IGMedia.json``, ``IGComment.json`` and the SDK's t
   ones shown to the account with ``hidden``; ``replies{...}`` expands), a comment
   ``GET /{ig-comment-id}``, its replies ``GET``/``POST /{ig-comment-id}/replies`` (``message``;
   comments nest once: a reply cannot be answered).
+- Mentions: ``GET /{ig-user-id}/tags`` (media of other accounts that tag the account, newest
+  first; the spec gives the edge no parameter of its own), and the account comments on one with
+  ``POST /{ig-media-id}/comments`` (``message``):
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/tags,
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments.
 - ``GET /debug_token?input_token=``: the account's Page token, a system user's (never expires,
   unless a test makes it expire as an Instagram Login token does); such a token is refreshed
   with ``GET /refresh_access_token?grant_type=ig_refresh_token`` (``meta_api.LongLivedTokens``).
@@ -34,8 +39,10 @@ ids are all digits; these prefixes let ``meta_spec.InstagramSpec`` type a node a
 Every request needs the token (else 190); publishing needs ``instagram_content_publish``,
 reading and answering comments ``instagram_manage_comments`` (else 10).
 
-Control routes under ``/instagram/_double/``: ``comment`` (``{"reader","on","text"}``: a reader
-comments a media or answers a top-level comment), ``hide`` (``{"id"}``), ``container``
+Control routes under ``/instagram/_double/``: ``tag`` (``{"reader","text"}``: a reader posts a
+media captioned ``text`` that tags the account; answers its id),
+``comment`` (``{"reader","on","text"}``: a reader comments a media or answers a top-level
+comment), ``hide`` (``{"id"}``), ``container``
 (``{"polls","status","message"}``: the next containers answer ``IN_PROGRESS`` that many times,
 then ``status``), ``container_status`` (``{"id","status"}``: a container made earlier now in
 that status, as one left 24 hours is ``EXPIRED``), ``quota`` (``{"usage","total"}``),
@@ -243,9 +250,23 @@ class InstagramDouble:
             return {"data": [limit | {"quota_usage": quota["usage"]}]}
         if route == ("user", "GET", "media"):
             since = float(params.get("since") or 0)
-            items = [m for m in self.state.media.values() if m["_at"] >= since]
+            items = [m for m in self._own_media() if m["_at"] >= since]
             items.sort(key=lambda m: m["_at"], reverse=True)
             return self.page(node, edge, items, params, "media")
+        if route == ("user", "GET", "tags"):
+            tagged = [
+                m for m in self.state.media.values() if self.state.user_id in m.get("_tags", ())
+            ]
+            tagged.sort(key=lambda m: m["_at"], reverse=True)
+            return self.page(node, edge, tagged, params, "media")
+        if route == ("media", "POST", "comments"):
+            self._needs("instagram_manage_comments")
+            if unknown := set(params) - {"message"}:
+                raise GraphRefusal(f"(#100) Param {sorted(unknown)[0]} is not supported here")
+            made = self.new_comment(
+                node, self.state.user_id, self.state.username, str(params.get("message") or "")
+            )
+            return {"id": made}
         if route == ("media", "GET", "comments"):
             self._needs("instagram_manage_comments")
             items = [c for c in self.state.comments.values() if c["_media"] == node]
@@ -282,6 +303,10 @@ class InstagramDouble:
                 raise GraphRefusal(f"(#100) Tried accessing nonexisting field ({spec.name})", 100)
         return specs
 
+    def _own_media(self) -> list[Json]:
+        """The account's own media (not the readers' media that tag it)."""
+        return [m for m in self.state.media.values() if m["owner"]["id"] == self.state.user_id]
+
     def _replies(self, comment: str) -> list[Json]:
         found = [c for c in self.state.comments.values() if c.get("parent_id") == comment]
         return sorted(found, key=lambda c: c["_at"])
@@ -309,7 +334,7 @@ class InstagramDouble:
                 "id": self.state.user_id,
                 "username": self.state.username,
                 "name": "Vélos Boréal",
-                "media_count": len(self.state.media),
+                "media_count": len(self._own_media()),
             }
             return self.render(user, specs, kind)
         if kind == "container":
@@ -458,6 +483,30 @@ class InstagramDouble:
         }
         return {"id": media_id}
 
+    def new_tagging_media(self, who: str, caption: str) -> str:
+        """A media of the reader ``who``, captioned ``caption``, that tags the account; its id."""
+        media_id = self.state.next_id(MEDIA_PREFIX)
+        now = time.time() + next(self.state.ids) / 1e6  # strictly increasing
+        code = base64.b32encode(media_id.encode()).decode()[:11]
+        username = self.state.readers[who]
+        self.state.media[media_id] = {
+            "id": media_id,
+            "caption": caption,
+            "permalink": f"https://www.instagram.com/p/{code}/",
+            "timestamp": _time(now),
+            "media_type": "IMAGE",
+            "media_url": f"https://scontent.cdninstagram.com/{code}.jpg",
+            "media_product_type": "FEED",
+            "shortcode": code,
+            "username": username,
+            "comments_count": 0,
+            "like_count": 0,
+            "owner": {"id": who},
+            "_tags": [self.state.user_id],
+            "_at": now,
+        }
+        return media_id
+
     def new_comment(self, on: str, who: str, username: str, text: str) -> str:
         """A comment of ``who`` on a media, or a reply to a top-level comment; its id."""
         kind = self.kind(on)
@@ -538,6 +587,9 @@ class InstagramDouble:
                 made = self.new_comment(
                     str(body["on"]), reader, state.readers[reader], str(body["text"])
                 )
+                return JSONResponse({"id": made})
+            if name == "tag":
+                made = self.new_tagging_media(str(body["reader"]), str(body["text"]))
                 return JSONResponse({"id": made})
             if name == "hide":
                 state.comments[str(body["id"])]["hidden"] = True

@@ -22,6 +22,7 @@ from sandbox.meta import VERSION, MetaServer
 from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
 from syndication.model import Copy, CopyStatus, InteractionKind, Post, utc_now
 from syndication.networks.base import Draft, LinkCard, Published, Renewed, RetryPolicy
+from syndication.networks.instagram import client as client_module
 from syndication.networks.instagram.client import InstagramClient
 from syndication.networks.instagram.settings import InstagramSettings
 
@@ -373,6 +374,49 @@ def test_reply_answers_once_under_the_top_comment_and_is_found_again(
     assert mine.by_company and mine.in_reply_to == top
 
 
+def test_media_tagging_the_account_come_as_mentions_and_are_answered_with_a_comment(
+    meta_server: MetaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``tags`` edge (IGUser.json), read page by page down to the cursor, then
+    ``POST /{ig-media-id}/comments`` (IGMedia.json) on a reader's media, held to Meta's specs."""
+    monkeypatch.setattr(client_module, "TAGGED_PAGE", 2)  # several pages of the edge
+    _, cursor = with_adapter(meta_server, lambda a: a.notifications(""))
+    own = publish_new(meta_server)  # the account's own media are not in its tags edge
+    texts = [f"Sortie avec @velosboreal, jour {n} {uuid.uuid4().hex[:6]}" for n in range(3)]
+    readers = ("lea", "noor", "lea")
+    tagged = [meta_server.instagram_tag(who, t) for who, t in zip(readers, texts, strict=True)]
+    activities, cursor = with_adapter(meta_server, lambda a: a.notifications(cursor))
+    assert [a.item_id for a in activities] == tagged  # oldest first
+    assert own.id not in [a.item_id for a in activities]
+    first = activities[0].item
+    assert first is not None
+    assert (first.kind, first.author.handle, first.content_text) == (
+        InteractionKind.MENTION,
+        "lea",
+        texts[0],
+    )
+    assert not first.by_company and first.url.startswith("https://www.instagram.com/p/")
+    again, same = with_adapter(meta_server, lambda a: a.notifications(cursor))
+    assert (again, same) == ([], cursor)
+
+    root = Copy(
+        "instagram",
+        CopyStatus.PUBLISHED,
+        "",
+        first.published_at,
+        id=first.id,
+        url=first.url,
+        published_at=first.published_at,
+    )
+    sent = with_adapter(meta_server, lambda a: a.reply(first, root, "Merci Léa !", "k"))
+    thread = with_adapter(meta_server, lambda a: a.conversation(root))
+    assert [(i.id, i.in_reply_to, i.by_company, i.content_text) for i in thread] == [
+        (sent.id, first.id, True, "@lea Merci Léa !")
+    ]
+    found = with_adapter(meta_server, lambda a: a.find_reply("k", first, "Merci Léa !"))
+    assert found is not None and found.id == sent.id
+
+
 def test_a_copy_gone_is_not_found(meta_server: MetaServer) -> None:
     gone = Copy("instagram", CopyStatus.PUBLISHED, "k", utc_now(), id="17909999999999999")
     with pytest.raises(NotFound, match="no longer exists"):
@@ -468,6 +512,12 @@ def test_the_validator_refuses_what_instagram_does_not_describe(meta_server: Met
     assert spec.request_errors("POST", f"/v26.0/{user}/media", {"message": "x"})
     assert spec.request_errors("GET", f"/v26.0/{media}/comments", {"fields": "id,message"})
     assert spec.request_errors("POST", f"/v26.0/{media}/replies", {"message": "x"})
+    # The tags edge takes no parameter of its own (no ``since``) and gives IGMedia.
+    assert spec.request_errors("GET", f"/v26.0/{user}/tags", {"since": "1"})
+    assert spec.request_errors("GET", f"/v26.0/{user}/tags", {"fields": "id,message"})
+    assert not spec.request_errors("GET", f"/v26.0/{user}/tags", {"fields": "id,username"})
+    assert not spec.request_errors("POST", f"/v26.0/{media}/comments", {"message": "x"})
+    assert spec.request_errors("POST", f"/v26.0/{media}/comments", {"text": "x"})
     assert spec.request_errors("GET", f"/v26.0/{comment}", {"fields": "id,is_hidden"})
     assert spec.request_errors("GET", f"/v26.0/{container}", {"fields": "id,caption"})
     asked = {"fields": "id,hidden,text"}

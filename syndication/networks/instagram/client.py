@@ -20,6 +20,15 @@ the error object); the JSON is converted by ``convert``. Pages followed:
   ``POST /{ig-comment-id}/replies`` (``message``), ``GET /{ig-comment-id}?fields=parent_id``
   (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments,
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment/replies).
+- Mentions: ``GET /{ig-user-id}/tags`` (media of other accounts the account is tagged in,
+  newest first; Meta's spec ``IGUser.json`` gives it no ``since``;
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/tags),
+  read down to the cursor by ``notifications``: each is a mention of the company outside our
+  copies, answered with ``POST /{ig-media-id}/comments`` (``message``;
+  https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments).
+  The ``mentioned_media`` and ``mentioned_comment`` fields of ``IGUser`` are not read: each
+  takes the id of a media or a comment that only a webhook gives (a caption or a comment that
+  @mentions the account without tagging it is not heard).
 - The token: ``GET /debug_token`` (``meta_graph.GraphClient.token_status``); one that expires
   is refreshed with ``GET /refresh_access_token?grant_type=ig_refresh_token`` at
   ``AGORA_INSTAGRAM_REFRESH_URL`` (graph.instagram.com).
@@ -77,6 +86,8 @@ from syndication.networks.meta_graph import (
 LABEL = "Instagram"
 OWN_MEDIA_PAGE = 25
 MAX_OWN_PAGES = 10
+TAGGED_PAGE = 25  # media tagging the account read per request
+MAX_TAGGED_PAGES = 10
 CLOCK_MARGIN = timedelta(hours=1)
 # Meta advises reading a container's status about once a minute for at most five minutes; an
 # image is usually ready within seconds.
@@ -249,12 +260,15 @@ class InstagramClient:
         return f"@{handle} {text}"
 
     async def reply(self, parent: Interaction, root: Copy, text: str, key: str) -> Published:
-        """Answer ``parent`` under its top-level comment (comments nest once)."""
+        """Answer ``parent`` under its top-level comment (comments nest once); a mention (a media
+        that tags the account, ``parent`` being the media itself) with a comment on it."""
         sent_at = utc_now()
-        head = parent.id if parent.in_reply_to in ("", root.id) else parent.in_reply_to
-        answer = await self.graph.post(
-            f"{head}/replies", {"message": self.reply_text(parent, text)}
-        )
+        if parent.id == root.id:
+            path = f"{parent.id}/comments"
+        else:
+            head = parent.id if parent.in_reply_to in ("", root.id) else parent.in_reply_to
+            path = f"{head}/replies"
+        answer = await self.graph.post(path, {"message": self.reply_text(parent, text)})
         reply_id = str(answer.get("id") or "")
         if not reply_id:
             raise Rejected(
@@ -265,10 +279,15 @@ class InstagramClient:
 
     async def find_reply(self, key: str, parent: Interaction, text: str) -> Published | None:
         """The answer sent earlier: a reply of the account under ``parent``'s top-level comment
-        with this text, made after ``parent``."""
-        node = await self.graph.get(parent.id, {"fields": "id,parent_id"})
-        head = str(node.get("parent_id") or "") or parent.id
-        first = await self.graph.get(f"{head}/replies", {"fields": convert.REPLY_FIELDS})
+        (a comment on it, for a mention: a media) with this text, made after ``parent``."""
+        if parent.kind is InteractionKind.MENTION:
+            first = await self.graph.get(
+                f"{parent.id}/comments", {"fields": convert.COMMENT_FIELDS}
+            )
+        else:
+            node = await self.graph.get(parent.id, {"fields": "id,parent_id"})
+            head = str(node.get("parent_id") or "") or parent.id
+            first = await self.graph.get(f"{head}/replies", {"fields": convert.REPLY_FIELDS})
         wanted = self.reply_text(parent, text)
         for reply in await self.graph.all_items(first):
             created = graph_time(reply.get("timestamp"))
@@ -322,9 +341,48 @@ class InstagramClient:
         return convert.thread(found)
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Nothing: Instagram gives new comments to webhooks only (a public endpoint CI does not
-        have). The cursor is this run's time; the schedule reads the copies due."""
-        return [], format_time(utc_now())
+        """Media that tag the account since ``cursor`` (oldest first), as mentions, and the
+        next cursor: the newest ``timestamp`` read.
+
+        Instagram gives new comments to webhooks only (a public endpoint CI does not have): the
+        schedule reads the copies due. The ``tags`` edge is newest first and takes no ``since``:
+        pages are read until one reaches the cursor. A first run only learns where the next
+        starts (one media of the edge).
+        """
+        first = await self.graph.get(
+            f"{self.user_id}/tags",
+            {"fields": convert.TAGGED_FIELDS, "limit": str(TAGGED_PAGE if cursor else 1)},
+        )
+        since = graph_time(cursor) if cursor else None
+        found: list[Json] = []
+        page: Json = first
+        for _ in range(MAX_TAGGED_PAGES):
+            batch = [m for m in page.get("data") or [] if isinstance(m, Mapping)]
+            found += batch
+            times = [t for m in batch if (t := graph_time(m.get("timestamp")))]
+            paging = page.get("paging")
+            address = paging.get("next") if isinstance(paging, Mapping) else None
+            if not cursor or not address or (since and times and min(times) < since):
+                break
+            page = await self.graph.follow(str(address))
+        newest = max((t for m in found if (t := graph_time(m.get("timestamp")))), default=None)
+        if since is None:
+            # Nothing tags the account yet: any earlier time starts the stream (an hour back,
+            # for a clock that differs from Meta's).
+            return [], format_time(newest or utc_now() - CLOCK_MARGIN)
+        # Strictly after the cursor (Graph gives no finer time than the second).
+        items = [
+            item
+            for media in reversed(found)  # oldest first; the edge's order within a second
+            if (item := convert.mention_from_media(media, self.company)) is not None
+            and item.published_at > since
+        ]
+        items.sort(key=lambda i: i.published_at)  # stable: the edge's order in a tie
+        activities = [
+            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
+            for i in items
+        ]
+        return activities, format_time(max(newest, since)) if newest else cursor
 
     # -- tokens ---------------------------------------------------------------------------------
 

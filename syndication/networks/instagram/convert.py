@@ -36,6 +36,7 @@ MEDIA_FIELDS = "id,caption,permalink,timestamp"
 CONTAINER_FIELDS = "id,status_code,status"
 COMMENT_FIELDS = "id,text,username,from,timestamp,hidden"
 REPLY_FIELDS = "id,text,username,from,timestamp,hidden,parent_id"
+TAGGED_FIELDS = "id,caption,permalink,timestamp,username"
 LEADS = {
     "fr": "À lire sur le blogue de {blog} : {title}",
     "en": "Read it on the {blog} blog: {title}",
@@ -166,3 +167,30 @@ def thread(items: Iterable[Interaction]) -> list[Interaction]:
 def same_text(comment: Json, text: str) -> bool:
     """Whether a comment says ``text`` (spaces aside)."""
     return " ".join(str(comment.get("text") or "").split()) == " ".join(text.split())
+
+
+def mention_from_media(media: Json, company: frozenset[str]) -> Interaction | None:
+    """A media of the account's ``tags`` edge (``TAGGED_FIELDS``: another account's media the
+    company's is tagged in) as a mention; None when it is incomplete. One by the company's own
+    accounts (``company`` usernames) is marked ``by_company`` (never heard)."""
+    media_id = str(media.get("id") or "")
+    created = graph_time(media.get("timestamp"))
+    if not media_id or created is None:
+        return None
+    username = str(media.get("username") or "")
+    return Interaction(
+        network=NETWORK,
+        kind=InteractionKind.MENTION,
+        id=media_id,
+        author=Person(
+            network=NETWORK,
+            id=username,
+            handle=username,
+            name=username or "Instagram user",
+            url=f"{WEB}/{username}/" if username else "",
+        ),
+        published_at=created,
+        url=str(media.get("permalink") or ""),
+        content_text=str(media.get("caption") or ""),
+        by_company=username in company,
+    )
