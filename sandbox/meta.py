@@ -185,6 +185,11 @@ class MetaServer:
         found: dict[str, Any] = self._control("GET", f"comment?{httpx.QueryParams({'id': node})}")
         return found
 
+    def read_post(self, post: str) -> dict[str, Any]:
+        """A post and its visible thread (``comments``), as a reader sees it on Facebook."""
+        found: dict[str, Any] = self._control("GET", f"post?{httpx.QueryParams({'id': post})}")
+        return found
+
     def posts_linking_to(self, url: str) -> list[str]:
         """The Page's live posts linking to ``url`` (their link, or their text)."""
         found: list[str] = self._control("GET", f"posts?{httpx.QueryParams({'link': url})}")[

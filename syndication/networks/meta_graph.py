@@ -43,7 +43,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,6 +59,7 @@ from syndication.errors import (
     Unavailable,
     network_words,
 )
+from syndication.model import format_time, utc_now
 from syndication.networks.base import (
     CredentialStatus,
     ProgressNote,
@@ -283,6 +284,39 @@ def edge_total(node: Json, name: str) -> int | None:
     return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
+TAGGED_PAGE = 25  # items of a mentions edge read per request
+MAX_TAGGED_PAGES = 10
+# A mentions edge read with no cursor: one starts an hour back when the edge is empty (nothing
+# came before), for a clock that differs from Meta's.
+EMPTY_START = timedelta(hours=1)
+
+
+def time_cursor(moment: datetime, ids: Iterable[str]) -> str:
+    """A mentions edge's cursor: the newest time read and the ids read at that very second
+    (Graph's times go to the second; a post made in the same second later is still new)."""
+    seen = ",".join(sorted(set(ids)))
+    return f"{format_time(moment)}|{seen}" if seen else format_time(moment)
+
+
+def read_time_cursor(cursor: str) -> tuple[datetime | None, frozenset[str]]:
+    """The time and ids of ``time_cursor`` (a bare time, as earlier runs stored, has no ids)."""
+    moment, _, ids = cursor.partition("|")
+    return graph_time(moment), frozenset(i for i in ids.split(",") if i)
+
+
+def after_cursor(cursor: str, dated: Sequence[tuple[str, datetime]]) -> tuple[set[str], str]:
+    """Of the ids read with their times, those after ``cursor``; and the cursor to store next."""
+    since, seen = read_time_cursor(cursor)
+    new = {i for i, t in dated if since is None or t > since or (t == since and i not in seen)}
+    newest = max((t for _, t in dated), default=None)
+    if newest is None or (since is not None and newest < since):
+        return new, cursor
+    at_newest = {i for i, t in dated if t == newest}
+    if newest == since:
+        at_newest |= seen
+    return new, time_cursor(newest, at_newest)
+
+
 class GraphClient:
     """Graph API requests for one account: reads, writes, pages, batches and the token."""
 
@@ -404,6 +438,45 @@ class GraphClient:
         if code >= 400 or isinstance(error, Mapping):
             return GraphFailure(code, error if isinstance(error, Mapping) else {})
         return body
+
+    async def newer_items(
+        self, path: str, fields: str, time_field: str, cursor: str
+    ) -> tuple[list[Json], str]:
+        """The items of a newest-first edge that takes no ``since`` (a Page's ``tagged``, an
+        IG user's ``tags``) made after ``cursor``, oldest first, and the cursor to store next.
+
+        Pages are followed until one reaches back past the cursor. Without a cursor (a first
+        run) nothing is new: one page says where the stream starts.
+        """
+        page = await self.get(path, {"fields": fields, "limit": str(TAGGED_PAGE)})
+        since, _ = read_time_cursor(cursor)
+        items: list[Json] = []
+        for _ in range(MAX_TAGGED_PAGES):
+            batch = [item for item in page.get("data") or [] if isinstance(item, Mapping)]
+            items += batch
+            times = [t for item in batch if (t := graph_time(item.get(time_field)))]
+            paging = page.get("paging")
+            address = paging.get("next") if isinstance(paging, Mapping) else None
+            if since is None or not isinstance(address, str) or not address:
+                break
+            if times and min(times) < since:
+                break
+            page = await self.follow(address)
+        dated = [
+            (str(item.get("id") or ""), t)
+            for item in items
+            if item.get("id") and (t := graph_time(item.get(time_field)))
+        ]
+        new, next_cursor = after_cursor(cursor, dated)
+        if not cursor:
+            start = utc_now() - EMPTY_START
+            return [], next_cursor or format_time(start)
+        # Oldest first; within a second, in the edge's order reversed (it is newest first).
+        kept = [item for item in reversed(items) if str(item.get("id") or "") in new]
+        kept.sort(
+            key=lambda item: graph_time(item.get(time_field)) or datetime.min.replace(tzinfo=UTC)
+        )
+        return kept, next_cursor
 
     async def token_status(
         self, *, token_type: str, needed: Sequence[str]

@@ -19,8 +19,8 @@ from meta_spec import MetaSpec, ValidatingTransport
 from sandbox.meta import VERSION, MetaServer
 from syndication.errors import AuthError, NotFound
 from syndication.model import Copy, CopyStatus, InteractionKind, Post, utc_now
+from syndication.networks import meta_graph
 from syndication.networks.base import Draft, LinkCard, Published
-from syndication.networks.facebook import client as client_module
 from syndication.networks.facebook import convert
 from syndication.networks.facebook.client import FacebookClient
 from syndication.networks.facebook.settings import FacebookSettings
@@ -216,7 +216,7 @@ def test_posts_tagging_the_page_come_as_mentions_and_are_answered_on_the_post(
 ) -> None:
     """The ``tagged`` edge (Page.json), read page by page down to the cursor, then
     ``POST /{post-id}/comments`` on a reader's post: every exchange held to Meta's specs."""
-    monkeypatch.setattr(client_module, "TAGGED_PAGE", 2)  # several pages of the edge
+    monkeypatch.setattr(meta_graph, "TAGGED_PAGE", 2)  # several pages of the edge
     _, cursor = with_adapter(meta_server, lambda a: a.notifications(""))
     own = publish_new(meta_server)  # the Page's own posts are not in its tagged edge
     texts = [f"Merci @Vélos Boréal, tour {n} {uuid.uuid4().hex[:6]}" for n in range(3)]

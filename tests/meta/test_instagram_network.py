@@ -21,8 +21,8 @@ from meta_spec import InstagramSpec, ValidatingTransport
 from sandbox.meta import VERSION, MetaServer
 from syndication.errors import AuthError, NotFound, RateLimited, Rejected, Unavailable
 from syndication.model import Copy, CopyStatus, InteractionKind, Post, utc_now
+from syndication.networks import meta_graph
 from syndication.networks.base import Draft, LinkCard, Published, Renewed, RetryPolicy
-from syndication.networks.instagram import client as client_module
 from syndication.networks.instagram.client import InstagramClient
 from syndication.networks.instagram.settings import InstagramSettings
 
@@ -379,7 +379,7 @@ def test_media_tagging_the_account_come_as_mentions_and_are_answered_with_a_comm
 ) -> None:
     """The ``tags`` edge (IGUser.json), read page by page down to the cursor, then
     ``POST /{ig-media-id}/comments`` (IGMedia.json) on a reader's media, held to Meta's specs."""
-    monkeypatch.setattr(client_module, "TAGGED_PAGE", 2)  # several pages of the edge
+    monkeypatch.setattr(meta_graph, "TAGGED_PAGE", 2)  # several pages of the edge
     _, cursor = with_adapter(meta_server, lambda a: a.notifications(""))
     own = publish_new(meta_server)  # the account's own media are not in its tags edge
     texts = [f"Sortie avec @velosboreal, jour {n} {uuid.uuid4().hex[:6]}" for n in range(3)]

@@ -27,10 +27,10 @@ Quirks of the network recorded here:
   are found when a copy's counts say so. What ``notifications`` reads is the Page's ``tagged``
   edge (https://developers.facebook.com/docs/graph-api/reference/page/tagged: the posts the Page
   is tagged in, newest first; Meta's spec gives it no ``since``), down to the cursor (the newest
-  ``created_time`` seen): each is a mention of the company outside our copies, which the engine
-  keeps for the inbox; ``reply`` answers one with ``POST /{post-id}/comments``.
-  The counts of 2,500 copies take one request: a batch of 50 ``?ids=``
-  requests of 50 posts each. One id that no longer exists fails its ``ids=`` request (803,
+  ``created_time`` seen, and the posts of that second): each is a mention of the company
+  outside our copies, which the engine keeps for the inbox; ``reply`` answers one with
+  ``POST /{post-id}/comments``. The counts of 2,500 copies take one request: a batch of 50
+  ``?ids=`` requests of 50 posts each. One id that no longer exists fails its ``ids=`` request (803,
   naming it): that request is sent again once without it, and the copy is left out of the
   answer (the engine then reads it whole and learns it is gone).
 - **One request per thread.** A post's comments (``filter(stream)``: the answers too, each with
@@ -57,7 +57,7 @@ from typing import Any
 import httpx
 
 from syndication.errors import AgoraError, NotFound, Rejected
-from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
+from syndication.model import Copy, Interaction, InteractionKind, utc_now
 from syndication.networks.base import (
     READ_KINDS,
     Activity,
@@ -88,8 +88,6 @@ LABEL = "Facebook"
 COUNTS_BATCH = BATCH_LIMIT * IDS_LIMIT
 OWN_POSTS_PAGE = 25
 MAX_OWN_PAGES = 10
-TAGGED_PAGE = 25  # posts tagging the Page read per request
-MAX_TAGGED_PAGES = 10
 CLOCK_MARGIN = timedelta(hours=1)
 READABLE = frozenset({InteractionKind.REPLY, InteractionKind.LIKE})
 NEEDED_SCOPES = (
@@ -335,46 +333,23 @@ class FacebookClient:
         )
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Posts that tag the Page since ``cursor`` (oldest first), as mentions, and the next
-        cursor: the newest ``created_time`` read.
+        """Posts that tag the Page after ``cursor`` (oldest first), as mentions, and the next
+        cursor (``meta_graph.time_cursor``: the newest ``created_time`` read, and the posts of
+        that second).
 
         Graph gives a Page's new comments to webhooks only (a public endpoint CI does not have):
         those are found through the counts (see the module's docstring). The ``tagged`` edge
-        is newest first and takes no ``since``: pages are read until one reaches the cursor. A
-        first run only learns where the next starts (one post of the edge).
+        is newest first and takes no ``since``: ``GraphClient.newer_items`` reads it down to the
+        cursor. A first run only learns where the next starts.
         """
-        first = await self.graph.get(
-            f"{self.page_id}/tagged",
-            {"fields": convert.TAGGED_FIELDS, "limit": str(TAGGED_PAGE if cursor else 1)},
+        posts, next_cursor = await self.graph.newer_items(
+            f"{self.page_id}/tagged", convert.TAGGED_FIELDS, "created_time", cursor
         )
-        since = graph_time(cursor) if cursor else None
-        posts: list[Json] = []
-        page: Json = first
-        for _ in range(MAX_TAGGED_PAGES):
-            batch = [p for p in page.get("data") or [] if isinstance(p, Mapping)]
-            posts += batch
-            times = [t for p in batch if (t := graph_time(p.get("created_time")))]
-            paging = page.get("paging")
-            address = paging.get("next") if isinstance(paging, Mapping) else None
-            if not cursor or not address or (since and times and min(times) < since):
-                break
-            page = await self.graph.follow(str(address))
-        newest = max((t for p in posts if (t := graph_time(p.get("created_time")))), default=None)
-        if since is None:
-            # Nothing tags the Page yet: any earlier time starts the stream (an hour back, for
-            # a clock that differs from Meta's).
-            start = newest or utc_now() - CLOCK_MARGIN
-            return [], format_time(start)
-        # Strictly after the cursor, as X's ``since_id``: a post in the very second of the
-        # newest one, made after this read, would be missed (Graph gives no finer time).
         items = [
             item
-            for post in reversed(posts)  # oldest first; the edge's order within a second
+            for post in posts
             if (item := convert.mention_from_post(post, self.page_id)) is not None
-            and item.published_at > since
         ]
-        next_cursor = format_time(max(newest, since)) if newest else cursor
-        items.sort(key=lambda i: i.published_at)  # stable: the edge's order in a tie
         return [
             Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
             for i in items

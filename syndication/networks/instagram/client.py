@@ -58,7 +58,7 @@ from typing import Any
 import httpx
 
 from syndication.errors import NotFound, RateLimited, Rejected
-from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
+from syndication.model import Copy, Interaction, InteractionKind, utc_now
 from syndication.networks.base import (
     READ_KINDS,
     Activity,
@@ -86,8 +86,6 @@ from syndication.networks.meta_graph import (
 LABEL = "Instagram"
 OWN_MEDIA_PAGE = 25
 MAX_OWN_PAGES = 10
-TAGGED_PAGE = 25  # media tagging the account read per request
-MAX_TAGGED_PAGES = 10
 CLOCK_MARGIN = timedelta(hours=1)
 # Meta advises reading a container's status about once a minute for at most five minutes; an
 # image is usually ready within seconds.
@@ -341,48 +339,28 @@ class InstagramClient:
         return convert.thread(found)
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Media that tag the account since ``cursor`` (oldest first), as mentions, and the
-        next cursor: the newest ``timestamp`` read.
+        """Media that tag the account after ``cursor`` (oldest first), as mentions, and the next
+        cursor (``meta_graph.time_cursor``: the newest ``timestamp`` read, and the media of that
+        second).
 
         Instagram gives new comments to webhooks only (a public endpoint CI does not have): the
         schedule reads the copies due. The ``tags`` edge is newest first and takes no ``since``:
-        pages are read until one reaches the cursor. A first run only learns where the next
-        starts (one media of the edge).
+        ``GraphClient.newer_items`` reads it down to the cursor. A first run only learns where
+        the next starts.
         """
-        first = await self.graph.get(
-            f"{self.user_id}/tags",
-            {"fields": convert.TAGGED_FIELDS, "limit": str(TAGGED_PAGE if cursor else 1)},
+        found, next_cursor = await self.graph.newer_items(
+            f"{self.user_id}/tags", convert.TAGGED_FIELDS, "timestamp", cursor
         )
-        since = graph_time(cursor) if cursor else None
-        found: list[Json] = []
-        page: Json = first
-        for _ in range(MAX_TAGGED_PAGES):
-            batch = [m for m in page.get("data") or [] if isinstance(m, Mapping)]
-            found += batch
-            times = [t for m in batch if (t := graph_time(m.get("timestamp")))]
-            paging = page.get("paging")
-            address = paging.get("next") if isinstance(paging, Mapping) else None
-            if not cursor or not address or (since and times and min(times) < since):
-                break
-            page = await self.graph.follow(str(address))
-        newest = max((t for m in found if (t := graph_time(m.get("timestamp")))), default=None)
-        if since is None:
-            # Nothing tags the account yet: any earlier time starts the stream (an hour back,
-            # for a clock that differs from Meta's).
-            return [], format_time(newest or utc_now() - CLOCK_MARGIN)
-        # Strictly after the cursor (Graph gives no finer time than the second).
         items = [
             item
-            for media in reversed(found)  # oldest first; the edge's order within a second
+            for media in found
             if (item := convert.mention_from_media(media, self.company)) is not None
-            and item.published_at > since
         ]
-        items.sort(key=lambda i: i.published_at)  # stable: the edge's order in a tie
         activities = [
             Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
             for i in items
         ]
-        return activities, format_time(max(newest, since)) if newest else cursor
+        return activities, next_cursor
 
     # -- tokens ---------------------------------------------------------------------------------
 
