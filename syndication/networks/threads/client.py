@@ -40,6 +40,9 @@ Quirks of the network recorded here:
 - **Replies only.** Threads lists neither who liked nor who reposted a post (only their counts,
   through insights), and it has no batch or ``?ids=`` request and no notification stream an
   app reads without a public webhook endpoint: each copy due by the schedule is read whole.
+- **No mentions.** Meta's spec of the account (``ThreadsUser.json``) has no edge listing the
+  posts that mention or tag it (Facebook's ``tagged``, Instagram's ``tags``), so a post naming
+  the company outside our copies is not heard here (only ``invoke listen`` may find it).
 - **Hidden replies** (``hide_status``) are left out with every reply under them.
 """
 
@@ -279,7 +282,8 @@ class ThreadsClient:
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
         """Nothing: Threads gives new replies to webhooks only (a public endpoint CI does not
-        have). The cursor is this run's time; the schedule reads the threads due."""
+        have), and no edge lists its mentions (see the module's docstring). The cursor is this
+        run's time; the schedule reads the threads due."""
         return [], format_time(utc_now())
 
     # -- tokens ---------------------------------------------------------------------------------
