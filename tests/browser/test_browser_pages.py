@@ -260,7 +260,7 @@ def test_nothing_moves_while_the_page_loads(open_page: Any, site_page: SitePage,
     assert shift["total"] == 0, f"{site_page.path} ({size}) moved: {shift}"
 
 
-def test_a_phone_downloads_the_big_photo_resized(browser: Browser, site: Site) -> None:
+def test_a_phone_downloads_the_big_photo_resized(browser: Browser, site: Site, photo: Path) -> None:
     """On a phone the 3 MB, 6000 px lead photo arrives well under 200 KB, in a modern format."""
     context = browser.new_context(viewport=MOBILE, device_scale_factor=2)  # type: ignore[arg-type]
     try:
@@ -280,8 +280,8 @@ def test_a_phone_downloads_the_big_photo_resized(browser: Browser, site: Site) -
         chosen = str(lead.evaluate("img => img.currentSrc"))
     finally:
         context.close()
-    original = site.root / PHOTO
-    assert original.stat().st_size > 2_500_000, "the fixture photo should weigh ~3 MB"
+    assert photo.stat().st_size > 2_500_000, "the fixture photo should weigh ~3 MB"
+    assert not (site.root / PHOTO).exists(), "the 3 MB original is published"
     assert not [url for url in images if url.endswith(PHOTO)], "the original was downloaded"
     assert chosen in images and chosen.endswith((".avif", ".webp")), chosen
     assert images[chosen] < 100_000, f"{chosen}: {images[chosen]} bytes"
