@@ -26,8 +26,9 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
    thread is read on the schedule of a copy (``next_refresh``) for an answer made elsewhere (in
    the network's own app, say): once seen, it is answered; once the post is gone, it is taken
    out. A first run (no cursor) only starts the stream: what came before it is not kept.
-   Networks whose adapters read no notifications (Threads, LinkedIn, Facebook, Instagram: their
-   APIs give them to webhooks only) bring none.
+   Facebook and Instagram bring the posts and media that tag the Page or the account (their
+   ``tagged`` and ``tags`` edges, read like notifications); Threads and LinkedIn, whose APIs give
+   mentions to webhooks only, bring none.
 
 A run reads only what it needs: the state index (``syndication.store.index``) routes each
 notification to its post and says which copies are due, and only those posts' files are read.

@@ -65,7 +65,7 @@ from syndication.desk.reply import ReplyAction, ReplyResult, reply
 from syndication.errors import AgoraError, ConfigError, NetworkError
 from syndication.listen.mentions import WithMentions, listed, recent
 from syndication.listen.store import ListenStore
-from syndication.model import InteractionKind, PostState, format_time, utc_now
+from syndication.model import InteractionKind, Person, PostState, format_time, utc_now
 from syndication.networks.registry import configured_networks, label
 from syndication.posts import load_settings
 from syndication.secrets import redact
@@ -180,7 +180,11 @@ def where(item: WaitingItem) -> str:
     return "quotes us" if item.item.kind is InteractionKind.QUOTE else "mentions us"
 
 
-def _handle(handle: str) -> str:
+def _who(person: Person) -> str:
+    """``@handle``; the name where the network gives no handle (a Facebook profile)."""
+    handle = person.handle.strip()
+    if not handle:
+        return person.name.strip() or "?"
     return handle if handle.startswith("@") else f"@{handle}"
 
 
@@ -209,7 +213,7 @@ def render_inbox(items: Sequence[WaitingItem], now: datetime, since: datetime | 
     ]
     for entry in items:
         item = entry.item
-        who = one_line(_handle(item.author.handle), 40)
+        who = one_line(_who(item.author), 40)
         network = label(item.network)
         text = one_line(" ".join(filter(None, (item.summary, item.content_text))))
         lines += [
