@@ -176,6 +176,21 @@ class LinkedInServer:
         """``username`` reposts the post ``on`` (LinkedIn counts it and lists nobody)."""
         self._control("POST", "repost", {"username": username, "on": on})
 
+    def mention(self, username: str, text: str, on: str = "") -> str:
+        """``username`` posts ``text`` (or comments it on the post ``on``) mentioning the page
+        first, as LinkedIn's site writes a mention; the post's or comment's URN. The page's
+        notifications list it (``SHARE_MENTION`` or ``COMMENT_MENTION``)."""
+        body = {"username": username, "text": text, "on": on or None}
+        urn: str = self._control("POST", "mention", body)["urn"]
+        return urn
+
+    def comments_on(self, urn: str) -> list[dict[str, Any]]:
+        """The live comments of a post (or answers of a comment): URN, actor and text."""
+        found: list[dict[str, Any]] = self._control(
+            "GET", f"comments?{httpx.QueryParams({'on': urn})}"
+        )["comments"]
+        return found
+
     def delete(self, urn: str) -> None:
         """Delete a post or a comment, as its author would on LinkedIn."""
         self._control("POST", "delete", {"urn": urn})

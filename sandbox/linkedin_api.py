@@ -28,6 +28,13 @@ our own code, written from its reference pages, each linked where it is followed
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
   (``q=entity``, ``entity=(share:…)``, ``queryType=RESHARE``, ``aggregation=TOTAL``;
   ``r_member_postAnalytics``, the member's own posts only).
+- Organization Social Action Notifications, the pull workflow:
+  https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-social-action-notifications
+  (``GET /rest/organizationalEntityNotifications?q=criteria&actions=List(…)`` with
+  ``organizationalEntity`` and ``timeRange=(start:…,end:…)`` in epoch ms: the page's
+  ``SHARE_MENTION`` and ``COMMENT_MENTION`` notifications of the last 60 days, oldest first,
+  each naming its ``action``, ``sourcePost``, ``generatedActivity`` (the comment) and
+  ``lastModifiedAt``; ``rw_organization_admin`` and an administrator, else 403).
 - People and organizations (BATCH_GET ``/rest/people?ids=List((id:…))``,
   ``/rest/organizations?ids=List(…)``).
 - Token introspection: https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection
@@ -76,6 +83,10 @@ MAX_COMMENTARY = 3000
 MAX_COMMENT = 1250
 REACTION_TYPES = ("LIKE", "PRAISE", "EMPATHY", "INTEREST", "APPRECIATION", "ENTERTAINMENT")
 TOKEN_DAYS = 60
+NOTIFICATION_ACTIONS = frozenset(
+    {"LIKE", "COMMENT", "SHARE", "SHARE_MENTION", "COMMENT_MENTION", "ADMIN_COMMENT"}
+)
+NOTIFICATIONS_KEPT_MS = 60 * 86400 * 1000
 # A 1x1 PNG: the demo people's pictures and the page's logo.
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -289,6 +300,7 @@ class State:
     comments: dict[str, Json] = field(default_factory=dict)
     reactions: dict[tuple[str, str], Json] = field(default_factory=dict)
     reposts: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, post) -> ms
+    notifications: list[Json] = field(default_factory=list)  # the page's, oldest first
     images: dict[str, Json] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
@@ -319,6 +331,10 @@ _TEMPLATES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"^/rest/organizationalEntityShareStatistics$",
         ),
         ("/rest/memberCreatorPostAnalytics", r"^/rest/memberCreatorPostAnalytics$"),
+        (
+            "/rest/organizationalEntityNotifications",
+            r"^/rest/organizationalEntityNotifications$",
+        ),
         ("/rest/organizations", r"^/rest/organizations$"),
         ("/oauth/v2/introspectToken", r"^/oauth/v2/introspectToken$"),
         ("/_upload/{id}", r"^/_upload/[^/]+$"),
@@ -470,6 +486,9 @@ class LinkedInDouble:
                 member, params
             ),
             ("GET", "/rest/organizations"): lambda: self.batch_organizations(params),
+            ("GET", "/rest/organizationalEntityNotifications"): lambda: self.notifications(
+                member, params
+            ),
         }
         handler = routes.get((method, template))
         if handler is None:
@@ -871,6 +890,42 @@ class LinkedInDouble:
             {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}}
         )
 
+    async def notifications(self, member: Member, params: Json) -> Response:
+        """GET /rest/organizationalEntityNotifications?q=criteria: the page's notifications of
+        the ``actions`` asked, within ``timeRange`` (start included, end excluded) and the last
+        60 days (what LinkedIn keeps), oldest first."""
+        if "rw_organization_admin" not in member.scopes or not member.admin:
+            raise Refused(
+                403,
+                "Not enough permissions to access: "
+                "organizationalEntityNotifications.FINDER-criteria.20261101",
+            )
+        if params.get("q") != "criteria":
+            raise Refused(400, "q must be criteria")
+        if params.get("organizationalEntity") != self.state.org_urn:
+            raise Refused(403, f"Not an administrator of {params.get('organizationalEntity')}")
+        actions = params.get("actions")
+        if not isinstance(actions, list) or not actions or not set(actions) <= NOTIFICATION_ACTIONS:
+            raise Refused(400, "actions must be a List(...) of notification actions")
+        window = params.get("timeRange", {})
+        try:
+            start = int(window.get("start", 0)) if isinstance(window, dict) else -1
+            end = int(window.get("end", 2**62)) if isinstance(window, dict) else -1
+        except ValueError:
+            raise Refused(400, "timeRange start and end must be epoch milliseconds") from None
+        if start < 0 or end <= start:
+            raise Refused(400, "timeRange must be (start:…,end:…), start before end")
+        kept = _now_ms() - NOTIFICATIONS_KEPT_MS
+        found = [
+            n
+            for n in self.state.notifications
+            if n["action"] in actions
+            and start <= n["lastModifiedAt"] < end
+            and n["lastModifiedAt"] >= kept
+        ]
+        rest = {k: v for k, v in params.items() if k in ("start", "count")}
+        return self._page(found, rest, max_count=100)
+
     async def member_analytics(self, member: Member, params: Json) -> Response:
         """GET /rest/memberCreatorPostAnalytics?q=entity: one of the member's own posts,
         ``entity=(share:…)`` or ``(ugcPost:…)``, ``queryType``, ``aggregation=TOTAL``."""
@@ -991,6 +1046,17 @@ class LinkedInDouble:
                 return self._read(request.query_params.get("urn", ""))
             if name == "posts" and request.method == "GET":
                 return self._posts_linking(request)
+            if name == "comments" and request.method == "GET":
+                under = request.query_params.get("on", "")
+                shown = [
+                    {
+                        "commentUrn": c["commentUrn"],
+                        "actor": c["actor"],
+                        "text": read_little(c["message"]["text"]),
+                    }
+                    for c in sorted(self._live_comments(under), key=lambda c: c["created"]["time"])
+                ]
+                return JSONResponse({"comments": shown})
             body = await self._json(request)
             if name == "faults":
                 self.state.faults.append(
@@ -1039,6 +1105,8 @@ class LinkedInDouble:
                 self._live_post(urn)
                 self.state.reposts[(member.urn, urn)] = _now_ms()
                 return JSONResponse({"ok": True})
+            if name == "mention" and member is not None:
+                return JSONResponse(self._mention(member, str(body["text"]), body.get("on")))
             if name == "expire" and member is not None:
                 member.expires_at = int(time.time()) - 1
                 return JSONResponse({"ok": True})
@@ -1054,6 +1122,39 @@ class LinkedInDouble:
         except Refused as refused:
             return _error(refused.status, refused.message)
         return _error(404, f"no control route {request.method} {name} for that")
+
+    def _mention(self, member: Member, text: str, on: Any) -> Json:
+        """A member's post (or comment on ``on``) naming the page first, as LinkedIn's site
+        writes a mention, and the page's notification of it."""
+        state = self.state
+        words = f"@[{state.org_name}]({state.org_urn}) {escape_little(text)}"
+        now = _now_ms()
+        if on:
+            comment = self._new_comment(
+                str(on), member.urn, {"object": str(on), "message": {"text": words}}
+            )
+            urn = comment["commentUrn"]
+            notification = {"action": "COMMENT_MENTION", "sourcePost": str(on)}
+            notification["generatedActivity"] = urn
+        else:
+            urn = f"urn:li:share:{7400000000000000000 + state.next_id()}"
+            state.posts[urn] = {
+                "id": urn,
+                "author": member.urn,
+                "commentary": words,
+                "visibility": "PUBLIC",
+                "distribution": {"feedDistribution": "MAIN_FEED"},
+                "lifecycleState": "PUBLISHED",
+                "isReshareDisabledByAuthor": False,
+                "createdAt": now,
+                "lastModifiedAt": now,
+                "publishedAt": now,
+            }
+            notification = {"action": "SHARE_MENTION", "sourcePost": urn}
+        state.notifications.append(
+            {**notification, "organizationalEntity": state.org_urn, "lastModifiedAt": now}
+        )
+        return {"urn": urn}
 
     def _read(self, urn: str) -> Response:
         if urn in self.state.comments and not self.state.comments[urn].get("_deleted"):

@@ -85,6 +85,9 @@ def answer(request: httpx.Request) -> httpx.Response:
     if path.startswith("/rest/posts?"):
         post = {"id": POST_URN, "createdAt": NOW_MS, "content": {"article": {"source": PAGE_URL}}}
         return httpx.Response(200, json={"elements": [post], "paging": {"total": 1}})
+    if path.startswith("/rest/posts/urn%3Ali%3AugcPost"):
+        post = {"id": OTHER_URN, "author": "urn:li:person:Lea123", "createdAt": NOW_MS}
+        return httpx.Response(200, json={**post, "commentary": f"@[Vélos Boréal]({ORG_URN}) merci"})
     if path.startswith("/rest/posts/"):
         return httpx.Response(200, json={"id": POST_URN})
     if path.startswith("/rest/socialMetadata"):
@@ -104,6 +107,17 @@ def answer(request: httpx.Request) -> httpx.Response:
     if path.startswith("/rest/reactions/"):
         reaction = {"reactionType": "LIKE", "created": {"actor": "urn:li:person:Sam", "time": 1}}
         return httpx.Response(200, json={"elements": [reaction], "paging": {"total": 1}})
+    if path.startswith("/rest/organizationalEntityNotifications"):
+        mentions = [
+            {"action": "SHARE_MENTION", "sourcePost": OTHER_URN, "lastModifiedAt": NOW_MS + 1},
+            {
+                "action": "COMMENT_MENTION",
+                "sourcePost": POST_URN,
+                "generatedActivity": COMMENT,
+                "lastModifiedAt": NOW_MS + 2,
+            },
+        ]
+        return httpx.Response(200, json={"elements": mentions, "paging": {"total": 2}})
     if path.startswith("/rest/people"):
         profile = {"localizedFirstName": "Léa", "profilePicture": {"displayImage": IMAGE}}
         return httpx.Response(200, json={"results": {"(id:Lea123)": profile}})
@@ -317,3 +331,45 @@ def test_credential_check_without_the_apps_keys(person: str) -> None:
             recorder.sent[0],
             oracle("finder", resource_path="/posts", finder_name="author", query_params=query),
         )
+
+
+def test_mentions_are_linkedins_notifications_criteria_finder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.fromtimestamp((NOW_MS + 60_000) / 1000, UTC)
+    monkeypatch.setattr("syndication.networks.linkedin.client.utc_now", lambda: now)
+    since = datetime.fromtimestamp(NOW_MS / 1000, UTC)
+    (activities, cursor), sent = run(lambda a: a.notifications(since.isoformat()))
+    assert [(a.kind, a.subject_id) for a in activities] == [
+        (InteractionKind.MENTION, OTHER_URN),
+        (InteractionKind.MENTION, COMMENT),
+    ]
+    assert (
+        activities[0].item is not None and activities[0].item.content_text == "Vélos Boréal merci"
+    )
+    assert cursor == datetime.fromtimestamp((NOW_MS + 2) / 1000, UTC).isoformat().replace(
+        "+00:00", "Z"
+    )
+    query = {
+        "actions": ["SHARE_MENTION", "COMMENT_MENTION"],
+        "organizationalEntity": ORG_URN,
+        "timeRange": {"start": NOW_MS, "end": NOW_MS + 60_001},
+        "start": 0,
+        "count": 100,
+    }
+    assert_same(
+        sent[0],
+        oracle(
+            "finder",
+            resource_path="/organizationalEntityNotifications",
+            finder_name="criteria",
+            query_params=query,
+        ),
+    )
+    # Then the post and the comment's thread, read as the other reads are.
+    assert_same(sent[1], oracle("get", resource_path="/posts/{id}", path_keys={"id": OTHER_URN}))
+
+
+def test_a_first_run_of_mentions_only_sets_the_cursor() -> None:
+    (activities, cursor), sent = run(lambda a: a.notifications(""))
+    assert activities == [] and cursor and sent == []

@@ -92,6 +92,7 @@ from syndication.model import (
     InteractionKind,
     Person,
     format_time,
+    parse_time,
     utc_now,
 )
 from syndication.networks.base import (
@@ -133,6 +134,7 @@ MEMBER_SCOPES = "w_member_social"
 STATISTICS_SCOPE = "rw_organization_admin"  # Organization Share Statistics
 MEMBER_ANALYTICS_SCOPE = "r_member_postAnalytics"  # Member Post Analytics
 ANALYTICS_CONCURRENCY = 4  # an employee's copies' analytics read at once (one request each)
+MENTIONS_KEPT = timedelta(days=60)  # how long LinkedIn keeps a page's notifications
 
 Json = Mapping[str, Any]
 
@@ -153,6 +155,15 @@ def _said(response: httpx.Response) -> str:
     body = _body(response)
     text = body.get("message") or body.get("error_description") or response.reason_phrase or ""
     return network_words(str(text))
+
+
+def _ms(moment: datetime) -> int:
+    """Epoch milliseconds, LinkedIn's times."""
+    return round(moment.timestamp() * 1000)
+
+
+def _moment(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def renew_steps(settings: LinkedInSettings) -> str:
@@ -202,6 +213,7 @@ class LinkedInClient:
         self._people: dict[str, Person] = {}  # by URN, for this adapter's life (one run)
         self._reposts_refused = False  # a 403 on the repost counts: not asked again this run
         self._answerer_name: str | None = None  # the account's display name, once read
+        self._mentions_refused = False  # a 403 on the page's notifications: not asked again
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -427,27 +439,29 @@ class LinkedInClient:
         """Answer ``parent`` in its thread, as the organization (or the employee)."""
         sent_at = utc_now()
         head = self._thread_head(parent)
+        # The post the thread is under: a heard comment is the root of its own thread.
+        post = convert.comment_post(root.id)
+        body: dict[str, Any] = {
+            "actor": self.settings.author_urn,
+            "object": post,
+            "message": {"text": convert.little_text(text)},
+        }
+        if convert.is_comment(head):
+            body["parentComment"] = head  # a heard post is answered with a top-level comment
         response = await self._call(
-            "POST",
-            f"/socialActions/{convert.restli(head)}/comments",
-            json={
-                "actor": self.settings.author_urn,
-                "object": root.id,
-                "message": {"text": convert.little_text(text)},
-                "parentComment": head,
-            },
+            "POST", f"/socialActions/{convert.restli(head)}/comments", json=body
         )
-        body = _body(response)
-        urn = str(body.get("commentUrn") or "")
+        answer = _body(response)
+        urn = str(answer.get("commentUrn") or "")
         if not urn:
             made = response.headers.get("x-restli-id", "")
             if not made:
                 raise Unavailable("LinkedIn answered the comment without its id.")
-            urn = made if convert.is_comment(made) else convert.comment_urn(root.id, made)
+            urn = made if convert.is_comment(made) else convert.comment_urn(post, made)
         return Published(
             id=urn,
-            url=convert.comment_url(root.id, urn),
-            published_at=convert.stamp_time(body.get("created")) or sent_at,
+            url=convert.comment_url(post, urn),
+            published_at=convert.stamp_time(answer.get("created")) or sent_at,
             account=self.settings.account,
             extra=await self._answerer(),
         )
@@ -737,13 +751,92 @@ class LinkedInClient:
         return items
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Nothing: LinkedIn gives organizations no notification stream in its public API.
+        """The posts and comments that mention the page since ``cursor``, as mentions (oldest
+        first), and the next cursor: the newest notification's time.
 
-        The cursor returned is this run's time, so that the next run follows the schedule
-        (``refresh_due``) instead of reading every thread again: new comments are found when
-        a copy's counts are read (``counts``), batched, on the schedule.
+        Read from the Organization Social Action Notifications finder (``q=criteria``,
+        ``actions=List(SHARE_MENTION,COMMENT_MENTION)``, ``timeRange``), LinkedIn's pull
+        workflow (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-social-action-notifications);
+        each names the post and, for a comment, the comment, whose words are then read. New
+        comments on our copies are still found through their counts (``counts``). A first run
+        only sets the cursor; an employee's token has no page to ask about, and a token without
+        ``rw_organization_admin`` (403) is said once: the run goes on without mentions.
         """
-        return [], format_time(utc_now())
+        now = utc_now()
+        if not cursor:
+            return [], format_time(now)
+        if self.settings.person or self._mentions_refused:
+            return [], cursor
+        since = _ms(parse_time(cursor))
+        # LinkedIn keeps notifications 60 days: an older start would ask for nothing more.
+        start = max(since, _ms(now - MENTIONS_KEPT))
+        params = {
+            "q": "criteria",
+            "actions": list(convert.MENTION_ACTIONS),
+            "organizationalEntity": self.settings.author_urn,
+            "timeRange": {"start": start, "end": _ms(now) + 1},
+        }
+        try:
+            found = await self._collection("/organizationalEntityNotifications", params)
+        except AuthError as error:
+            if error.status != 403:
+                raise
+            self._mentions_refused = True
+            logger.warning(
+                "LinkedIn does not let %s read the page's notifications: its token needs %s and "
+                "its member an administrator of the page (create one with it and set %s); "
+                "mentions of the page are not heard, comments on its copies are read as usual.",
+                self.settings.account,
+                STATISTICS_SCOPE,
+                self.settings.token_variable,
+            )
+            return [], cursor
+        # Strictly after the cursor (the time of the newest one read): LinkedIn's times go to
+        # the millisecond, so a later one in that very millisecond is the only one missed.
+        fresh = [
+            n
+            for n in found
+            if isinstance(n.get("lastModifiedAt"), int) and n["lastModifiedAt"] > since
+        ]
+        newest = max((int(n["lastModifiedAt"]) for n in fresh), default=since)
+        next_cursor = format_time(_moment(newest)) if newest > since else cursor
+        items = await self._mentions(
+            sorted({s for n in fresh if (s := convert.mention_subject(n))})
+        )
+        items.sort(key=lambda i: i.published_at)
+        return [
+            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
+            for i in items
+        ], next_cursor
+
+    async def _mentions(self, subjects: Sequence[str]) -> list[Interaction]:
+        """The posts and comments named by mention notifications, as mentions; one that is
+        gone since is left out."""
+        posts: list[Json] = []
+        comments: list[Json] = []
+        for post in sorted({s for s in subjects if not convert.is_comment(s)}):
+            try:
+                posts.append(await self._get(f"/posts/{convert.restli(post)}"))
+            except NotFound:
+                continue
+        wanted = {s for s in subjects if convert.is_comment(s)}
+        for post in sorted({convert.comment_post(s) for s in wanted}):
+            try:
+                thread = await self._comments(post)
+            except NotFound:
+                continue
+            comments += [c for c in thread if c.get("commentUrn") in wanted]
+        people = await self._who(
+            [
+                *(str(p.get("author") or "") for p in posts),
+                *(convert.comment_actor(c) for c in comments),
+            ]
+        )
+        made = [
+            *(convert.mention_from_post(p, people, self.view) for p in posts),
+            *(convert.mention_from_comment(c, people, self.view) for c in comments),
+        ]
+        return [item for item in made if item is not None]
 
     # -- tokens ---------------------------------------------------------------------------------
 

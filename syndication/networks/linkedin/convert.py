@@ -17,6 +17,10 @@ No I/O here (``client`` beside it does it), so everything is tested on fixtures.
   URNs in paths and queries are percent-encoded (``:`` as ``%3A``), lists are ``List(a,b)`` and
   records ``(key:value)``; query parameters go in the order of their names. ``restli`` and
   ``query`` encode exactly as LinkedIn's own Python client does (the tests compare them).
+- **Mentions** (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-social-action-notifications):
+  a ``SHARE_MENTION`` or ``COMMENT_MENTION`` notification names the post (``sourcePost``) and,
+  for a comment, the comment (``generatedActivity``); ``mention_from_post`` and
+  ``mention_from_comment`` make the post or comment read back a mention of the company.
 """
 
 from __future__ import annotations
@@ -164,6 +168,15 @@ def comment_urn(subject: str, comment_id: str) -> str:
 def is_comment(urn: str) -> bool:
     """Whether ``urn`` names a comment (not a post)."""
     return urn.startswith("urn:li:comment:")
+
+
+def comment_post(urn: str) -> str:
+    """The post a comment is under (``urn:li:comment:({post},{id})`` -> ``{post}``); a post's
+    URN is its own."""
+    if not is_comment(urn):
+        return urn
+    inner = urn.removeprefix("urn:li:comment:").removeprefix("(").removesuffix(")")
+    return inner.rsplit(",", 1)[0]
 
 
 def post_url(urn: str) -> str:
@@ -407,3 +420,62 @@ def same_text(comment: Json, text: str) -> bool:
     message = comment.get("message")
     said = str(message.get("text") or "") if isinstance(message, Mapping) else ""
     return " ".join(plain_text(said).split()) == " ".join(text.split())
+
+
+MENTION_ACTIONS = ("SHARE_MENTION", "COMMENT_MENTION")
+
+
+def mention_subject(notification: Json) -> str:
+    """What a mention notification is about: the comment (``generatedActivity``) of a
+    ``COMMENT_MENTION``, the post (``sourcePost``) of a ``SHARE_MENTION``; "" for another action."""
+    action = notification.get("action")
+    activity = str(notification.get("generatedActivity") or "")
+    post = str(notification.get("sourcePost") or "")
+    if action == "COMMENT_MENTION":
+        return activity if is_comment(activity) else ""
+    if action == "SHARE_MENTION":
+        return post or activity
+    return ""
+
+
+def mention_from_post(
+    post: Json, people: Mapping[str, Person], view: Viewpoint
+) -> Interaction | None:
+    """A post that mentions the organization (Posts API) as a mention; None when incomplete."""
+    urn = str(post.get("id") or "")
+    author = str(post.get("author") or "")
+    created = stamp_time(post.get("publishedAt")) or stamp_time(post.get("createdAt"))
+    if not urn or not author or created is None:
+        return None
+    return Interaction(
+        network=NETWORK,
+        kind=InteractionKind.MENTION,
+        id=urn,
+        author=people.get(author) or Person(network=NETWORK, id=author, handle="", name=""),
+        published_at=created,
+        url=post_url(urn),
+        content_text=plain_text(str(post.get("commentary") or "")),
+        by_company=author in view.company,
+    )
+
+
+def mention_from_comment(
+    comment: Json, people: Mapping[str, Person], view: Viewpoint
+) -> Interaction | None:
+    """A comment that mentions the organization as a mention (the comment the root of its own
+    thread); None when incomplete."""
+    item = interaction_from_comment(
+        comment, comment_post(str(comment.get("commentUrn") or "")), people, view
+    )
+    if item is None:
+        return None
+    return Interaction(
+        network=NETWORK,
+        kind=InteractionKind.MENTION,
+        id=item.id,
+        author=item.author,
+        published_at=item.published_at,
+        url=item.url,
+        content_text=item.content_text,
+        by_company=item.by_company,
+    )
