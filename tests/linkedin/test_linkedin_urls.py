@@ -337,7 +337,7 @@ def test_mentions_are_linkedins_notifications_criteria_finder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = datetime.fromtimestamp((NOW_MS + 60_000) / 1000, UTC)
-    monkeypatch.setattr("syndication.networks.linkedin.client.utc_now", lambda: now)
+    monkeypatch.setattr("syndication.networks.linkedin.client._clock", lambda: now)
     since = datetime.fromtimestamp(NOW_MS / 1000, UTC)
     (activities, cursor), sent = run(lambda a: a.notifications(since.isoformat()))
     assert [(a.kind, a.subject_id) for a in activities] == [

@@ -162,6 +162,12 @@ def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
 
 
+def _clock() -> datetime:
+    """Now, to the microsecond: a notification's time is in milliseconds, and a cursor or a
+    ``timeRange`` end to the second would leave out what came in the same second."""
+    return datetime.now(UTC)
+
+
 def _moment(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
@@ -762,7 +768,7 @@ class LinkedInClient:
         only sets the cursor; an employee's token has no page to ask about, and a token without
         ``rw_organization_admin`` (403) is said once: the run goes on without mentions.
         """
-        now = utc_now()
+        now = _clock()
         if not cursor:
             return [], format_time(now)
         if self.settings.person or self._mentions_refused:

@@ -1,0 +1,162 @@
+"""LinkedIn mentions: a post that names the page, outside our copies, waits in the inbox.
+
+Against the session's LinkedIn double (``sandbox/linkedin_api.py``, started by
+``tests/conftest.py``), on a fixture site with no post at all, so nothing is under one of our
+copies: a reader names the page in a post of their own (what the page's Organization Social
+Action Notifications list as a ``SHARE_MENTION``), ``invoke backfeed`` hears it, ``invoke inbox``
+lists it as a comment waiting, with its flags, ``invoke reply`` comments on the reader's post
+once, and after the next backfeed it has left the inbox and a second answer is refused with one
+sentence, nothing posted. A comment that names the page (``COMMENT_MENTION``) is heard the same
+way.
+
+The site's first backfeed starts the page's stream (a first run keeps nothing from before it),
+so what the other tests of the session did on the shared double is not heard.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.linkedin import LinkedInServer
+from syndication.cli import backfeed as backfeed_cli
+from syndication.cli.desk import run_inbox, run_reply
+from syndication.desk.inbox import item_id
+
+pytestmark = pytest.mark.linkedin
+
+SETTINGS = """\
+PATH = {content!r}
+AGORA_STATE_PATH = {state!r}
+SITENAME = "Heard on LinkedIn"
+SITEURL = "http://127.0.0.1"
+PLUGINS = []
+PLUGIN_PATHS = []
+AGORA_AUTHORS = {{"Camille Tremblay": {{"first_name": "Camille"}}}}
+"""
+
+
+@dataclass
+class Site:
+    """A site with no post, its state folder, and the page's credentials on the double."""
+
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def settings(self) -> Path:
+        return self.root / "heardconf.py"
+
+    def backfeed(self) -> str:
+        """``invoke backfeed``; its report."""
+        out = io.StringIO()
+        code = backfeed_cli.run(
+            self.settings, env=self.env, stdout=out, progress_stream=io.StringIO()
+        )
+        assert code == 0, out.getvalue()
+        return out.getvalue()
+
+    def inbox(self, *options: str) -> str:
+        out = io.StringIO()
+        assert run_inbox(self.settings, as_json="--json" in options, stdout=out) == 0
+        return out.getvalue()
+
+    def waiting(self) -> list[dict[str, Any]]:
+        """``invoke inbox --json``'s items."""
+        return list(json.loads(self.inbox("--json"))["items"])
+
+    def reply(self, wanted: str, text: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = run_reply(wanted, text, "Camille", self.settings, env=self.env, stdout=out)
+        return code, out.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path: Path, linkedin_server: LinkedInServer) -> Site:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "complaint-words.txt").write_text("# words\npanne\n", encoding="utf-8")
+    env = {
+        "AGORA_LINKEDIN_API_URL": linkedin_server.base_url,
+        "AGORA_LINKEDIN_OAUTH_URL": linkedin_server.base_url,
+        "AGORA_LINKEDIN_ORGANIZATION": linkedin_server.organization,
+        "AGORA_LINKEDIN_ACCESS_TOKEN": linkedin_server.brand_token,
+    }
+    found = Site(root, env)
+    found.settings.write_text(
+        SETTINGS.format(content=str(root / "content"), state=str(root / "state")),
+        encoding="utf-8",
+    )
+    # Someone named the page before the site's first backfeed: that is not heard.
+    linkedin_server.mention("samuel", f"Avant le début {uuid.uuid4().hex[:8]}")
+    found.backfeed()
+    assert found.inbox() == "Nothing waits for an answer.\n"
+    return found
+
+
+def page_comments(server: LinkedInServer, urn: str) -> list[dict[str, Any]]:
+    """The page's comments on ``urn``, as LinkedIn shows its thread."""
+    return [c for c in server.comments_on(urn) if c["actor"] == server.organization_urn]
+
+
+def test_a_post_naming_the_page_waits_is_answered_once_then_leaves(
+    site: Site, linkedin_server: LinkedInServer
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    post = linkedin_server.mention("lea", f"mon vélo est encore en panne, pourquoi ? {tag}")
+
+    said = site.backfeed()
+    assert "LinkedIn: 1 new," in said, said
+    [item] = site.waiting()
+    wanted = item_id("linkedin", post)
+    assert (item["id"], item["network"], item["kind"], item["heard"]) == (
+        wanted,
+        "linkedin",
+        "mention",
+        True,
+    )
+    assert (item["question"], item["complaint"], item["first_time"]) == (True, ["panne"], True)
+    assert item["author"]["name"] == "Léa Gagnon · Cyclist in Montréal"
+    text = site.inbox()
+    assert text.startswith("1 comment waiting for an answer")
+    assert "LinkedIn  " in text and "mentions us  [question, complaint (panne), first time]" in text
+    assert f"ID {wanted}" in text and "Avant le début" not in text
+
+    code, out = site.reply(wanted, "Désolés ! On vous écrit en privé.")
+    assert code == 0 and out.startswith("Answered on "), out
+    [answer] = page_comments(linkedin_server, post)
+    assert answer["text"] == "Désolés ! On vous écrit en privé. — Camille"
+    assert site.waiting() == []
+
+    site.backfeed()
+    assert site.inbox() == "Nothing waits for an answer.\n"
+    code, out = site.reply(wanted, "Encore un mot.")
+    assert code == 2
+    assert out.startswith(f"Nothing was posted: {wanted} was already answered on LinkedIn (")
+    assert out.count("\n") == 1
+    assert len(page_comments(linkedin_server, post)) == 1
+
+
+def test_a_comment_naming_the_page_is_heard_and_answered_under_it(
+    site: Site, linkedin_server: LinkedInServer
+) -> None:
+    post = linkedin_server.mention("noor", f"Nouvelle piste cyclable {uuid.uuid4().hex[:8]}")
+    comment = linkedin_server.mention("lea", "vous livrez à Laval ?", on=post)
+
+    site.backfeed()
+    by_id = {item["id"]: item for item in site.waiting()}
+    wanted = item_id("linkedin", comment)
+    assert by_id[wanted]["author"]["name"].startswith("Léa Gagnon")
+    assert "vous livrez à Laval ?" in by_id[wanted]["text"]
+
+    code, out = site.reply(wanted, "Oui, dès lundi.")
+    assert code == 0, out
+    [answer] = page_comments(linkedin_server, comment)
+    assert answer["text"] == "Oui, dès lundi. — Camille"
+    assert page_comments(linkedin_server, post) == []
