@@ -20,6 +20,8 @@ https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organi
 (``GET /rest/organizationalEntityShareStatistics?q=organizationalEntity``: the page's reposts),
 https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
 (``GET /rest/memberCreatorPostAnalytics?q=entity``: an employee's reposts),
+https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-social-action-notifications
+(``GET /rest/organizationalEntityNotifications?q=criteria``: mentions of the page),
 https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/profile-api
 (``BATCH_GET /rest/people``: names and headlines of the people who comment),
 https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-lookup-api
@@ -33,12 +35,20 @@ Quirks of the network recorded here:
   post's date (``q=author``, newest first) for one whose article card or text links to the page.
   LinkedIn itself refuses the same commentary twice (422, "duplicate"): ``publish`` then looks
   the earlier one up and returns it. The new post's URN comes back in ``x-restli-id`` only.
-- **No notification stream.** The public API gives an organization no feed of new comments or
-  reactions (LinkedIn's webhooks need a public endpoint and an approved app; CI has neither):
-  ``notifications`` returns nothing, with a cursor that lets the schedule work, and new
-  comments are found when the schedule reads a copy, its counts first (``socialMetadata``, 80
-  copies a request: their URNs keep the query under the 4,000 characters past which LinkedIn's
-  own client tunnels a request as a POST).
+- **Mentions are read as notifications.** ``notifications`` reads the page's Organization
+  Social Action Notifications (the pull workflow: ``q=criteria``,
+  ``actions=List(SHARE_MENTION,COMMENT_MENTION)``, ``timeRange`` from the cursor, a time to the
+  millisecond; LinkedIn keeps 60 days of them; ``rw_organization_admin``, else said once and
+  none are heard). Each names a post, or a comment and its post, that mentions the page: read
+  (``GET /rest/posts/{urn}``, the post's comments), they are mentions of the company outside
+  our copies, which the engine keeps for the inbox; ``reply`` answers a post with a top-level
+  comment, a comment under it. A comment that mentions the page as an answer to another
+  comment cannot be answered under itself (comments nest once): LinkedIn refuses it, in one
+  sentence. A first run only sets the cursor; an employee's token has no page's
+  notifications. New comments on our copies are found when the schedule reads a copy (the
+  same finder lists them for 60 days only, and webhooks need a public endpoint CI does not
+  have), its counts first (``socialMetadata``, 80 copies a request: their URNs keep the query
+  under the 4,000 characters past which LinkedIn's own client tunnels a request as a POST).
 - **Reposts** are counted, never listed: the API names nobody who reposted, and
   ``socialMetadata`` does not count them. The page's copies are counted by the Organization
   Share Statistics finder (``shares=List(…)``/``ugcPosts=List(…)``, the same 80 copies in one
@@ -177,7 +187,8 @@ def renew_steps(settings: LinkedInSettings) -> str:
     who = "an employee's own account" if settings.person else "a page administrator"
     scopes = MEMBER_SCOPES if settings.person else ORGANIZATION_SCOPES
     counts = MEMBER_ANALYTICS_SCOPE if settings.person else STATISTICS_SCOPE
-    scopes = f"{scopes} (and {counts}, for the repost counts)"
+    use = "the repost counts" if settings.person else "the repost counts and the mentions"
+    scopes = f"{scopes} (and {counts}, for {use})"
     return (
         "in LinkedIn's Developer Portal, open the company's app (with the Community Management "
         f"API), Docs and tools > OAuth Token Tools > Create token, sign in as {who}, choose "
