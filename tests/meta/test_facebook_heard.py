@@ -117,7 +117,8 @@ def test_a_post_tagging_the_page_waits_is_answered_once_then_leaves(
     assert item["author"]["name"] == "Léa Gagnon"
     text = site.inbox()
     assert text.startswith("1 comment waiting for an answer")
-    assert "Facebook  Léa Gagnon  " in text and "mentions us  [question, complaint (panne), first time]" in text
+    assert "Facebook  Léa Gagnon  " in text
+    assert "mentions us  [question, complaint (panne), first time]" in text
     assert f"ID {wanted}" in text and "Avant le début" not in text
 
     code, out = site.reply(wanted, "Désolés ! On vous écrit en privé.")
