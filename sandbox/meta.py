@@ -230,6 +230,13 @@ class MetaServer:
         made: str = self._threads("POST", "reply", body)["id"]
         return made
 
+    def threads_mention(self, username: str, text: str) -> str:
+        """The reader ``username`` posts ``text`` on Threads tagging the profile (its
+        ``mentions`` edge lists it); the post's id."""
+        body = {"reader": self.reader(username).threads_id, "text": text}
+        made: str = self._threads("POST", "mention", body)["id"]
+        return made
+
     def threads_hide(self, media: str) -> None:
         """The profile hides a reply (and so every reply under it)."""
         self._threads("POST", "hide", {"id": media})
@@ -272,6 +279,12 @@ class MetaServer:
     def threads_post(self, media: str) -> dict[str, Any]:
         """A Threads post or reply as stored (404 when it is not there)."""
         found: dict[str, Any] = self._threads("GET", f"post?{httpx.QueryParams({'id': media})}")
+        return found
+
+    def threads_replies_to(self, media: str) -> list[dict[str, Any]]:
+        """The direct replies to a Threads post, as the double stores them (anyone's)."""
+        query = httpx.QueryParams({"on": media})
+        found: list[dict[str, Any]] = self._threads("GET", f"replies?{query}")["replies"]
         return found
 
     def threads_posts_linking_to(self, url: str) -> list[str]:

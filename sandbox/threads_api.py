@@ -16,6 +16,10 @@ every exchange to the same pages.
 - The profile's posts: ``GET /{threads-user-id}/threads`` (``since``, ``until``, ``limit``,
   newest first), a post ``GET /{media-id}``:
   https://developers.facebook.com/docs/threads/threads-media.
+- Mentions: ``GET /{threads-user-id}/mentions`` (``since``, ``until``, ``limit``, newest
+  first): the public posts of other profiles that tag the profile; ``since`` must be at least
+  1688540400 and below ``until``, ``until`` at most now:
+  https://developers.facebook.com/docs/threads/threads-mentions.
 - Replies: ``GET /{media-id}/replies`` (direct), ``/conversation`` (all, flattened; ``reverse``
   defaults to true): https://developers.facebook.com/docs/threads/reference/reply-management.
 - ``GET /debug_token?input_token=``:
@@ -25,13 +29,16 @@ every exchange to the same pages.
 
 Every request needs the profile's token (else 190); publishing needs
 ``threads_content_publish``, reading replies ``threads_read_replies``, answering
-``threads_manage_replies`` (else 10). Control routes under ``/threads/_double/``: ``reply``
-(``{"reader","on","text"}``), ``hide`` (``{"id"}``), ``container`` (``{"polls","status",
-"message"}``: the next containers answer ``IN_PROGRESS`` that many times, then ``status``),
+``threads_manage_replies``, reading mentions ``threads_manage_mentions`` (else 10). Control
+routes under ``/threads/_double/``: ``reply`` (``{"reader","on","text"}``), ``mention``
+(``{"reader","text"}``: a reader's post tagging the profile), ``hide`` (``{"id"}``),
+``container`` (``{"polls","status","message"}``: the next containers answer ``IN_PROGRESS``
+that many times, then ``status``),
 ``container_status`` (``{"id","status"}``: a container made earlier now in that status, as one
 left 24 hours is ``EXPIRED``), ``faults`` (as the Graph double's), ``expire``, ``token``
 (``{"days_left"}``: the profile's token now expires then),
-``GET posts?link=``, ``GET post?id=``, ``requests`` (GET, DELETE).
+``GET posts?link=``, ``GET post?id=``, ``GET replies?on=`` (the direct replies to a post),
+``requests`` (GET, DELETE).
 """
 
 from __future__ import annotations
@@ -65,7 +72,9 @@ SCOPES = (
     "threads_content_publish",
     "threads_read_replies",
     "threads_manage_replies",
+    "threads_manage_mentions",
 )
+MENTIONS_EARLIEST = 1688540400  # Meta's Threads Mentions page: the lowest ``since``
 MEDIA_FIELDS = frozenset(
     {
         "id",
@@ -222,11 +231,18 @@ class ThreadsDouble:
             return self.publish(params)
         if kind == "user" and method == "GET" and edge == "threads":
             self._needs("threads_basic")
-            posts = [m for m in self.state.media.values() if not m.get("_reply")]
+            posts = [
+                m
+                for m in self.state.media.values()
+                if not m.get("_reply") and m["_owner"] == self.state.user_id  # not readers'
+            ]
             since = float(params.get("since") or 0)
             posts = [m for m in posts if m["_at"] >= since]
             posts.sort(key=lambda m: m["_at"], reverse=True)
             return self.page(node, edge, posts, params, newest_first=True)
+        if kind == "user" and method == "GET" and edge == "mentions":
+            self._needs("threads_manage_mentions")
+            return self.mentions(node, edge, params)
         if kind == "media" and method == "GET" and edge in ("replies", "conversation"):
             self._needs("threads_read_replies")
             return self.replies(node, edge, params)
@@ -308,6 +324,35 @@ class ThreadsDouble:
                 )
             out["paging"] = paging
         return out
+
+    def mentions(self, node: str, edge: str, params: Json) -> Json:
+        """``/{threads-user-id}/mentions``: other profiles' posts tagging the profile, newest
+        first, from ``since`` to ``until`` (Meta's bounds refused with its error 100)."""
+        now = time.time()
+        try:
+            since = int(params["since"]) if "since" in params else None
+            until = int(params["until"]) if "until" in params else None
+        except ValueError:
+            raise GraphRefusal("(#100) since and until must be Unix timestamps", 100) from None
+        if since is not None and since < MENTIONS_EARLIEST:
+            raise GraphRefusal(
+                f"(#100) The since parameter must be greater than or equal to {MENTIONS_EARLIEST}",
+                100,
+            )
+        if until is not None and until > now:
+            raise GraphRefusal("(#100) The until parameter must not be in the future", 100)
+        if since is not None and until is not None and since >= until:
+            raise GraphRefusal("(#100) The since parameter must be less than until", 100)
+        found = [
+            m
+            for m in self.state.media.values()
+            if self.state.user_id in m.get("_tags", ())
+            and m["_owner"] != self.state.user_id
+            and (since is None or m["_at"] >= since)
+            and (until is None or m["_at"] <= until)
+        ]
+        found.sort(key=lambda m: m["_at"], reverse=True)
+        return self.page(node, edge, found, params, newest_first=True)
 
     def replies(self, node: str, edge: str, params: Json) -> Json:
         """``/replies`` (direct) or ``/conversation`` (every depth) of a post or a reply."""
@@ -465,6 +510,14 @@ class ThreadsDouble:
                     and (m["link_attachment_url"].rstrip("/") == link or link in m["text"])
                 ]
                 return JSONResponse({"count": len(found), "posts": found})
+            if name == "replies" and request.method == "GET":
+                on = request.query_params.get("on", "")
+                shown = [
+                    {k: v for k, v in m.items() if not k.startswith("_")}
+                    for m in state.media.values()
+                    if m["_reply"] and m["replied_to"]["id"] == on
+                ]
+                return JSONResponse({"replies": shown})
             if name == "post" and request.method == "GET":
                 media = state.media.get(request.query_params.get("id", ""))
                 if media is None:
@@ -490,6 +543,11 @@ class ThreadsDouble:
                 made = self.new_media(
                     reader, state.readers[reader], str(body["text"]), "", str(body["on"])
                 )
+                return JSONResponse({"id": made})
+            if name == "mention":
+                reader = str(body["reader"])
+                made = self.new_media(reader, state.readers[reader], str(body["text"]), "", "")
+                state.media[made]["_tags"] = [state.user_id]
                 return JSONResponse({"id": made})
             if name == "hide":
                 state.media[str(body["id"])]["hide_status"] = "HIDDEN"

@@ -440,15 +440,24 @@ class GraphClient:
         return body
 
     async def newer_items(
-        self, path: str, fields: str, time_field: str, cursor: str
+        self,
+        path: str,
+        fields: str,
+        time_field: str,
+        cursor: str,
+        params: Mapping[str, str] | None = None,
     ) -> tuple[list[Json], str]:
-        """The items of a newest-first edge that takes no ``since`` (a Page's ``tagged``, an
-        IG user's ``tags``) made after ``cursor``, oldest first, and the cursor to store next.
+        """The items of a newest-first edge (a Page's ``tagged``, an IG user's ``tags``, a
+        Threads user's ``mentions``) made after ``cursor``, oldest first, and the cursor to
+        store next.
 
         Pages are followed until one reaches back past the cursor. Without a cursor (a first
-        run) nothing is new: one page says where the stream starts.
+        run) nothing is new: one page says where the stream starts. ``params`` go with the
+        first request (a ``since`` for an edge that takes one; the cursor still decides what
+        is new, so an edge that keeps the items of ``since``'s second loses none).
         """
-        page = await self.get(path, {"fields": fields, "limit": str(TAGGED_PAGE)})
+        first = {"fields": fields, "limit": str(TAGGED_PAGE), **(params or {})}
+        page = await self.get(path, first)
         since, _ = read_time_cursor(cursor)
         items: list[Json] = []
         for _ in range(MAX_TAGGED_PAGES):

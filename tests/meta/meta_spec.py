@@ -25,6 +25,7 @@ import inspect
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -516,6 +517,22 @@ THREADS_MEDIA_FIELDS = {
     "timestamp": "datetime",
 }
 THREADS_PAGING = frozenset({"fields", "limit", "before", "after", "access_token"})
+# ``GET /{threads-user-id}/mentions``: ``ThreadsUser.json`` lists no edge, so this one is held
+# to Meta's documentation page, https://developers.facebook.com/docs/threads/threads-mentions
+# ("Threads Mentions"), as it reads: the public Threads media objects in which the profile was
+# tagged by another profile, with the media fields (``THREADS_MEDIA_FIELDS``), paged with
+# cursors like the other Threads list edges; permission ``threads_manage_mentions``.
+THREADS_MENTIONS_PARAMETERS = {
+    "fields": "the Threads media fields to include (id, text, username, permalink, timestamp, "
+    "media_type, is_reply, ...)",
+    "since": "Unix timestamp, at least 1688540400 and less than until",
+    "until": "Unix timestamp, at most now and greater than since",
+    "limit": "items of a page",
+    "before": "paging cursor",
+    "after": "paging cursor",
+    "access_token": "the profile's token",
+}
+THREADS_MENTIONS_EARLIEST = 1688540400  # the lowest ``since`` the page allows
 THREADS_EDGES: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
     ("ThreadsUser", "GET", "threads"): (THREADS_PAGING | {"since", "until"}, "ThreadsMedia"),
     ("ThreadsUser", "POST", "threads"): (
@@ -541,6 +558,8 @@ THREADS_EDGES: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
         frozenset({"creation_id", "access_token"}),
         "ThreadsMedia",
     ),
+    # Checked against Meta's documentation page, not a spec file (``THREADS_MENTIONS_*``).
+    ("ThreadsUser", "GET", "mentions"): (frozenset(THREADS_MENTIONS_PARAMETERS), "ThreadsMedia"),
     ("ThreadsMedia", "GET", "replies"): (THREADS_PAGING | {"reverse"}, "ThreadsMedia"),
     ("ThreadsMedia", "GET", "conversation"): (THREADS_PAGING | {"reverse"}, "ThreadsMedia"),
     ("ThreadsMedia", "GET", ""): (frozenset({"fields", "access_token"}), "ThreadsMedia"),
@@ -559,6 +578,23 @@ def threads_fields(kind: str) -> dict[str, str]:
         name: "string"
         for name in ("id", "username", "name", "threads_profile_picture_url", "threads_biography")
     }
+
+
+def _mentions_window_errors(where: str, params: dict[str, str]) -> list[str]:
+    """What the Threads Mentions page refuses of ``since`` and ``until``."""
+    try:
+        since = int(params["since"]) if "since" in params else None
+        until = int(params["until"]) if "until" in params else None
+    except ValueError:
+        return [f"{where}: since and until are Unix timestamps"]
+    problems = []
+    if since is not None and since < THREADS_MENTIONS_EARLIEST:
+        problems.append(f"{where}: since={since} is before 1688540400")
+    if until is not None and until > time.time():
+        problems.append(f"{where}: until={until} is in the future")
+    if since is not None and until is not None and since >= until:
+        problems.append(f"{where}: since={since} is not before until={until}")
+    return problems
 
 
 @dataclass
@@ -597,6 +633,8 @@ class ThreadsSpec:
         for name, values in THREADS_ENUMS.items():
             if name in params and params[name] not in values:
                 problems.append(f"{method} {path}: {name}={params[name]!r} is not one of Meta's")
+        if key[2] == "mentions":
+            problems += _mentions_window_errors(f"{method} {path}", params)
         if "fields" in params:
             kind = returns if key[2] else key[0]
             known = threads_fields(kind)

@@ -15,6 +15,8 @@ reference page linked here.
   ``POST /{threads-user-id}/threads_publish`` (``creation_id``) answers the post's id.
 - The profile's posts: ``GET /{threads-user-id}/threads`` (``since``, ``limit``, newest first;
   https://developers.facebook.com/docs/threads/threads-media#retrieve-a-list-of-all-a-user-s-threads).
+- Mentions: ``GET /{threads-user-id}/mentions`` (``since``, ``until``, ``limit``),
+  https://developers.facebook.com/docs/threads/threads-mentions (see the quirks below).
 - Replies: ``GET /{media-id}/conversation`` (every reply at any depth, ``reverse=false`` for
   time order) and ``GET /{media-id}/replies`` (the direct ones),
   https://developers.facebook.com/docs/threads/retrieve-and-manage-replies/replies-and-conversations;
@@ -40,9 +42,16 @@ Quirks of the network recorded here:
 - **Replies only.** Threads lists neither who liked nor who reposted a post (only their counts,
   through insights), and it has no batch or ``?ids=`` request and no notification stream an
   app reads without a public webhook endpoint: each copy due by the schedule is read whole.
-- **No mentions.** Meta's spec of the account (``ThreadsUser.json``) has no edge listing the
-  posts that mention or tag it (Facebook's ``tagged``, Instagram's ``tags``), so a post naming
-  the company outside our copies is not heard here (only ``invoke listen`` may find it).
+- **Mentions from the documentation, not the spec file.** Meta's spec of the account
+  (``ThreadsUser.json``) lists no edges, but its Threads Mentions page
+  (https://developers.facebook.com/docs/threads/threads-mentions) describes
+  ``GET /{threads-user-id}/mentions`` (``fields``, ``since``, ``until``, ``limit``, cursors;
+  permission ``threads_manage_mentions``): the public media in which another profile tagged
+  the company's. ``notifications`` reads it since its cursor like Facebook's ``tagged`` edge
+  (``GraphClient.newer_items``, the ids of the newest second kept), with ``since`` at the
+  cursor's second (never below 1688540400, Meta's earliest); each is a mention of the company
+  outside our copies, answered with a Threads reply (``reply``: a container with
+  ``reply_to_id``, then published). A first run only sets the cursor.
 - **Hidden replies** (``hide_status``) are left out with every reply under them.
 """
 
@@ -56,7 +65,7 @@ from typing import Any
 import httpx
 
 from syndication.errors import NotFound, Rejected
-from syndication.model import Copy, Interaction, InteractionKind, format_time, utc_now
+from syndication.model import Copy, Interaction, InteractionKind, utc_now
 from syndication.networks.base import (
     READ_KINDS,
     Activity,
@@ -77,6 +86,7 @@ from syndication.networks.meta_graph import (
     GraphAccount,
     GraphClient,
     graph_time,
+    read_time_cursor,
 )
 from syndication.networks.threads import convert
 from syndication.networks.threads.settings import TOKEN_VARIABLE, ThreadsSettings
@@ -98,7 +108,10 @@ NEEDED_SCOPES = (
     "threads_content_publish",
     "threads_read_replies",
     "threads_manage_replies",
+    "threads_manage_mentions",
 )
+# Meta's Threads Mentions page: ``since`` is at least this (2023-07-05, Threads' launch).
+MENTIONS_EARLIEST = 1688540400
 
 Json = Mapping[str, Any]
 
@@ -281,10 +294,33 @@ class ThreadsClient:
         return convert.replies_from_conversation(replies, copy.id, self.company)
 
     async def notifications(self, cursor: str) -> tuple[list[Activity], str]:
-        """Nothing: Threads gives new replies to webhooks only (a public endpoint CI does not
-        have), and no edge lists its mentions (see the module's docstring). The cursor is this
-        run's time; the schedule reads the threads due."""
-        return [], format_time(utc_now())
+        """Posts that tag the profile after ``cursor`` (oldest first), as mentions, and the
+        next cursor (``meta_graph.time_cursor``: the newest ``timestamp`` read, and the posts of
+        that second).
+
+        Threads gives new replies to webhooks only (a public endpoint CI does not have): the
+        schedule reads the threads due. The ``mentions`` edge
+        (https://developers.facebook.com/docs/threads/threads-mentions) is read from the
+        cursor's second on (``since``, which Meta wants at least ``MENTIONS_EARLIEST`` and
+        before now); a first run only learns where the next starts.
+        """
+        since, _ = read_time_cursor(cursor)
+        params: dict[str, str] = {}
+        if since is not None:
+            now = int(utc_now().timestamp())
+            params["since"] = str(max(MENTIONS_EARLIEST, min(int(since.timestamp()), now - 1)))
+        media, next_cursor = await self.graph.newer_items(
+            f"{self.user_id}/mentions", convert.MENTION_FIELDS, "timestamp", cursor, params
+        )
+        items = [
+            item
+            for found in media
+            if (item := convert.mention_from_media(found, self.company)) is not None
+        ]
+        return [
+            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
+            for i in items
+        ], next_cursor
 
     # -- tokens ---------------------------------------------------------------------------------
 
@@ -299,7 +335,7 @@ class ThreadsClient:
         return await self.graph.refresh_token(address, "th_refresh_token")
 
     async def credential_status(self) -> CredentialStatus:
-        """The token's introspection: valid, a USER token of this profile with the four
+        """The token's introspection: valid, a USER token of this profile with the five
         permissions; its expiry (60 days after it was made or refreshed)."""
         info, status = await self.graph.token_status(token_type="USER", needed=NEEDED_SCOPES)
         user = str(info.get("user_id") or "")

@@ -12,6 +12,8 @@ but ``ThreadsUser``):
   ``BLOCKED``, ``RESTRICTED``) from a shown one (``NOT_HUSHED``, ``UNHUSHED``).
 - https://developers.facebook.com/docs/threads/threads-media: ``link_attachment_url``,
   ``permalink``, ``timestamp``, ``username``.
+- https://developers.facebook.com/docs/threads/threads-mentions: ``/{threads-user-id}/mentions``
+  lists the public media in which another profile tagged the profile (``mention_from_media``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ REPLY_FIELDS = (
     "id,text,username,permalink,timestamp,replied_to,root_post,hide_status,is_reply_owned_by_me"
 )
 CONTAINER_FIELDS = "id,status,error_message"
+MENTION_FIELDS = "id,text,username,permalink,timestamp"
 SHOWN = frozenset({"NOT_HUSHED", "UNHUSHED"})
 
 _GRAPHEME = regex.compile(r"\X")
@@ -130,3 +133,24 @@ def replies_from_conversation(
 def same_text(media: Json, text: str) -> bool:
     """Whether a post or reply says ``text`` (spaces aside)."""
     return " ".join(str(media.get("text") or "").split()) == " ".join(text.split())
+
+
+def mention_from_media(media: Json, company: frozenset[str] = frozenset()) -> Interaction | None:
+    """A media object of the profile's ``mentions`` edge (``MENTION_FIELDS``) as a mention of
+    the company; None when it is incomplete. An employee's post (``company``) is marked
+    ``by_company`` (never heard)."""
+    media_id = str(media.get("id") or "")
+    created = graph_time(media.get("timestamp"))
+    if not media_id or created is None:
+        return None
+    username = str(media.get("username") or "")
+    return Interaction(
+        network=NETWORK,
+        kind=InteractionKind.MENTION,
+        id=media_id,
+        author=person(username),
+        published_at=created,
+        url=str(media.get("permalink") or ""),
+        content_text=str(media.get("text") or ""),
+        by_company=username in company,
+    )

@@ -6,8 +6,9 @@ https://developers.facebook.com/docs/threads/get-started,
 https://developers.facebook.com/docs/threads/get-started/long-lived-tokens. The token lasts 60
 days and is refreshed (``GET /refresh_access_token?grant_type=th_refresh_token``) once it is a
 day old; it needs ``threads_basic``, ``threads_content_publish`` (publish),
-``threads_read_replies`` (read the replies) and ``threads_manage_replies`` (answer them). Threads
-is not Graph at graph.facebook.com: it has its own host (graph.threads.net) and versions (v1.0).
+``threads_read_replies`` (read the replies), ``threads_manage_replies`` (answer them) and
+``threads_manage_mentions`` (read the posts that tag the profile). Threads is not Graph at
+graph.facebook.com: it has its own host (graph.threads.net) and versions (v1.0).
 """
 
 from __future__ import annotations
