@@ -9,6 +9,7 @@ field or answer Threads' reference pages do not describe, and asserts it recorde
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -343,3 +344,50 @@ def test_the_validator_refuses_what_threads_does_not_describe(meta_server: MetaS
     assert spec.response_errors("GET", "/v1.0/1/replies", asked, 200, wrong)
     extra = {"data": [{"id": "1", "text": "x"}]}
     assert spec.response_errors("GET", "/v1.0/1/replies", asked, 200, extra)
+
+
+def test_mentions_are_read_since_the_cursor_as_meta_s_page_describes(
+    meta_server: MetaServer,
+) -> None:
+    """The profile's ``mentions`` edge, held to Meta's documentation page
+    (https://developers.facebook.com/docs/threads/threads-mentions), not a spec file:
+    ``ThreadsUser.json`` lists no edge, so ``meta_spec.THREADS_MENTIONS_PARAMETERS`` is the
+    page's table of parameters (``since`` at least 1688540400 and before ``until``, ``until``
+    at most now) and its media are the media fields. A first run only sets the cursor; the next
+    brings the post tagging the profile made since, once."""
+    first, cursor = with_adapter(meta_server, lambda a: a.notifications(""))
+    assert first == [] and cursor
+    tag = uuid.uuid4().hex[:8]
+    post = meta_server.threads_mention("noor", f"@velosboreal vous livrez à Gaspé ? {tag}")
+    heard, cursor = with_adapter(meta_server, lambda a: a.notifications(cursor))
+    assert [(a.kind, a.subject_id) for a in heard] == [(InteractionKind.MENTION, post)]
+    [item] = [a.item for a in heard]
+    assert item is not None and item.author.handle == "noor" and tag in item.content_text
+    assert item.url.startswith("https://www.threads.com/@noor/post/") and not item.by_company
+    again, _ = with_adapter(meta_server, lambda a: a.notifications(cursor))
+    assert again == []
+
+
+def test_the_mentions_window_is_refused_outside_meta_s_bounds(meta_server: MetaServer) -> None:
+    """The proof the mentions check can fail, and the double refuses what Meta's page refuses:
+    a ``since`` before 1688540400, a ``since`` not before ``until``, an ``until`` to come."""
+    spec = ThreadsSpec(meta_server.threads_user_id)
+    path = f"/v1.0/{meta_server.threads_user_id}/mentions"
+    now = int(time.time())
+    assert not spec.request_errors("GET", path, {"since": str(now - 60), "until": str(now)})
+    assert not spec.request_errors("GET", path, {"fields": "id,text,username,timestamp"})
+    refused = (
+        {"since": "1688540399"},
+        {"since": str(now - 60), "until": str(now - 60)},
+        {"until": str(now + 3600)},
+    )
+    for params in refused:
+        assert spec.request_errors("GET", path, params), params
+        answer = httpx.get(
+            f"{meta_server.threads_url}{path}",
+            params=params,
+            headers={"Authorization": f"Bearer {meta_server.threads_token}"},
+        )
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == 100, params
+    assert spec.request_errors("GET", path, {"q": "velosboreal"})
+    assert spec.request_errors("GET", path, {"fields": "id,like_count"})
