@@ -26,10 +26,10 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
    thread is read on the schedule of a copy (``next_refresh``) for an answer made elsewhere (in
    the network's own app, say): once seen, it is answered; once the post is gone, it is taken
    out. A first run (no cursor) only starts the stream: what came before it is not kept.
-   Facebook and Instagram bring the posts and media that tag the Page or the account (their
-   ``tagged`` and ``tags`` edges, read like notifications), LinkedIn the posts and comments that
-   mention the page (its ``SHARE_MENTION`` and ``COMMENT_MENTION`` notifications, pulled);
-   Threads, whose API gives mentions to webhooks only, brings none.
+   Facebook, Instagram and Threads bring the posts and media that tag the Page, the account or
+   the profile (their ``tagged``, ``tags`` and ``mentions`` edges, read like notifications),
+   LinkedIn the posts and comments that mention the page (its ``SHARE_MENTION`` and
+   ``COMMENT_MENTION`` notifications, pulled).
 
 A run reads only what it needs: the state index (``syndication.store.index``) routes each
 notification to its post and says which copies are due, and only those posts' files are read.
