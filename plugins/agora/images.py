@@ -43,6 +43,7 @@ from markupsafe import Markup
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from syndication.errors import ConfigError, ContentError
+from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
 
 from .validate import display_path
 from .workers import fork_pool
@@ -410,6 +411,30 @@ def local_file(target: str, source: Path, content_root: Path) -> Path | None:
     return content_root / rest.lstrip("/") if rest.startswith("/") else source.parent / rest
 
 
+# A post as its images see it: its source, its own image and its text as Pelican read it.
+PostKey = tuple[str, str, str]
+
+
+def post_key(item: Any) -> PostKey:
+    """What decides ``ImageStep.article``'s result for ``item`` while the images stay the same."""
+    text = getattr(item, "_content", None)
+    own = str(item.metadata.get("image", "") or "").strip()
+    return (str(item.source_path), own, text if isinstance(text, str) else "")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What ``ImageStep.article`` made of one post: its HTML, its hero, and the files it uses."""
+
+    content: str | None
+    hero: Markup | None
+    og_image: str | None
+    og_size: tuple[int, int] | None
+    copies: tuple[tuple[str, Path], ...]
+    resized: frozenset[Path]
+    linked: frozenset[Path]
+
+
 @dataclass
 class ImageStep:
     """One build's images: what to draw, and the files to copy into the output at the end."""
@@ -510,6 +535,46 @@ class ImageStep:
             item.agora_og_image = lead.published(social)
             item.agora_og_size = (social.width, social.height)
 
+    def article_from(self, item: Any, memo: dict[PostKey, Prepared]) -> Prepared:
+        """``article(item)``, or what it gave for the same text in the previous build (``memo``).
+
+        Only a preview's rebuild of a few posts passes the previous build's results: an image
+        changed on disk makes the preview build everything again (``syndication.site.preview``),
+        so the same text gives the same HTML and the same files.
+        """
+        text = getattr(item, "_content", None)
+        known = memo.get(post_key(item))
+        if known is None:
+            copies, resized, linked = self.copies, self.resized, self.linked
+            self.copies, self.resized, self.linked = {}, set(), set()
+            try:
+                self.article(item)
+                known = Prepared(
+                    content=getattr(item, "_content", None),
+                    hero=getattr(item, "agora_hero", None),
+                    og_image=getattr(item, "agora_og_image", None),
+                    og_size=getattr(item, "agora_og_size", None),
+                    copies=tuple(self.copies.items()),
+                    resized=frozenset(self.resized),
+                    linked=frozenset(self.linked),
+                )
+            finally:
+                copies.update(self.copies)
+                resized |= self.resized
+                linked |= self.linked
+                self.copies, self.resized, self.linked = copies, resized, linked
+            return known
+        if isinstance(text, str):
+            item._content = known.content
+        if known.hero is not None:
+            item.agora_hero = known.hero
+        if known.og_image is not None:
+            item.agora_og_image, item.agora_og_size = known.og_image, known.og_size
+        self.copies.update(known.copies)
+        self.resized |= known.resized
+        self.linked |= known.linked
+        return known
+
     def author_faces(self, authors: dict[str, Any]) -> dict[str, Markup]:
         """Each author's face for the author box: their photo resized, or their initials."""
         faces: dict[str, Markup] = {}
@@ -580,6 +645,9 @@ def initials(name: str) -> str:
 
 _CACHES: dict[Path, ImageCache] = {}
 _STEPS: dict[str, ImageStep] = {}  # output folder -> the step of the build writing it
+# Content folder (and what changes a picture's HTML) -> each post's prepared images in the last
+# build; read by a preview's rebuild of a few posts, which writes listings showing the others.
+_PREPARED: dict[tuple[str, str, tuple[int, ...], tuple[str, ...]], dict[PostKey, Prepared]] = {}
 FACES_NAME = "AGORA_AUTHOR_FACES"  # what templates call the authors' faces
 
 
@@ -636,8 +704,17 @@ def prepare(generators: Sequence[Any]) -> None:
                 *generator.draft_pages,
                 *generator.draft_translations,
             ]
+    # A preview's rebuild of a few posts still writes listing pages and feeds that show other
+    # posts' texts, so every post is prepared; the unchanged ones as the previous build did,
+    # without parsing their HTML again (about 15 % of such a rebuild at 4,000 posts otherwise).
+    # The content folder, not the output: a whole preview build writes into a folder of its own.
+    memo_key = (str(step.content_root.resolve()), step.site_url, step.widths, step.formats)
+    previous = _PREPARED.get(memo_key, {}) if settings.get(PREVIEW_SELECTION) is not None else {}
+    prepared: dict[PostKey, Prepared] = {}
     for item in items:
-        step.article(item)
+        key = post_key(item)  # before article_from rewrites the text
+        prepared[key] = step.article_from(item, previous)
+    _PREPARED[memo_key] = prepared
     # One context for every generator: the author pages and the articles see the faces.
     articles.context[FACES_NAME] = step.author_faces(dict(settings.get("AGORA_AUTHORS") or {}))
     _STEPS[str(Path(articles.output_path).resolve())] = step

@@ -119,3 +119,25 @@ def test_a_post_moved_to_another_category_is_listed_there(preview: Preview) -> N
     # The category it left has no post any more: the whole build removed its page.
     _until(lambda: _get(f"{preview.url}/categorie/communaute/") == "", preview.process)
     assert "Second article" in _get(f"{preview.url}/categorie/atelier/")
+
+
+def test_an_image_added_to_a_saved_post_is_served_resized_on_its_page_and_stays_in_the_feed(
+    preview: Preview,
+) -> None:
+    """The post's page shows its new image resized; the feed, written again for another post's
+    save, still shows it resized (a rebuild reuses the unchanged posts' prepared images)."""
+    posts = preview.workspace / "content" / "posts"
+    figure = "![Une illustration neuve]({static}/images/posts/premier-article.jpg)"
+    _edit(posts / f"{SECOND}.md", "## Pourquoi", f"{figure}\n\n## Pourquoi")
+    page = f"{preview.url}/{SECOND}/"
+    _until(lambda: 'alt="Une illustration neuve"' in _get(page), preview.process)
+    shown = _get(page).split('alt="Une illustration neuve"')[0].rsplit("<picture>", 1)[-1]
+    assert "/images/resized/premier-article-" in shown, "the new image is not served resized"
+
+    _edit(posts / f"{FIRST}.md", "## Pourquoi", "## Pourquoi\n\nUne autre phrase neuve.")
+    _until(lambda: "Une autre phrase neuve." in _get(f"{preview.url}/{FIRST}/"), preview.process)
+    feed = f"{preview.url}/feeds/all.atom.xml"
+    _until(lambda: "Une autre phrase neuve." in _get(feed), preview.process)
+    entry = _get(feed).split("Une illustration neuve")[0].rsplit("&lt;picture&gt;", 1)[-1]
+    assert "/images/resized/premier-article-" in entry, "the other post's image lost its sizes"
+    assert "images/posts/premier-article.jpg" not in _get(feed)
