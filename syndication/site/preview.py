@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import gc
 import os
 import sys
 import threading
@@ -395,7 +394,6 @@ class Previewer:
             return False
         self.structure = recorder.structure
         self.say(f"Built the preview into {self.output} in {seconds:.1f} s.")
-        settle()  # after the message: the writer waits for the page, not for this
         return True
 
     def rebuild(self, change: Change) -> bool:
@@ -419,21 +417,7 @@ class Previewer:
             self.say("The change moves the post on other pages; building everything again.")
             return self.build_all()
         self.say(f"Rebuilt the pages of the change in {seconds:.1f} s.")
-        settle()
         return True
-
-
-def settle() -> None:
-    """Collect the last build's garbage, then set what is left aside from the collector.
-
-    A preview holds many objects between builds (caches, the last build's prepared images);
-    without this, each of the next build's automatic collections walks them all again: about a
-    second of a rebuild at 4,000 posts. Unfrozen first, so what the previous call set aside and
-    is garbage now is collected. https://docs.python.org/3/library/gc.html#gc.freeze
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _watched(settings_file: Path) -> list[Path]:
