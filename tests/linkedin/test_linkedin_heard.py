@@ -15,89 +15,37 @@ so what the other tests of the session did on the shared double is not heard.
 
 from __future__ import annotations
 
-import io
-import json
+import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sandbox.linkedin import LinkedInServer
-from syndication.cli import backfeed as backfeed_cli
-from syndication.cli.desk import run_inbox, run_reply
-from syndication.desk.inbox import item_id
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "tests" / "inbox") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "inbox"))
+
+from heard_site import HeardSite, open_heard_site  # noqa: E402
+
+from sandbox.linkedin import LinkedInServer  # noqa: E402
+from syndication.desk.inbox import item_id  # noqa: E402
 
 pytestmark = pytest.mark.linkedin
 
-SETTINGS = """\
-PATH = {content!r}
-AGORA_STATE_PATH = {state!r}
-SITENAME = "Heard on LinkedIn"
-SITEURL = "http://127.0.0.1"
-PLUGINS = []
-PLUGIN_PATHS = []
-AGORA_AUTHORS = {{"Camille Tremblay": {{"first_name": "Camille"}}}}
-"""
-
-
-@dataclass
-class Site:
-    """A site with no post, its state folder, and the page's credentials on the double."""
-
-    root: Path
-    env: dict[str, str]
-
-    @property
-    def settings(self) -> Path:
-        return self.root / "heardconf.py"
-
-    def backfeed(self) -> str:
-        """``invoke backfeed``; its report."""
-        out = io.StringIO()
-        code = backfeed_cli.run(
-            self.settings, env=self.env, stdout=out, progress_stream=io.StringIO()
-        )
-        assert code == 0, out.getvalue()
-        return out.getvalue()
-
-    def inbox(self, *options: str) -> str:
-        out = io.StringIO()
-        assert run_inbox(self.settings, as_json="--json" in options, stdout=out) == 0
-        return out.getvalue()
-
-    def waiting(self) -> list[dict[str, Any]]:
-        """``invoke inbox --json``'s items."""
-        return list(json.loads(self.inbox("--json"))["items"])
-
-    def reply(self, wanted: str, text: str) -> tuple[int, str]:
-        out = io.StringIO()
-        code = run_reply(wanted, text, "Camille", self.settings, env=self.env, stdout=out)
-        return code, out.getvalue()
-
 
 @pytest.fixture
-def site(tmp_path: Path, linkedin_server: LinkedInServer) -> Site:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "content" / "complaint-words.txt").write_text("# words\npanne\n", encoding="utf-8")
+def site(tmp_path: Path, linkedin_server: LinkedInServer) -> HeardSite:
     env = {
         "AGORA_LINKEDIN_API_URL": linkedin_server.base_url,
         "AGORA_LINKEDIN_OAUTH_URL": linkedin_server.base_url,
         "AGORA_LINKEDIN_ORGANIZATION": linkedin_server.organization,
         "AGORA_LINKEDIN_ACCESS_TOKEN": linkedin_server.brand_token,
     }
-    found = Site(root, env)
-    found.settings.write_text(
-        SETTINGS.format(content=str(root / "content"), state=str(root / "state")),
-        encoding="utf-8",
-    )
+    found = open_heard_site(tmp_path / "site", env, "LinkedIn")
     # Someone named the page before the site's first backfeed: that is not heard.
     linkedin_server.mention("samuel", f"Avant le début {uuid.uuid4().hex[:8]}")
-    found.backfeed()
-    assert found.inbox() == "Nothing waits for an answer.\n"
-    return found
+    return found.start()
 
 
 def page_comments(server: LinkedInServer, urn: str) -> list[dict[str, Any]]:
@@ -106,7 +54,7 @@ def page_comments(server: LinkedInServer, urn: str) -> list[dict[str, Any]]:
 
 
 def test_a_post_naming_the_page_waits_is_answered_once_then_leaves(
-    site: Site, linkedin_server: LinkedInServer
+    site: HeardSite, linkedin_server: LinkedInServer
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     post = linkedin_server.mention("lea", f"mon vélo est encore en panne, pourquoi ? {tag}")
@@ -144,7 +92,7 @@ def test_a_post_naming_the_page_waits_is_answered_once_then_leaves(
 
 
 def test_a_comment_naming_the_page_is_heard_and_answered_under_it(
-    site: Site, linkedin_server: LinkedInServer
+    site: HeardSite, linkedin_server: LinkedInServer
 ) -> None:
     post = linkedin_server.mention("noor", f"Nouvelle piste cyclable {uuid.uuid4().hex[:8]}")
     comment = linkedin_server.mention("lea", "vous livrez à Laval ?", on=post)

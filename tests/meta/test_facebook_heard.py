@@ -13,83 +13,31 @@ so what the other tests of the session did on the shared double is not heard.
 
 from __future__ import annotations
 
-import io
-import json
+import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sandbox.meta import MetaServer
-from syndication.cli import backfeed as backfeed_cli
-from syndication.cli.desk import run_inbox, run_reply
-from syndication.desk.inbox import item_id
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "tests" / "inbox") not in sys.path:
+    sys.path.append(str(ROOT / "tests" / "inbox"))
+
+from heard_site import HeardSite, open_heard_site  # noqa: E402
+
+from sandbox.meta import MetaServer  # noqa: E402
+from syndication.desk.inbox import item_id  # noqa: E402
 
 pytestmark = pytest.mark.meta
 
-SETTINGS = """\
-PATH = {content!r}
-AGORA_STATE_PATH = {state!r}
-SITENAME = "Heard on Facebook"
-SITEURL = "http://127.0.0.1"
-PLUGINS = []
-PLUGIN_PATHS = []
-AGORA_AUTHORS = {{"Camille Tremblay": {{"first_name": "Camille"}}}}
-"""
-
-
-@dataclass
-class Site:
-    """A site with no post, its state folder, and the Page's credentials on the double."""
-
-    root: Path
-    env: dict[str, str]
-
-    @property
-    def settings(self) -> Path:
-        return self.root / "heardconf.py"
-
-    def backfeed(self) -> str:
-        """``invoke backfeed``; its report."""
-        out = io.StringIO()
-        code = backfeed_cli.run(
-            self.settings, env=self.env, stdout=out, progress_stream=io.StringIO()
-        )
-        assert code == 0, out.getvalue()
-        return out.getvalue()
-
-    def inbox(self, *options: str) -> str:
-        out = io.StringIO()
-        assert run_inbox(self.settings, as_json="--json" in options, stdout=out) == 0
-        return out.getvalue()
-
-    def waiting(self) -> list[dict[str, Any]]:
-        """``invoke inbox --json``'s items."""
-        return list(json.loads(self.inbox("--json"))["items"])
-
-    def reply(self, wanted: str, text: str) -> tuple[int, str]:
-        out = io.StringIO()
-        code = run_reply(wanted, text, "Camille", self.settings, env=self.env, stdout=out)
-        return code, out.getvalue()
-
 
 @pytest.fixture
-def site(tmp_path: Path, meta_server: MetaServer) -> Site:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "content" / "complaint-words.txt").write_text("# words\npanne\n", encoding="utf-8")
-    found = Site(root, meta_server.env())
-    found.settings.write_text(
-        SETTINGS.format(content=str(root / "content"), state=str(root / "state")),
-        encoding="utf-8",
-    )
+def site(tmp_path: Path, meta_server: MetaServer) -> HeardSite:
+    found = open_heard_site(tmp_path / "site", meta_server.env(), "Facebook")
     # Someone tagged the Page before the site's first backfeed: that is not heard.
     meta_server.tag("samuel", f"Avant le début {uuid.uuid4().hex[:8]}")
-    found.backfeed()
-    assert found.inbox() == "Nothing waits for an answer.\n"
-    return found
+    return found.start()
 
 
 def page_comments(server: MetaServer, post: str) -> list[dict[str, Any]]:
@@ -98,7 +46,7 @@ def page_comments(server: MetaServer, post: str) -> list[dict[str, Any]]:
 
 
 def test_a_post_tagging_the_page_waits_is_answered_once_then_leaves(
-    site: Site, meta_server: MetaServer
+    site: HeardSite, meta_server: MetaServer
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     post = meta_server.tag("lea", f"@Vélos Boréal mon vélo est encore en panne, pourquoi ? {tag}")

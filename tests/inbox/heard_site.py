@@ -1,0 +1,88 @@
+"""A site with no post at all, for the tests of mentions heard outside our copies.
+
+Nothing on it is under one of our copies, so whatever the inbox lists was heard by the backfeed
+from the network's mentions (``syndication/backfeed/engine.py``). The commands run in process,
+as ``invoke`` runs them: ``backfeed``, ``inbox`` (text and ``--json``) and ``reply`` as Camille.
+``open_heard_site`` writes the settings and the complaint words; the caller tags the company
+once (what came before the site's first backfeed is not heard) and calls ``start``.
+Named uniquely: test folders have no ``__init__.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from syndication.cli import backfeed as backfeed_cli
+from syndication.cli.desk import run_inbox, run_reply
+
+SETTINGS = """\
+PATH = {content!r}
+AGORA_STATE_PATH = {state!r}
+SITENAME = {sitename!r}
+SITEURL = "http://127.0.0.1"
+PLUGINS = []
+PLUGIN_PATHS = []
+AGORA_AUTHORS = {{"Camille Tremblay": {{"first_name": "Camille"}}}}
+"""
+
+
+@dataclass
+class HeardSite:
+    """A site with no post, its state folder, and the company's credentials on a peer."""
+
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def settings(self) -> Path:
+        return self.root / "heardconf.py"
+
+    def backfeed(self) -> str:
+        """``invoke backfeed``; its report."""
+        out = io.StringIO()
+        code = backfeed_cli.run(
+            self.settings, env=self.env, stdout=out, progress_stream=io.StringIO()
+        )
+        assert code == 0, out.getvalue()
+        return out.getvalue()
+
+    def inbox(self, *options: str) -> str:
+        """``invoke inbox`` (``--json`` among ``options``); what it printed."""
+        out = io.StringIO()
+        assert run_inbox(self.settings, as_json="--json" in options, stdout=out) == 0
+        return out.getvalue()
+
+    def waiting(self) -> list[dict[str, Any]]:
+        """``invoke inbox --json``'s items."""
+        return list(json.loads(self.inbox("--json"))["items"])
+
+    def reply(self, wanted: str, text: str) -> tuple[int, str]:
+        """``invoke reply wanted text --as Camille``; its exit code and what it printed."""
+        out = io.StringIO()
+        code = run_reply(wanted, text, "Camille", self.settings, env=self.env, stdout=out)
+        return code, out.getvalue()
+
+    def start(self) -> HeardSite:
+        """The site's first backfeed, which only starts the network's stream: nothing waits."""
+        self.backfeed()
+        assert self.inbox() == "Nothing waits for an answer.\n"
+        return self
+
+
+def open_heard_site(root: Path, env: dict[str, str], network: str) -> HeardSite:
+    """The settings of a site with no post under ``root``, reading ``network`` with ``env``."""
+    content = root / "content"
+    content.mkdir(parents=True)
+    (content / "complaint-words.txt").write_text("# words\npanne\n", encoding="utf-8")
+    site = HeardSite(root, env)
+    site.settings.write_text(
+        SETTINGS.format(
+            content=str(content), state=str(root / "state"), sitename=f"Heard on {network}"
+        ),
+        encoding="utf-8",
+    )
+    return site
