@@ -143,6 +143,12 @@ class Activity:
     # backfeed records it without fetching the whole thread, so cost follows new activity only.
     item: Interaction | None = None
 
+    @classmethod
+    def heard(cls, item: Interaction) -> Activity:
+        """A post or comment that names the company outside its copies: its own subject and root
+        (the backfeed engine keeps it as a mention addressed to the company)."""
+        return cls(InteractionKind.MENTION, item.id, subject_id=item.id, root_id=item.id, item=item)
+
 
 # What ``Reader.conversation`` can read about a copy (mentions only come from notifications).
 READ_KINDS: frozenset[InteractionKind] = frozenset(

@@ -350,10 +350,7 @@ class FacebookClient:
             for post in posts
             if (item := convert.mention_from_post(post, self.page_id)) is not None
         ]
-        return [
-            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
-            for i in items
-        ], next_cursor
+        return [Activity.heard(i) for i in items], next_cursor
 
     # -- tokens ---------------------------------------------------------------------------------
 

@@ -356,10 +356,7 @@ class InstagramClient:
             for media in found
             if (item := convert.mention_from_media(media, self.company)) is not None
         ]
-        activities = [
-            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
-            for i in items
-        ]
+        activities = [Activity.heard(i) for i in items]
         return activities, next_cursor
 
     # -- tokens ---------------------------------------------------------------------------------

@@ -821,10 +821,7 @@ class LinkedInClient:
             sorted({s for n in fresh if (s := convert.mention_subject(n))})
         )
         items.sort(key=lambda i: i.published_at)
-        return [
-            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
-            for i in items
-        ], next_cursor
+        return [Activity.heard(i) for i in items], next_cursor
 
     async def _mentions(self, subjects: Sequence[str]) -> list[Interaction]:
         """The posts and comments named by mention notifications, as mentions; one that is

@@ -317,10 +317,7 @@ class ThreadsClient:
             for found in media
             if (item := convert.mention_from_media(found, self.company)) is not None
         ]
-        return [
-            Activity(InteractionKind.MENTION, i.id, subject_id=i.id, root_id=i.id, item=i)
-            for i in items
-        ], next_cursor
+        return [Activity.heard(i) for i in items], next_cursor
 
     # -- tokens ---------------------------------------------------------------------------------
 
