@@ -17,13 +17,12 @@ import functools
 import hashlib
 import os
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .workers import fork_pool
+from .workers import DrawingQueue, Drawn
 
 # Bump when the drawing changes, so every cached card is drawn again.
 RENDERER_VERSION = "4"
@@ -174,14 +173,6 @@ def write_card(path: Path, text: CardText) -> None:
         raise
 
 
-@dataclass(frozen=True)
-class Drawn:
-    """How many cards one build drew, and how many of those worker processes drew."""
-
-    drawn: int
-    handed_off: int
-
-
 class CardCache:
     """Cards on disk under ``root``, one file per content hash; drawn only when missing.
 
@@ -193,12 +184,7 @@ class CardCache:
 
     def __init__(self, root: Path, inline_limit: int = INLINE_CARDS) -> None:
         self.root = root
-        self.inline_limit = inline_limit
-        self.drawn = 0  # cards drawn since the last ``wait`` (a rebuild of unchanged posts: none)
-        self.handed_off = 0  # of those, the cards drawn by worker processes
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: dict[Path, Future[None]] = {}
-        self._inline = 0
+        self.queue = DrawingQueue(inline_limit)
 
     def path_for(self, text: CardText) -> Path:
         """Where the card for ``text`` is kept."""
@@ -207,25 +193,16 @@ class CardCache:
     def ensure(self, text: CardText) -> Path:
         """The cached card for ``text``, drawn now and written atomically if it is not there yet."""
         path = self.path_for(text)
-        if path.is_file() or path in self._pending:
-            return path
-        write_card(path, text)
-        self.drawn += 1
+        if not path.is_file() and not self.queue.queued(path):
+            write_card(path, text)
         return path
 
     def request(self, text: CardText) -> Path:
         """Where the card for ``text`` will be once ``wait`` returns; drawn now or by a worker."""
         path = self.path_for(text)
-        if path.is_file() or path in self._pending:
-            return path
-        pool = self._workers() if self._inline >= self.inline_limit else None
-        if pool is None:
-            self._inline += 1
-            return self.ensure(text)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._pending[path] = pool.submit(write_card, path, text)
-        self.drawn += 1
-        self.handed_off += 1
+        if not path.is_file() and not self.queue.queued(path):
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.queue.draw(path, functools.partial(write_card, path), text)
         return path
 
     def wait(self) -> Drawn:
@@ -233,20 +210,4 @@ class CardCache:
 
         A card that failed raises here. The counters start again at zero for the next build.
         """
-        pending, self._pending = self._pending, {}
-        pool, self._pool = self._pool, None
-        done = Drawn(self.drawn, self.handed_off)
-        self._inline = self.drawn = self.handed_off = 0
-        try:
-            for future in pending.values():
-                future.result()
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        return done
-
-    def _workers(self) -> ProcessPoolExecutor | None:
-        """The worker pool, started on first need; None where processes cannot be forked."""
-        if self._pool is None:
-            self._pool = fork_pool()  # the fonts already loaded; Pelican writes pages meanwhile
-        return self._pool
+        return self.queue.wait()

@@ -33,7 +33,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,7 +45,7 @@ from syndication.errors import ConfigError, ContentError
 from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
 
 from .validate import display_path
-from .workers import fork_pool
+from .workers import DrawingQueue, Drawn
 
 logger = logging.getLogger(__name__)
 
@@ -257,14 +256,6 @@ def _save(image: Image.Image, path: Path, fmt: str) -> None:
         image.save(path, "AVIF", quality=QUALITY[fmt], speed=6)
 
 
-@dataclass(frozen=True)
-class Drawn:
-    """How many images one build drew, and how many of those worker processes drew."""
-
-    drawn: int
-    handed_off: int
-
-
 class ImageCache:
     """Renditions on disk under ``root``, one folder per content hash; drawn only when missing.
 
@@ -274,12 +265,7 @@ class ImageCache:
 
     def __init__(self, root: Path, inline_limit: int = INLINE_IMAGES) -> None:
         self.root = root
-        self.inline_limit = inline_limit
-        self.drawn = 0
-        self.handed_off = 0
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: dict[Path, Future[None]] = {}
-        self._inline = 0
+        self.queue = DrawingQueue(inline_limit)
         self._sources: dict[tuple[Path, int, int], Source | None] = {}
 
     def source(self, path: Path) -> Source | None:
@@ -296,36 +282,12 @@ class ImageCache:
     def request(self, rendition: Rendition) -> None:
         """Make sure ``rendition`` will be on disk once ``wait`` returns."""
         folder = rendition.folder
-        if folder.is_dir() or folder in self._pending:
-            return
-        pool = self._workers() if self._inline >= self.inline_limit else None
-        self.drawn += 1
-        if pool is None:
-            self._inline += 1
-            render(rendition)
-            return
-        self._pending[folder] = pool.submit(render, rendition)
-        self.handed_off += 1
+        if not folder.is_dir() and not self.queue.queued(folder):
+            self.queue.draw(folder, render, rendition)
 
     def wait(self) -> Drawn:
         """Block until every requested rendition is drawn; what was drawn since the last wait."""
-        pending, self._pending = self._pending, {}
-        pool, self._pool = self._pool, None
-        done = Drawn(self.drawn, self.handed_off)
-        self._inline = self.drawn = self.handed_off = 0
-        try:
-            for future in pending.values():
-                future.result()
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        return done
-
-    def _workers(self) -> ProcessPoolExecutor | None:
-        """The worker pool, started on first need; None where processes cannot be forked."""
-        if self._pool is None:
-            self._pool = fork_pool()
-        return self._pool
+        return self.queue.wait()
 
 
 def _attrs(pairs: Iterable[tuple[str, str | int | None]]) -> str:

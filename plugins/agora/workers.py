@@ -1,4 +1,4 @@
-"""The worker processes a build hands its slow, independent work to (cards, conversation sections).
+"""The worker processes a build hands its slow, independent work to (cards, images, sections).
 
 Forked, not spawned: a worker starts in milliseconds with what the build already loaded (fonts,
 compiled templates). One core is left to Pelican, and the workers run at a lower priority:
@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 NICENESS = 10  # how much lower than Pelican the workers run
 
 
@@ -28,3 +33,66 @@ def fork_pool() -> ProcessPoolExecutor | None:
         mp_context=multiprocessing.get_context("fork"),
         initializer=_yield_to_pelican,
     )
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """How many files one build drew, and how many of those worker processes drew."""
+
+    drawn: int
+    handed_off: int
+
+
+class DrawingQueue:
+    """Files drawn by a build (social cards, resized images): the first ``inline_limit`` in
+    place, since starting workers would cost more than it saves, the rest by a forked pool while
+    Pelican goes on writing pages; ``wait`` returns once every one of them is on disk.
+
+    Each file is named by a key (its cached path); a key asked twice is drawn once.
+    """
+
+    def __init__(self, inline_limit: int) -> None:
+        self.inline_limit = inline_limit
+        self.drawn = 0  # drawn since the last ``wait`` (a rebuild of unchanged posts: none)
+        self.handed_off = 0  # of those, drawn by worker processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[Path, Future[None]] = {}
+        self._inline = 0
+
+    def queued(self, key: Path) -> bool:
+        """Whether ``key`` is being drawn by a worker."""
+        return key in self._pending
+
+    def draw(self, key: Path, drawing: Callable[[T], None], what: T) -> None:
+        """``drawing(what)`` now, or by a worker past the first ``inline_limit``."""
+        pool = self._workers() if self._inline >= self.inline_limit else None
+        self.drawn += 1
+        if pool is None:
+            self._inline += 1
+            drawing(what)
+            return
+        self._pending[key] = pool.submit(drawing, what)
+        self.handed_off += 1
+
+    def wait(self) -> Drawn:
+        """Block until every file asked is drawn; what was drawn since the last wait.
+
+        A drawing that failed raises here. The counters start again at zero for the next build.
+        """
+        pending, self._pending = self._pending, {}
+        pool, self._pool = self._pool, None
+        done = Drawn(self.drawn, self.handed_off)
+        self._inline = self.drawn = self.handed_off = 0
+        try:
+            for future in pending.values():
+                future.result()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        return done
+
+    def _workers(self) -> ProcessPoolExecutor | None:
+        """The worker pool, started on first need; None where processes cannot be forked."""
+        if self._pool is None:
+            self._pool = fork_pool()  # what the build loaded (fonts) comes with the fork
+        return self._pool
