@@ -214,10 +214,11 @@ def drafts_folder(settings: Mapping[str, Any]) -> str:
 _SHOWN = re.compile(r"""\b(?:src|srcset|content)\s*=\s*["']([^"']+)["']""", re.I)
 
 
-def _shown_files(page: str, output: Path, siteurl: str) -> set[Path]:
-    """The files of ``output`` that the HTML ``page`` shows (images, their variants, its card)."""
+def _shown_paths(page: str, siteurl: str) -> set[str]:
+    """The site's own files the HTML ``page`` shows (images, their variants, its card), as
+    paths relative to the output folder."""
     prefix = siteurl.rstrip("/") + "/"
-    files: set[Path] = set()
+    paths: set[str] = set()
     for value in _SHOWN.findall(page):
         for candidate in value.split(","):
             address = html.unescape(candidate.strip().split(" ", 1)[0])
@@ -227,19 +228,14 @@ def _shown_files(page: str, output: Path, siteurl: str) -> set[Path]:
                 address = address.lstrip("/")
             else:
                 continue
-            path = output / address.split("?", 1)[0].split("#", 1)[0]
-            if path.is_file():
-                files.add(path)
-    return files
+            paths.add(address.split("?", 1)[0].split("#", 1)[0])
+    return paths
 
 
-def _draft_images(folder: Path, output: Path, siteurl: str) -> set[Path]:
-    """The site's own files the drafts under ``folder`` show: their images, the resized
-    variants of those, and their OpenGraph card."""
-    images: set[Path] = set()
+def _pages(folder: Path) -> Iterator[str]:
+    """The text of every HTML page under ``folder``."""
     for page in folder.rglob("*.html"):
-        images |= _shown_files(page.read_text(encoding="utf-8", errors="replace"), output, siteurl)
-    return {path for path in images if not path.is_relative_to(folder)}
+        yield page.read_text(encoding="utf-8", errors="replace")
 
 
 def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
@@ -255,18 +251,19 @@ def drop_drafts(output: Path, settings: Mapping[str, Any]) -> int:
     if folder is None or not folder.is_dir():
         return 0
     count = sum(1 for _ in folder.rglob("*.html"))
-    images = _draft_images(folder, output, str(settings.get("SITEURL", "")))
+    siteurl = str(settings.get("SITEURL", ""))
+    # What the drafts show, outside their own folder: their images, the images' resized
+    # variants, their cards. Only those files are looked at on disk.
+    shown = {p for page in _pages(folder) for p in _shown_paths(page, siteurl)}
+    images = {p for p in shown if not p.startswith(f"{name}/") and (output / p).is_file()}
     shutil.rmtree(folder)
     if images:
-        siteurl = str(settings.get("SITEURL", ""))
-        for page in output.rglob("*.html"):
-            images -= _shown_files(
-                page.read_text(encoding="utf-8", errors="replace"), output, siteurl
-            )
+        for page in _pages(output):
+            images -= _shown_paths(page, siteurl)
             if not images:
                 break
         for image in images:
-            image.unlink()
+            (output / image).unlink()
     return count
 
 
