@@ -111,10 +111,11 @@ def _relative(folder: Path, value: object, default: str) -> Path:
     return path if path.is_absolute() else folder / path
 
 
-def open_insight(settings_file: str | Path) -> Insight:
-    """Load the settings of ``settings_file``, the state, and the people and moderation files."""
+def open_insight(settings_file: str | Path, desk: Desk | None = None) -> Insight:
+    """Load the settings of ``settings_file`` (unless ``desk`` has them already), the state, and
+    the people and moderation files."""
     path = Path(settings_file)
-    desk = open_desk(path)
+    desk = desk or open_desk(path)
     states = list(desk.store.all())
     folder = path.resolve().parent
     people_file = _relative(folder, desk.settings.get("AGORA_PEOPLE_FILE"), DEFAULT_PEOPLE_FILE)
@@ -316,6 +317,7 @@ def people_report(
     """
     moment = now or utc_now()
     start = parse_since(since or DEFAULT_SINCE, moment)
+    desk = None
     if scheduled:
         # Ranking the fans reads every state file: on the schedule (every 30 minutes), once a
         # day is enough to find the new ones, since each is read at most weekly anyway.
@@ -326,7 +328,7 @@ def people_report(
             return PeopleReport(
                 [f"skipped: fans' profiles were looked up at {format_time(last)}, once a day."]
             )
-    insight = open_insight(settings_file)
+    insight = open_insight(settings_file, desk)
     every = recheck_every(insight.desk.settings)
     fans = rank(insight.states, insight.exclusions, since=start, until=moment)
     seen = [_person(account) for fan in fans for account in fan.accounts.values()]
