@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from syndication.cli import backfeed as backfeed_cli
 from syndication.cli.desk import run_inbox, run_reply
+from syndication.desk.inbox import item_id
+from syndication.networks import registry
 
 SETTINGS = """\
 PATH = {content!r}
@@ -86,3 +89,58 @@ def open_heard_site(root: Path, env: dict[str, str], network: str) -> HeardSite:
         encoding="utf-8",
     )
     return site
+
+
+ANSWER = "Désolés ! On vous écrit en privé."
+
+
+def answered_once_then_gone(
+    site: HeardSite,
+    *,
+    network: str,
+    native_id: str,
+    author: tuple[str, str],
+    shown_as: str,
+    answers: Callable[[], list[str]],
+    answer: str,
+) -> None:
+    """What a reader's post naming the company (Léa's "… en panne, pourquoi ?", tagged after
+    ``start``) goes through: the backfeed hears it; it waits in the inbox as a mention with its
+    flags, shown as ``shown_as``; ``invoke reply`` sends ``answer`` (what ``answers`` reads back
+    from the network) once; the next backfeed takes it out of the inbox; a second answer is
+    refused in one sentence and nothing more is posted.
+
+    ``author`` is a field of the inbox's JSON author and the value it must have."""
+    label = registry.label(network)
+    said = site.backfeed()
+    assert f"{label}: 1 new," in said, said
+    [item] = site.waiting()
+    wanted = item_id(network, native_id)
+    assert (item["id"], item["network"], item["kind"], item["heard"]) == (
+        wanted,
+        network,
+        "mention",
+        True,
+    )
+    assert (item["question"], item["complaint"], item["first_time"]) == (True, ["panne"], True)
+    field, value = author
+    assert item["author"][field] == value
+    text = site.inbox()
+    assert text.startswith("1 comment waiting for an answer")
+    assert f"{label}  {shown_as}  mentions us  [question, complaint (panne), first time]" in text, (
+        text
+    )
+    assert f"ID {wanted}" in text and "Avant le début" not in text
+
+    code, out = site.reply(wanted, ANSWER)
+    assert code == 0 and out.startswith("Answered on "), out
+    assert answers() == [answer]
+    assert site.waiting() == []
+
+    site.backfeed()
+    assert site.inbox() == "Nothing waits for an answer.\n"
+    code, out = site.reply(wanted, "Encore un mot.")
+    assert code == 2
+    assert out.startswith(f"Nothing was posted: {wanted} was already answered on {label} (")
+    assert out.count("\n") == 1
+    assert answers() == [answer]

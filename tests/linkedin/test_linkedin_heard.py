@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests" / "inbox") not in sys.path:
     sys.path.append(str(ROOT / "tests" / "inbox"))
 
-from heard_site import HeardSite, open_heard_site  # noqa: E402
+from heard_site import ANSWER, HeardSite, answered_once_then_gone, open_heard_site  # noqa: E402
 
 from sandbox.linkedin import LinkedInServer  # noqa: E402
 from syndication.desk.inbox import item_id  # noqa: E402
@@ -59,36 +59,15 @@ def test_a_post_naming_the_page_waits_is_answered_once_then_leaves(
     tag = uuid.uuid4().hex[:8]
     post = linkedin_server.mention("lea", f"mon vélo est encore en panne, pourquoi ? {tag}")
 
-    said = site.backfeed()
-    assert "LinkedIn: 1 new," in said, said
-    [item] = site.waiting()
-    wanted = item_id("linkedin", post)
-    assert (item["id"], item["network"], item["kind"], item["heard"]) == (
-        wanted,
-        "linkedin",
-        "mention",
-        True,
+    answered_once_then_gone(
+        site,
+        network="linkedin",
+        native_id=post,
+        author=("name", "Léa Gagnon · Cyclist in Montréal"),
+        shown_as="Léa Gagnon · Cyclist in Montréal",
+        answers=lambda: [c["text"] for c in page_comments(linkedin_server, post)],
+        answer=f"{ANSWER} — Camille",
     )
-    assert (item["question"], item["complaint"], item["first_time"]) == (True, ["panne"], True)
-    assert item["author"]["name"] == "Léa Gagnon · Cyclist in Montréal"
-    text = site.inbox()
-    assert text.startswith("1 comment waiting for an answer")
-    assert "LinkedIn  " in text and "mentions us  [question, complaint (panne), first time]" in text
-    assert f"ID {wanted}" in text and "Avant le début" not in text
-
-    code, out = site.reply(wanted, "Désolés ! On vous écrit en privé.")
-    assert code == 0 and out.startswith("Answered on "), out
-    [answer] = page_comments(linkedin_server, post)
-    assert answer["text"] == "Désolés ! On vous écrit en privé. — Camille"
-    assert site.waiting() == []
-
-    site.backfeed()
-    assert site.inbox() == "Nothing waits for an answer.\n"
-    code, out = site.reply(wanted, "Encore un mot.")
-    assert code == 2
-    assert out.startswith(f"Nothing was posted: {wanted} was already answered on LinkedIn (")
-    assert out.count("\n") == 1
-    assert len(page_comments(linkedin_server, post)) == 1
 
 
 def test_a_comment_naming_the_page_is_heard_and_answered_under_it(

@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests" / "inbox") not in sys.path:
     sys.path.append(str(ROOT / "tests" / "inbox"))
 
-from heard_site import HeardSite, open_heard_site  # noqa: E402
+from heard_site import ANSWER, HeardSite, answered_once_then_gone, open_heard_site  # noqa: E402
 
 from sandbox.meta import MetaServer  # noqa: E402
-from syndication.desk.inbox import item_id  # noqa: E402
 
 pytestmark = pytest.mark.meta
 
@@ -51,34 +50,12 @@ def test_a_post_tagging_the_page_waits_is_answered_once_then_leaves(
     tag = uuid.uuid4().hex[:8]
     post = meta_server.tag("lea", f"@Vélos Boréal mon vélo est encore en panne, pourquoi ? {tag}")
 
-    said = site.backfeed()
-    assert "Facebook: 1 new," in said, said
-    [item] = site.waiting()
-    wanted = item_id("facebook", post)
-    assert (item["id"], item["network"], item["kind"], item["heard"]) == (
-        wanted,
-        "facebook",
-        "mention",
-        True,
+    answered_once_then_gone(
+        site,
+        network="facebook",
+        native_id=post,
+        author=("name", "Léa Gagnon"),
+        shown_as="Léa Gagnon",
+        answers=lambda: [c["message"] for c in page_comments(meta_server, post)],
+        answer=f"{ANSWER} — Camille",
     )
-    assert (item["question"], item["complaint"], item["first_time"]) == (True, ["panne"], True)
-    assert item["author"]["name"] == "Léa Gagnon"
-    text = site.inbox()
-    assert text.startswith("1 comment waiting for an answer")
-    assert "Facebook  Léa Gagnon  " in text
-    assert "mentions us  [question, complaint (panne), first time]" in text
-    assert f"ID {wanted}" in text and "Avant le début" not in text
-
-    code, out = site.reply(wanted, "Désolés ! On vous écrit en privé.")
-    assert code == 0 and out.startswith("Answered on "), out
-    [answer] = page_comments(meta_server, post)
-    assert answer["message"] == "Désolés ! On vous écrit en privé. — Camille"
-    assert site.waiting() == []
-
-    site.backfeed()
-    assert site.inbox() == "Nothing waits for an answer.\n"
-    code, out = site.reply(wanted, "Encore un mot.")
-    assert code == 2
-    assert out.startswith(f"Nothing was posted: {wanted} was already answered on Facebook (")
-    assert out.count("\n") == 1
-    assert len(page_comments(meta_server, post)) == 1

@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests" / "inbox") not in sys.path:
     sys.path.append(str(ROOT / "tests" / "inbox"))
 
-from heard_site import HeardSite, open_heard_site  # noqa: E402
+from heard_site import ANSWER, HeardSite, answered_once_then_gone, open_heard_site  # noqa: E402
 
 from sandbox.meta import MetaServer  # noqa: E402
-from syndication.desk.inbox import item_id  # noqa: E402
 
 pytestmark = pytest.mark.meta
 
@@ -54,33 +53,12 @@ def test_a_media_tagging_the_account_waits_is_answered_once_then_leaves(
         "lea", f"@velosboreal mon vélo est encore en panne, pourquoi ? {tag}"
     )
 
-    said = site.backfeed()
-    assert "Instagram: 1 new," in said, said
-    [item] = site.waiting()
-    wanted = item_id("instagram", media)
-    assert (item["id"], item["network"], item["kind"], item["heard"]) == (
-        wanted,
-        "instagram",
-        "mention",
-        True,
+    answered_once_then_gone(
+        site,
+        network="instagram",
+        native_id=media,
+        author=("handle", "lea"),
+        shown_as="@lea",
+        answers=lambda: [c["text"] for c in account_comments(meta_server, media)],
+        answer=f"@lea {ANSWER} — Camille",
     )
-    assert (item["question"], item["complaint"], item["first_time"]) == (True, ["panne"], True)
-    assert item["author"]["handle"] == "lea"
-    text = site.inbox()
-    assert text.startswith("1 comment waiting for an answer")
-    assert "Instagram  @lea  mentions us  [question, complaint (panne), first time]" in text
-    assert f"ID {wanted}" in text and "Avant le début" not in text
-
-    code, out = site.reply(wanted, "Désolés ! On vous écrit en privé.")
-    assert code == 0 and out.startswith("Answered on "), out
-    [answer] = account_comments(meta_server, media)
-    assert answer["text"] == "@lea Désolés ! On vous écrit en privé. — Camille"
-    assert site.waiting() == []
-
-    site.backfeed()
-    assert site.inbox() == "Nothing waits for an answer.\n"
-    code, out = site.reply(wanted, "Encore un mot.")
-    assert code == 2
-    assert out.startswith(f"Nothing was posted: {wanted} was already answered on Instagram (")
-    assert out.count("\n") == 1
-    assert len(account_comments(meta_server, media)) == 1

@@ -25,10 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests" / "inbox") not in sys.path:
     sys.path.append(str(ROOT / "tests" / "inbox"))
 
-from heard_site import HeardSite, open_heard_site  # noqa: E402
+from heard_site import ANSWER, HeardSite, answered_once_then_gone, open_heard_site  # noqa: E402
 
 from sandbox.meta import MetaServer  # noqa: E402
-from syndication.desk.inbox import item_id  # noqa: E402
 
 pytestmark = pytest.mark.meta
 
@@ -55,33 +54,12 @@ def test_a_post_tagging_the_profile_waits_is_answered_once_then_leaves(
         "lea", f"@velosboreal mon vélo est encore en panne, pourquoi ? {tag}"
     )
 
-    said = site.backfeed()
-    assert "Threads: 1 new," in said, said
-    [item] = site.waiting()
-    wanted = item_id("threads", post)
-    assert (item["id"], item["network"], item["kind"], item["heard"]) == (
-        wanted,
-        "threads",
-        "mention",
-        True,
+    answered_once_then_gone(
+        site,
+        network="threads",
+        native_id=post,
+        author=("handle", "lea"),
+        shown_as="@lea",
+        answers=lambda: [r["text"] for r in profile_replies(meta_server, post)],
+        answer=f"{ANSWER} — Camille",
     )
-    assert (item["question"], item["complaint"], item["first_time"]) == (True, ["panne"], True)
-    assert item["author"]["handle"] == "lea"
-    text = site.inbox()
-    assert text.startswith("1 comment waiting for an answer")
-    assert "mentions us  [question, complaint (panne), first time]" in text
-    assert f"ID {wanted}" in text and "Avant le début" not in text
-
-    code, out = site.reply(wanted, "Désolés ! On vous écrit en privé.")
-    assert code == 0 and out.startswith("Answered on "), out
-    [answer] = profile_replies(meta_server, post)
-    assert answer["text"] == "Désolés ! On vous écrit en privé. — Camille"
-    assert site.waiting() == []
-
-    site.backfeed()
-    assert site.inbox() == "Nothing waits for an answer.\n"
-    code, out = site.reply(wanted, "Encore un mot.")
-    assert code == 2
-    assert out.startswith(f"Nothing was posted: {wanted} was already answered on Threads (")
-    assert out.count("\n") == 1
-    assert len(profile_replies(meta_server, post)) == 1
