@@ -185,6 +185,23 @@ def _write_images(images: Path, count: int) -> list[str]:
     return paths
 
 
+READ_ALSO = {"fr": "Lire aussi", "en": "Read also"}
+
+
+def post_file(slug: str, lang: str) -> str:
+    """The file a synthetic post is written to: ``slug.md``, ``slug-en.md`` for a translation."""
+    return f"{slug}.md" if lang == "fr" else f"{slug}-{lang}.md"
+
+
+def write_taxonomy(content: Path) -> None:
+    """The English names of the synthetic categories and tags (``taxonomy.toml``)."""
+    lines = ["[categories]"]
+    lines += [f'"{fr}" = "{en}"' for fr, en in zip(CATEGORIES["fr"], CATEGORIES["en"], strict=True)]
+    lines += ["", "[tags]"]
+    lines += [f'"{fr}" = "{en}"' for fr, en in zip(TAGS["fr"], TAGS["en"], strict=True)]
+    (content / "taxonomy.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def write_posts(content: Path, count: int, authors: list[str]) -> int:
     """Write ``count`` French posts, every second one translated; returns the articles written.
 
@@ -205,14 +222,17 @@ def write_posts(content: Path, count: int, authors: list[str]) -> int:
         author = authors[index % len(authors)]
         for lang in ("fr", "en") if index % 2 == 0 else ("fr",):
             title = _sentence(rng, lang).split(" ", 6)
+            # As the house rules ask of a real post (the production build fails otherwise):
+            # ``slug.md`` and ``slug-en.md``, the original's category and tags (the taxonomy
+            # file gives their English names), a link to another post.
             meta = {
                 "Title": " ".join(title[:6]).rstrip(".,").replace("*", ""),
                 "Date": date.strftime("%Y-%m-%d %H:%M"),
                 "Modified": (date + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
                 if index % 5 == 0
                 else "",
-                "Category": CATEGORIES[lang][category],
-                "Tags": ", ".join(TAGS[lang][t] for t in tags),
+                "Category": CATEGORIES["fr"][category],
+                "Tags": ", ".join(TAGS["fr"][t] for t in tags),
                 "Author": author,
                 "Slug": slug,
                 "Lang": lang,
@@ -221,9 +241,12 @@ def write_posts(content: Path, count: int, authors: list[str]) -> int:
                 "Image": image,
                 "Image_alt": "Un soleil jaune sur fond bleu" if image else "",
             }
-            text = _front_matter(meta) + "\n" + _body(rng, lang) + "\n"
-            (posts / f"{slug}.{lang}.md").write_text(text, encoding="utf-8")
+            other = f"billet-{index - 1 if index else 1:05d}.md"
+            link = f"\n\n[{READ_ALSO[lang]}]({{filename}}/posts/{other})"
+            text = _front_matter(meta) + "\n" + _body(rng, lang) + link + "\n"
+            (posts / post_file(slug, lang)).write_text(text, encoding="utf-8")
             written += 1
+    write_taxonomy(content)
     return written
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: the project's packages, not only bench/
     sys.path.insert(0, str(ROOT))
 
-from bench.build import SETTINGS, prepare_content  # noqa: E402
+from bench.build import SETTINGS, post_file, prepare_content  # noqa: E402
 
 TARGET_SECONDS = 5.0
 FIRST_BUILD_TIMEOUT = 1800.0  # seconds: a cold 4,000-post build on a busy machine
@@ -80,10 +80,6 @@ def _settings(work: Path, content: Path, *, plain: bool) -> Path:
         f"AGORA_STATE_PATH = {str(content / 'state')!r}",
         f"AGORA_MODERATION_FILE = {str(content / 'moderation.toml')!r}",
         f"AGORA_CARD_CACHE = {str(work / 'card-cache')!r}",
-        # The synthetic posts are named billet-N.fr.md and link nowhere: rules the preview would
-        # refuse. Still checked (their cost is the preview's), as warnings.
-        "AGORA_HOUSE_RULES = {k: {**(v if isinstance(v, dict) else {}), 'level': 'warning'}"
-        " for k, v in AGORA_HOUSE_RULES.items()}",
     ]
     if plain:
         lines += [
@@ -135,7 +131,7 @@ def run_variant(variant: Variant, content: Path, edits: list[str], work: Path) -
         for number, slug in enumerate(edits, start=1):
             time.sleep(1.0)  # a writer saves a while after the last build, not at once
             mark = f"Ajout {variant.name} {number} {time.time_ns()}."
-            source = content / "posts" / f"{slug}.fr.md"
+            source = content / "posts" / post_file(slug, "fr")
             text = source.read_text(encoding="utf-8")
             saved = time.perf_counter()
             source.write_text(text + f"\n{mark}\n", encoding="utf-8")
