@@ -268,7 +268,9 @@ def add_interactions(content: Path, total: int) -> None:
     from syndication.store.state import StateStore
 
     rng = random.Random(SEED + 1)
-    keys = sorted(p.name.removesuffix(".md") for p in (content / "posts").glob("*.md"))
+    # A state file is named by the post's ``slug.lang`` (``post_file`` names the Markdown).
+    names = (p.name.removesuffix(".md") for p in (content / "posts").glob("*.md"))
+    keys = sorted(name[:-3] + ".en" if name.endswith("-en") else name + ".fr" for name in names)
     store = StateStore(content / "state")
     states = {key: PostState(key=key) for key in keys}
     moment = datetime(2024, 1, 1, tzinfo=UTC)
