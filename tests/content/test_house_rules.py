@@ -98,6 +98,17 @@ def _no_alt(blog: Path) -> str:
     return f"{SECOND}.md"
 
 
+def _no_alt_in_html(blog: Path) -> str:
+    # Written as HTML, a title holding ">" before the empty alt, and an image commented out
+    # (not shown, so not checked) first: the rule reads the tags as a browser would.
+    extra = (
+        f'\n\n<!-- <img src="{{static}}/{IMAGE}"> -->\n\n'
+        f'<p><img title="a > b" src="{{static}}/{IMAGE}" alt=""></p>\n'
+    )
+    _second(blog, text=body(link=f"{{filename}}/posts/{FIRST}.md") + extra)
+    return f"{SECOND}.md"
+
+
 def _no_summary(blog: Path) -> str:
     _second(blog, summary=None)
     return f"{SECOND}.md"
@@ -138,6 +149,7 @@ BREAKERS: list[tuple[str, Callable[[Path], str], str]] = [
     ("image_weight", _heavy_image, 'image "{static}/images/posts/bruit.png" weighs'),
     ("image_size", _small_image, "is 600 by 315 px; the house rule asks for at least 1200 by 630"),
     ("alt_text", _no_alt, "has no alt text"),
+    ("alt_text", _no_alt_in_html, "has no alt text"),
     ("summary", _no_summary, "no Summary line"),
     ("summary", _long_summary, "characters; at most 300"),
     (
@@ -236,3 +248,11 @@ def test_a_typo_in_the_settings_stops_the_build_with_one_sentence(
     outcome = build_blog(blog, rules)
     assert not outcome.built
     assert said in outcome.failure and "\n" not in outcome.failure
+
+
+def test_an_image_commented_out_is_not_checked_and_html_attributes_are_read_whole(
+    blog: Path,
+) -> None:
+    name = _no_alt_in_html(blog)
+    refused = build_blog(blog, {"alt_text": "error"})
+    assert len(refused.about(name, "alt_text")) == 1, refused.lines
