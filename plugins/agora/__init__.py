@@ -9,6 +9,9 @@ Settings (all optional but ``AGORA_AUTHORS``):
 ``AGORA_CARD_CACHE``       where drawn social cards are kept between builds
                            (default ``cache/social-cards``); relative paths start at the working
                            folder, like ``invoke build`` runs
+``AGORA_INSTAGRAM_USER_ID`` the Instagram account posts go to (default: the environment's, as the
+                           pipeline reads it): a post still to be posted there gets a JPEG twin
+                           of its card (``twins``)
 ``COMPANY_NAME``           drawn on the social cards
 ``AGORA_IMAGE_CACHE``      where resized images are kept between builds (default ``cache/images``)
 ``AGORA_IMAGE_WIDTHS``     the widths a post's images are served at (``images.py``)
@@ -18,11 +21,13 @@ Settings (all optional but ``AGORA_AUTHORS``):
 
 Every article gets ``article.agora_html`` (its conversation section, rendered from its state by
 ``_conversation.html``, see ``sections``), ``article.social_image`` (site-relative path of its own
-image or of its generated card, ``social-cards/<digest>.jpg``: one file per drawing, however many
-posts show it) and ``article.social_image_alt`` (in a preview's rebuild of one post, only that
+image or of its generated card, ``social-cards/<digest>.png``: one file per drawing, however many
+posts show it, with ``<digest>.jpg`` beside it while Instagram still needs it, ``twins``) and
+``article.social_image_alt`` (in a preview's rebuild of one post, only that
 post and its translations: ``syndication.site.preview.is_selected``); every template sees
 ``AGORA_NETWORK_LABELS`` (network -> label, from ``syndication.networks.registry``, the one list
-of networks). The build never touches the
+of networks) and ``AGORA_STYLESHEET`` (the theme's stylesheet, written once per build under a
+name made of its digest, ``stylesheet``). The build never touches the
 network: everything comes from files.
 """
 
@@ -46,11 +51,12 @@ from syndication.site import house_rules
 from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
 from syndication.site.preview import is_selected
 
-from . import filters, images, sitemap, validate
-from .cards import CardCache, CardText
+from . import filters, images, sitemap, stylesheet, validate
+from .cards import TWIN_SUFFIX, CardCache, CardText
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
 from .taxonomy import translate_taxonomy, write_taxonomy_pages
+from .twins import TwinRule
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +73,7 @@ class BuildPlan:
 
     site_url: str
     cards: dict[str, Path] = field(default_factory=dict)  # output path -> cached card
+    twins: TwinRule | None = None  # which posts' cards get a JPEG twin (Instagram)
     # None: a preview's rebuild of one post, whose sitemap stays as the whole build wrote it.
     sitemap: list[sitemap.SitemapEntry] | None = field(default_factory=list)
 
@@ -103,6 +110,7 @@ class AgoraPlugin:
         self._cards: dict[Path, CardCache] = {}
         self._pending: dict[str, BuildPlan] = {}
         self._sections: Sections | None = None  # the build under way's
+        self._stylesheets: dict[str, stylesheet.Stylesheet] = {}  # output folder -> its sheet
 
     def card_cache(self, root: Path) -> CardCache:
         """The card cache at ``root``, kept for every build of the process (and its workers)."""
@@ -176,6 +184,10 @@ class AgoraPlugin:
         # Named by what is drawn on it: posts whose cards say the same share one file.
         target = f"{CARDS_FOLDER}/{cached.name}"
         plan.cards[target] = cached
+        if plan.twins is not None and plan.twins.wanted(article):
+            # The JPEG Instagram is given instead of the PNG (twins), same name but the suffix.
+            twin = cache.request(text, TWIN_SUFFIX)
+            plan.cards[f"{CARDS_FOLDER}/{twin.name}"] = twin
         article.social_image = target
         article.social_image_alt = text.alt
 
@@ -185,6 +197,10 @@ class AgoraPlugin:
         Every template, the conversation section's included, sees the networks' labels.
         """
         generator.context[LABELS_NAME] = registry.labels()
+        sheet = stylesheet.find(generator.settings)
+        if sheet is not None:
+            generator.context[stylesheet.CONTEXT_NAME] = sheet.target
+            self._stylesheets[str(Path(generator.output_path).resolve())] = sheet
         if not isinstance(generator, ArticlesGenerator):
             return
         if self._sections is not None:
@@ -237,6 +253,9 @@ class AgoraPlugin:
         # each translation's category with its original's as written (plugins/agora/taxonomy).
         translate_taxonomy(articles)
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
+        plan.twins = TwinRule(
+            settings, self.states, _path_setting(settings, "AGORA_STATE_PATH", DEFAULT_STATE_PATH)
+        )
         sections, self._sections = self._sections, None
         try:
             for article in _all_articles(articles):
@@ -262,9 +281,13 @@ class AgoraPlugin:
         images.prepare(generators)
 
     def on_finalized(self, pelican: Any) -> None:
-        """Copy the cards and write the sitemap and robots.txt once the pages are written."""
+        """Write the stylesheet, copy the cards and write the sitemap and robots.txt once the
+        pages are written."""
         images.finish(pelican)  # the resized images the pages show
         output = Path(pelican.output_path)
+        sheet = self._stylesheets.pop(str(output.resolve()), None)
+        if sheet is not None:
+            stylesheet.write(output, sheet)  # the one every page links
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:
             return
@@ -346,8 +369,9 @@ def register() -> None:
     ``content_object_init``: a post was just read; its conversation section and its card (when it
     needs a new one) start in workers at once, so they overlap Pelican's reading and writing.
 
-    ``finalized``: the pages are written and the output folder is no longer cleaned, so the cards,
-    the sitemap and robots.txt are written last, into the folder Pelican built.
+    ``finalized``: the pages are written and the output folder is no longer cleaned, so the
+    stylesheet, the cards, the sitemap and robots.txt are written last, into the folder Pelican
+    built.
     """
     signals.generator_init.connect(_PLUGIN.on_generator_init, weak=False)
     signals.content_object_init.connect(_PLUGIN.on_content_object_init, weak=False)

@@ -1,9 +1,15 @@
-"""Social cards: a 1200 x 630 JPEG with the post's title, its author and the company's name.
+"""Social cards: a 1200 x 630 palette PNG with the post's title, its author and the company's name.
 
-JPEG because Instagram publishes JPEG only (https://developers.facebook.com/docs/instagram-platform/
-instagram-graph-api/reference/ig-user/media#image-specifications) and the card is what it shows
-for a post without its own image; every other network takes JPEG too. Full chroma (4:4:4) keeps
-the text's edges clean, at about 60 KiB a card.
+PNG with a fixed palette of the card's own colours: flat colours and anti-aliased text are what
+PNG keeps exactly, at about 11 to 17 KiB a card (a JPEG of the same card weighs about 60 KiB at
+full chroma, and its text's edges blur at less). Every network reads the card from the page's
+``og:image`` and takes PNG, but one: Instagram publishes JPEG only
+(https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media#image-specifications).
+For it, the build also writes a JPEG twin of a card, ``<digest>.jpg`` beside ``<digest>.png``,
+for the posts still to be posted to Instagram (``AgoraPlugin.social_image``), and the Instagram
+adapter asks for the twin instead of the PNG (``syndication.networks.instagram.client``). Once
+Instagram has its copy the twin is left out of the next build: the site carries JPEGs only for
+the few posts on their way there.
 
 Posts without their own image get one, so every link shared on a network shows a card. Drawing
 costs tens of milliseconds, so cards are cached by content in a folder outside the output: the
@@ -19,15 +25,17 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from PIL import Image, ImageDraw, ImageFont
 
 from .workers import DrawingQueue, Drawn
 
 # Bump when the drawing changes, so every cached card is drawn again.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 WIDTH, HEIGHT = 1200, 630
-CARD_SUFFIX = ".jpg"
+CARD_SUFFIX = ".png"  # what pages show (og:image)
+TWIN_SUFFIX = ".jpg"  # the JPEG twin Instagram is given
 MARGIN = 80
 FONTS = Path(__file__).resolve().parent / "fonts"
 TITLE_FONT = FONTS / "DejaVuSans-Bold.ttf"
@@ -43,6 +51,11 @@ MUTED = (214, 230, 224)
 ELLIPSIS = "…"
 # Cards a build draws in place before it hands the rest to worker processes.
 INLINE_CARDS = 24
+# Steps of the anti-aliased edges between the background and each colour of text.
+TEXT_STEPS = {FOREGROUND: 15, MUTED: 14}
+# zlib's default level: 17 KiB and 15 ms a card; level 1 gave 23 KiB in 12 ms, level 9 14 KiB
+# in 40 ms.
+PNG_LEVEL = 6
 
 
 @dataclass(frozen=True)
@@ -158,15 +171,45 @@ def draw(text: CardText) -> Image.Image:
     return image
 
 
+def _blend(start: tuple[int, int, int], end: tuple[int, int, int], share: float) -> list[int]:
+    return [round(a + (b - a) * share) for a, b in zip(start, end, strict=True)]
+
+
+@functools.lru_cache(maxsize=1)
+def palette() -> Image.Image:
+    """The card's colours: the background, the accent, and the blends text edges are made of.
+
+    Text is drawn in one colour over a flat background, so each edge pixel lies between the two;
+    mapping to these 31 colours is close to exact (no channel off by more than 12), and several
+    times faster than computing a palette for each card (Pillow's ``Image.quantize``).
+    """
+    colours = [list(BACKGROUND), list(ACCENT)]
+    for colour, steps in TEXT_STEPS.items():
+        colours += [_blend(BACKGROUND, colour, step / steps) for step in range(1, steps + 1)]
+    image = Image.new("P", (1, 1))
+    image.putpalette([value for colour in colours for value in colour])
+    return image
+
+
+def _encode(card: Image.Image, stream: IO[bytes], suffix: str) -> None:
+    """``card`` as a palette PNG, or as the JPEG twin when ``suffix`` is ``.jpg``."""
+    if suffix == TWIN_SUFFIX:
+        # Full chroma (4:4:4) keeps the text's edges clean; no Huffman optimisation, which
+        # would save 10 % of the bytes for 70 % more encoding time.
+        card.save(stream, format="JPEG", quality=85, subsampling=0)
+        return
+    mapped = card.quantize(palette=palette(), dither=Image.Dither.NONE)
+    mapped.save(stream, format="PNG", compress_level=PNG_LEVEL)
+
+
 def write_card(path: Path, text: CardText) -> None:
-    """Draw the card for ``text`` and write it to ``path`` atomically (a reader never sees half)."""
+    """Draw the card for ``text`` and write it to ``path`` atomically (a reader never sees half);
+    a palette PNG, or a JPEG when ``path`` ends in ``.jpg``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".card-", suffix=CARD_SUFFIX, dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=".card-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            # Drawn and encoded in about 10 ms (a palette PNG took 15 ms); no Huffman
-            # optimisation, which would save 10 % of the bytes for 70 % more encoding time.
-            draw(text).save(stream, format="JPEG", quality=85, subsampling=0)
+            _encode(draw(text), stream, path.suffix)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -186,20 +229,20 @@ class CardCache:
         self.root = root
         self.queue = DrawingQueue(inline_limit)
 
-    def path_for(self, text: CardText) -> Path:
-        """Where the card for ``text`` is kept."""
-        return self.root / f"{text.digest()}{CARD_SUFFIX}"
+    def path_for(self, text: CardText, suffix: str = CARD_SUFFIX) -> Path:
+        """Where the card for ``text`` is kept (``suffix``: ``TWIN_SUFFIX`` for its JPEG twin)."""
+        return self.root / f"{text.digest()}{suffix}"
 
-    def ensure(self, text: CardText) -> Path:
+    def ensure(self, text: CardText, suffix: str = CARD_SUFFIX) -> Path:
         """The cached card for ``text``, drawn now and written atomically if it is not there yet."""
-        path = self.path_for(text)
+        path = self.path_for(text, suffix)
         if not path.is_file() and not self.queue.queued(path):
             write_card(path, text)
         return path
 
-    def request(self, text: CardText) -> Path:
+    def request(self, text: CardText, suffix: str = CARD_SUFFIX) -> Path:
         """Where the card for ``text`` will be once ``wait`` returns; drawn now or by a worker."""
-        path = self.path_for(text)
+        path = self.path_for(text, suffix)
         if not path.is_file() and not self.queue.queued(path):
             self.root.mkdir(parents=True, exist_ok=True)
             self.queue.draw(path, functools.partial(write_card, path), text)

@@ -1,24 +1,31 @@
-"""The plugin across builds: after Pelican's content cache, once per file, cards that fit."""
+"""The plugin across builds: after Pelican's content cache, once per file, cards that fit, and
+their JPEG twins for the posts Instagram has no copy of yet."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from site_build import WINTER, build, copy_content, write_state
+from fixture_site import NAMES, source
+from pelican.settings import read_settings
+from PIL import Image, ImageChops, ImageStat
+from site_build import MEASURE, ROOT, SITEURL, WINTER, build, copy_content, write_state
 
 from plugins.agora import cards
 from syndication.model import Copy, CopyStatus, PostState, utc_now
+from syndication.pipeline import drop_drafts
 
 POST = WINTER.slug  # French only, no state of its own
 
 
-def _state_with_copy(url: str) -> dict[str, object]:
-    state = PostState(key=f"{POST}.fr")
-    state.copies["mastodon"] = Copy(
-        network="mastodon",
+def _state_with_copy(
+    url: str, key: str = f"{POST}.fr", network: str = "mastodon"
+) -> dict[str, object]:
+    state = PostState(key=key)
+    state.copies[network] = Copy(
+        network=network,
         status=CopyStatus.PUBLISHED,
         key="k",
         intent_at=utc_now(),
@@ -124,8 +131,77 @@ def test_many_new_cards_are_drawn_by_workers_and_all_land(tmp_path: Path) -> Non
     assert done.handed_off == 10  # all but the first two went to the workers
     for path in paths:
         with Image.open(path) as card:
-            assert card.size == (1200, 630) and card.format == "JPEG"
+            assert card.size == (1200, 630) and card.format == "PNG"
     assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == sorted(p.name for p in paths)
     again = cards.CardCache(tmp_path / "cards", inline_limit=0)
     assert [again.request(text) for text in texts] == paths
     assert again.wait().drawn == 0
+
+
+INSTAGRAM = {"AGORA_INSTAGRAM_USER_ID": "17841400000000001"}
+DRAFT = "rouler-plus-tard"
+
+
+def _card(output: Path, page: str) -> Path:
+    """The social card ``page`` shows in its og:image (a site-relative ``social-cards/`` file)."""
+    html = (output / page / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'property="og:image" content="[^"]*/(social-cards/[0-9a-f]{16}\.png)"', html)
+    assert found, f"{page} shows no social card"
+    return output / found[1]
+
+
+def test_a_jpeg_twin_is_written_only_for_posts_instagram_still_needs(tmp_path: Path) -> None:
+    """Instagram publishes JPEG only: beside the PNG card of each post still to be posted there,
+    ``<digest>.jpg``; none for a post already on Instagram, one that leaves Instagram out, or a
+    draft (whose PNG card ``drop_drafts`` still takes out); none once Instagram has them all."""
+    content = copy_content(tmp_path)
+    posts = content / "posts"
+    write_state(
+        content,
+        f"{NAMES.slug}.fr",
+        _state_with_copy("https://i.example/p/1", f"{NAMES.slug}.fr", "instagram"),
+    )
+    for lang, name in (("fr", f"{MEASURE.slug}.md"), ("en", f"{MEASURE.slug}-en.md")):
+        (posts / name).write_text(
+            source(MEASURE, lang, Syndicate="bluesky, mastodon"), encoding="utf-8"
+        )
+    later = source(WINTER, "fr", Slug=DRAFT, Title="Rouler au printemps", Date="2099-01-05 10:00")
+    (posts / f"{DRAFT}.md").write_text(later, encoding="utf-8")
+    output = tmp_path / "output"
+    build(tmp_path, output, **INSTAGRAM)
+
+    waiting = [_card(output, WINTER.slug), _card(output, f"en/{NAMES.slug}")]
+    for card in waiting:
+        twin = card.with_suffix(".jpg")
+        with Image.open(twin) as image:
+            assert (image.format, image.size) == ("JPEG", (1200, 630)), twin.name
+    not_waiting = [_card(output, NAMES.slug), _card(output, MEASURE.slug)]
+    not_waiting.append(_card(output, f"en/{MEASURE.slug}"))
+    draft_card = _card(output, f"drafts/{DRAFT}")
+    for card in [*not_waiting, draft_card]:
+        assert card.is_file() and not card.with_suffix(".jpg").exists(), card.name
+    assert len(list((output / "social-cards").glob("*.jpg"))) == len(waiting)
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"SITEURL": SITEURL})
+    assert drop_drafts(output, settings) == 1
+    assert not draft_card.exists() and all(card.is_file() for card in not_waiting + waiting)
+
+    # The pipeline posted them: the rebuild after it leaves the twins out.
+    for key in (f"{WINTER.slug}.fr", f"{NAMES.slug}.en"):
+        write_state(content, key, _state_with_copy("https://i.example/p/2", key, "instagram"))
+    again = tmp_path / "again"
+    build(tmp_path, again, **INSTAGRAM)
+    assert list((again / "social-cards").glob("*.png"))
+    assert not list((again / "social-cards").glob("*.jpg"))
+
+
+def test_the_twin_is_the_same_card_as_a_jpeg(tmp_path: Path) -> None:
+    text = cards.CardText("Rouler l'hiver", "Mathieu Gagnon", "Vélos Boréal", "fr")
+    cache = cards.CardCache(tmp_path)
+    png, jpeg = cache.ensure(text), cache.ensure(text, cards.TWIN_SUFFIX)
+    assert (png.name, jpeg.name) == (f"{text.digest()}.png", f"{text.digest()}.jpg")
+    with Image.open(png) as drawn, Image.open(jpeg) as twin:
+        assert (drawn.format, twin.format) == ("PNG", "JPEG")
+        difference = ImageChops.difference(drawn.convert("RGB"), twin.convert("RGB"))
+        # The same drawing: only JPEG's ringing around the letters differs, a few levels on average.
+        assert max(ImageStat.Stat(difference).mean) < 2

@@ -112,8 +112,8 @@ def test_robots_txt_lets_everyone_in_and_points_to_the_sitemap(site: BuiltSite) 
     assert not any(line.startswith("Disallow: /") for line in lines)
 
 
-def test_posts_without_an_image_get_a_1200_by_630_jpeg_card(site: BuiltSite) -> None:
-    """JPEG: the one image format every network takes, Instagram included."""
+def test_posts_without_an_image_get_a_1200_by_630_palette_png_card(site: BuiltSite) -> None:
+    """A palette PNG (a few KiB: flat colours and text); no JPEG twin without Instagram."""
     without_image = [post for post in site.posts if not post.image]
     assert without_image, "the fixture blog should have posts without an image"
     cards = set()
@@ -122,13 +122,14 @@ def test_posts_without_an_image_get_a_1200_by_630_jpeg_card(site: BuiltSite) -> 
         assert og_image is not None
         # Named by what is drawn on it (stored once however many pages show it), absolute.
         found = re.fullmatch(
-            rf"{re.escape(SITEURL)}/(social-cards/[0-9a-f]{{16}}\.jpg)", og_image["content"]
+            rf"{re.escape(SITEURL)}/(social-cards/[0-9a-f]{{16}}\.png)", og_image["content"]
         )
         assert found, og_image["content"]
         with Image.open(site.output / found[1]) as image:
-            assert image.format == "JPEG"
-            assert image.size == (1200, 630)
+            assert (image.format, image.mode, image.size) == ("PNG", "P", (1200, 630))
+        assert (site.output / found[1]).stat().st_size < 30_000
         cards.add(found[1])
+    assert not list((site.output / "social-cards").glob("*.jpg")), "a twin no one asked for"
     titles = {(post.title, post.lang) for post in without_image}
     assert len(cards) == len(titles), "posts with different titles share a card"
     for post in site.posts:
@@ -143,9 +144,9 @@ def test_posts_without_an_image_get_a_1200_by_630_jpeg_card(site: BuiltSite) -> 
 
 def test_a_second_build_copies_the_cards_instead_of_drawing_them(rebuilt: Rebuild) -> None:
     cache = rebuilt.site.workspace / "card-cache"
-    after = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.jpg")}
+    after = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.png")}
     assert rebuilt.cache_before, "the first build cached no card"
     assert after == rebuilt.cache_before, "a card was drawn again"
     first = rebuilt.site.workspace / "output" / "social-cards"
-    for card in (rebuilt.site.output / "social-cards").glob("*.jpg"):
+    for card in (rebuilt.site.output / "social-cards").glob("*.png"):
         assert card.read_bytes() == (first / card.name).read_bytes()

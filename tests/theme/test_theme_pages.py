@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import mf2py
@@ -64,13 +65,21 @@ def test_each_page_declares_its_language_and_speaks_it(
     assert not soup.find_all("script"), f"{page} has JavaScript"
 
 
+def _stylesheet(site: BuiltSite, soup: BeautifulSoup) -> tuple[str, str]:
+    """The address of the page's one stylesheet and the text of that file."""
+    links = soup.find_all("link", rel="stylesheet")
+    assert len(links) == 1, f"expected one stylesheet, found {links}"
+    url = str(links[0]["href"])
+    return url, site.path(urlsplit(url).path).read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("page", list(PAGES))
 def test_assets_come_from_the_site_itself(site: BuiltSite, page: str) -> None:
     soup = site.soup(page)
     assets = [str(tag["src"]) for tag in soup.find_all(src=True)]
     assets += [str(tag["href"]) for tag in soup.find_all("link")]
-    style = "".join(tag.get_text() for tag in soup.find_all("style"))
-    assets += FONT_URL.findall(style)
+    url, style = _stylesheet(site, soup)
+    assets += [urljoin(url, font) for font in FONT_URL.findall(style)]
     foreign = [url for url in assets if not _is_local(url)]
     assert not foreign, f"{page} loads from other origins: {foreign}"
     for img in soup.find_all("img"):
@@ -78,16 +87,43 @@ def test_assets_come_from_the_site_itself(site: BuiltSite, page: str) -> None:
         assert img.has_attr("alt"), f"{page}: {img} has no alt"
 
 
+def test_every_page_links_one_stylesheet_named_by_its_content(site: BuiltSite) -> None:
+    """One file, written once, cacheable for good; no page carries styles of its own, so the
+    CSP allows styles from the site only."""
+    addresses = set()
+    for page in PAGES:
+        soup = site.soup(page)
+        url, _ = _stylesheet(site, soup)
+        addresses.add(url)
+        assert not soup.find_all("style") and not soup.find_all(style=True), page
+        csp = _meta_csp(soup)
+        assert f"style-src 'self' {SITEURL};" in csp and "unsafe-inline" not in csp, page
+    assert len(addresses) == 1, f"pages link different stylesheets: {addresses}"
+    found = re.fullmatch(rf"{re.escape(SITEURL)}/theme/css/style\.([0-9a-f]{{12}})\.css", url)
+    assert found, url
+    content = site.path(urlsplit(url).path).read_bytes()
+    assert hashlib.sha256(content).hexdigest()[:12] == found[1]
+    assert b"body{" in content.replace(b" ", b"")
+    assert [p.name for p in site.root.rglob("*.css")] == [f"style.{found[1]}.css"]
+
+
+def _meta_csp(soup: BeautifulSoup) -> str:
+    tag = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert tag is not None, "no Content-Security-Policy"
+    return str(tag["content"])
+
+
 def test_fonts_are_local_woff2_optional_and_the_main_one_preloaded(site: BuiltSite) -> None:
     soup = site.soup("/")
-    style = soup.find("style").get_text()  # type: ignore[union-attr]
-    fonts = FONT_URL.findall(style)
+    url, style = _stylesheet(site, soup)
+    # Relative to the stylesheet, as CSS resolves them.
+    fonts = [urljoin(url, font) for font in FONT_URL.findall(style)]
     assert 2 <= len(fonts) <= 4
     # Text never waits for a font, and a late font never moves it (a layout shift of 0).
     assert style.count("font-display:optional") == len(fonts)
-    for url in fonts:
-        assert url.startswith(f"{SITEURL}/theme/fonts/") and url.endswith(".woff2"), url
-        assert _local_file(site, url), f"{url} is not in the output"
+    for font in fonts:
+        assert font.startswith(f"{SITEURL}/theme/fonts/") and font.endswith(".woff2"), font
+        assert _local_file(site, font), f"{font} is not in the output"
     preload = soup.find("link", rel="preload")
     assert preload is not None and preload["as"] == "font" and preload.has_attr("crossorigin")
     assert preload["href"] in fonts

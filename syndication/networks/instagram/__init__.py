@@ -77,11 +77,18 @@ class Instagram(Network):
 
     def dry_run_notes(self, draft: Draft, settings: AccountSettings) -> list[str]:
         """The caption as Instagram gets it (no link: Instagram does not make it clickable) and
-        the image, or that nothing would go out without one."""
-        from syndication.networks.instagram.convert import caption, hashtag_count
+        the image (a social card's JPEG twin), or why nothing would go out."""
+        from syndication.errors import Rejected
+        from syndication.networks.instagram.convert import caption, hashtag_count, image_url
 
-        text = caption(draft, _own(settings).blog_name)
-        image = (draft.card.image_url if draft.card else None) or draft.post.image_url
+        own = _own(settings)
+        text = caption(draft, own.blog_name)
+        try:
+            image = image_url(draft, f"the Instagram account {own.user_id}")
+        except Rejected as refused:
+            image, refusal = None, str(refused)
+        else:
+            refusal = "nothing goes out to Instagram: the post has no image or social card"
         notes = [
             "Instagram gets this caption, without the link (Instagram does not make a "
             f"caption's link clickable; {len(text)} characters, {hashtag_count(text)} "
@@ -90,7 +97,7 @@ class Instagram(Network):
         if image:
             notes.append(f"with the image {image}")
         else:
-            notes.append("nothing goes out to Instagram: the post has no image or social card")
+            notes.append(refusal)
         return notes
 
 

@@ -38,6 +38,9 @@ Quirks recorded here:
 - **An image, no link.** A post needs an image (the post's own, else its social card, by its
   public address: the engine publishes once the page is live); a caption's link is not
   clickable, so the caption says where to read the post (``convert.caption``).
+- **JPEG only.** A social card is a PNG; Instagram is given its JPEG twin beside it, which the
+  build writes while the post has no Instagram copy (``convert.image_url``). Any other image
+  that is not a JPEG is refused in one sentence before anything is sent.
 - **No idempotency key.** ``find_published`` reads the account's media since the post's date
   for one whose caption names the post's title (two posts of the same title published within an
   hour of each other would be taken for one). Instagram lists no unpublished container, so the
@@ -158,9 +161,9 @@ class InstagramClient:
     # -- publishing -----------------------------------------------------------------------------
 
     def _image(self, draft: Draft) -> str:
-        """The image's public address: the card's (the post's own image, else its social
-        card), else the post's; Rejected when there is none."""
-        image = (draft.card.image_url if draft.card else None) or draft.post.image_url
+        """The image's public address (``convert.image_url``: a social card's JPEG twin);
+        Rejected when there is none, or when it is not a JPEG."""
+        image = convert.image_url(draft, self.account)
         if not image:
             raise Rejected(
                 f"Instagram takes only images and {draft.post.key} has neither an image of its "

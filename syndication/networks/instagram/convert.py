@@ -7,6 +7,11 @@ No I/O here (``client`` beside it does it). Followed pages:
   ``MAX_HASHTAGS``; counted here as characters, every ``#word`` a hashtag, repeats included).
 - https://developers.facebook.com/docs/instagram-platform/content-publishing: a caption's
   links are not clickable, so the caption says where to read the post instead of its address.
+- https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media#image-specifications:
+  "JPEG is the only image format supported" (``image_url``): a social card is a PNG on the
+  site, so Instagram is given its JPEG twin, ``<digest>.jpg`` beside it, which the build writes
+  for the posts Instagram has no copy of yet (``plugins/agora/cards.py``); any other image that
+  is not a JPEG is refused before anything is sent.
 - https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment:
   ``text``, ``username``, ``from``, ``timestamp``, ``hidden``, ``parent_id``; comments nest
   once (a reply answers a top-level comment).
@@ -18,8 +23,9 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from syndication.errors import Rejected
 from syndication.model import Interaction, InteractionKind, Person, Post
 from syndication.networks.base import Draft, Published
 from syndication.networks.meta_graph import graph_time
@@ -42,6 +48,11 @@ LEADS = {
     "en": "Read it on the {blog} blog: {title}",
 }
 
+# The site's social cards (plugins/agora: CARDS_FOLDER, cards.CARD_SUFFIX and TWIN_SUFFIX).
+CARDS_FOLDER = "/social-cards/"
+CARD_SUFFIX, TWIN_SUFFIX = ".png", ".jpg"
+JPEG_SUFFIXES = (".jpg", ".jpeg")
+
 _URL = re.compile(r"https?://\S+")
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 
@@ -57,6 +68,31 @@ def lead(post: Post, blog_name: str) -> str:
     """The caption's first line: where to read the post, in its language (fr, else en)."""
     shape = LEADS["fr"] if post.lang.lower().startswith("fr") else LEADS["en"]
     return shape.format(blog=blog_of(post, blog_name), title=post.title.strip())
+
+
+def image_url(draft: Draft, account: str) -> str | None:
+    """The address Instagram fetches the post's image from: the page's (its own image, else its
+    social card), else the post's own; None when there is none.
+
+    A social card is a PNG: its JPEG twin beside it is given instead. Any other image that is
+    not a JPEG is ``Rejected``, so Instagram is never sent an image it cannot publish.
+    """
+    image = (draft.card.image_url if draft.card else None) or draft.post.image_url
+    if not image:
+        return None
+    parts = urlsplit(image)
+    path = parts.path
+    if CARDS_FOLDER in path and path.lower().endswith(CARD_SUFFIX):
+        twin = path[: -len(CARD_SUFFIX)] + TWIN_SUFFIX
+        return urlunsplit(parts._replace(path=twin))
+    if not path.lower().endswith(JPEG_SUFFIXES):
+        raise Rejected(
+            f"Instagram publishes JPEG images only and the image of {draft.post.key} ({image}) "
+            f"is not one, so nothing was posted to {account}; give the post a JPEG image of its "
+            "own and run again.",
+            network=NETWORK,
+        )
+    return image
 
 
 def hashtag_count(text: str) -> int:
