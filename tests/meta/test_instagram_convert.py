@@ -1,11 +1,12 @@
 """Instagram's pure converters: the caption (where to read the post, no link, 2,200 characters
-and 30 hashtags), the comments, and the dry run's notes."""
+and 30 hashtags), the image (JPEG only: a social card's twin), the comments, and the dry run's
+notes."""
 
 from __future__ import annotations
 
 import pytest
 
-from syndication.errors import ConfigError
+from syndication.errors import ConfigError, Rejected
 from syndication.model import InteractionKind, Post, utc_now
 from syndication.networks.base import Draft, LinkCard
 from syndication.networks.instagram import NETWORK, InstagramSettings
@@ -14,12 +15,14 @@ from syndication.networks.instagram.convert import (
     MAX_HASHTAGS,
     caption,
     hashtag_count,
+    image_url,
     interaction,
     length,
     names_post,
 )
 
-URL = "https://blogue.velosboreal.example/freins/"
+SITE = "https://blogue.velosboreal.example"
+URL = f"{SITE}/freins/"
 
 
 def post(lang: str = "fr", title: str = "Freins à disque", summary: str = "Tout.") -> Post:
@@ -104,6 +107,27 @@ def test_the_dry_run_shows_the_caption_and_the_image_or_says_nothing_goes_out() 
     assert notes[1] == "with the image https://b.example/c.jpg"
     bare = NETWORK.dry_run_notes(draft(fr, "x", image=None), settings)
     assert "nothing goes out to Instagram" in bare[1]
+    card = NETWORK.dry_run_notes(draft(fr, "x", image=f"{SITE}/social-cards/0a1b.png"), settings)
+    assert card[1] == f"with the image {SITE}/social-cards/0a1b.jpg"  # the card's JPEG twin
+    png = NETWORK.dry_run_notes(draft(fr, "x", image=f"{SITE}/images/plan.png"), settings)
+    assert png[1].startswith("Instagram publishes JPEG images only") and "plan.png" in png[1]
+
+
+def test_instagram_is_given_a_jpeg_the_social_cards_twin_or_nothing() -> None:
+    """JPEG only: a card's PNG becomes its twin ``.jpg`` beside it, a JPEG stays as it is, and
+    any other image is refused in one sentence naming the post and the address."""
+    fr = post()
+    twin = image_url(draft(fr, "x", image=f"{SITE}/social-cards/0a1b2c3d4e5f6a7b.png"), "it")
+    assert twin == f"{SITE}/social-cards/0a1b2c3d4e5f6a7b.jpg"
+    photo = f"{SITE}/images/resized/freins-ab12-social-1200.JPEG"
+    assert image_url(draft(fr, "x", image=photo), "it") == photo
+    assert image_url(draft(fr, "x", image=None), "it") is None
+    for refused in (f"{SITE}/images/plan.png", f"{SITE}/theme/images/og-default.png", URL):
+        with pytest.raises(Rejected) as caught:
+            image_url(draft(fr, "x", image=refused), "the Instagram account 1")
+        said = str(caught.value)
+        assert refused in said and "freins.fr" in said and "the Instagram account 1" in said
+        assert said.startswith("Instagram publishes JPEG images only") and ". " not in said
 
 
 def test_the_settings_need_the_account_id_in_digits_and_keep_the_token_out_of_repr() -> None:

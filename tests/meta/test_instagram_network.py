@@ -89,9 +89,14 @@ def new_post(lang: str = "fr") -> Post:
     )
 
 
+def card_of(post: Post) -> str:
+    """The social card a post's page shows (og:image): a PNG named by its digest."""
+    return f"{SITE}/social-cards/{post.slug[-8:]}0123abcd.png"
+
+
 def draft_of(post: Post, *, image: str | None = "card") -> Draft:
     text = f"{post.title}\n\n{post.summary} — Camille\n\n{post.url}\n\n#Vélo #Hiver"
-    url = f"{SITE}/images/cards/{post.slug}-fr.jpg" if image == "card" else image
+    url = card_of(post) if image == "card" else image
     card = LinkCard(post.url, post.title, post.summary, image_url=url)
     return Draft("instagram", post, text, len(text), 2100, False, card, post.lang, post.author, "")
 
@@ -127,7 +132,8 @@ def test_publish_is_an_image_container_then_its_publication(meta_server: MetaSer
     stored = meta_server.instagram_media(published.id)
     assert stored["caption"].startswith(f"À lire sur le blogue de Vélos Boréal : {post.title}\n")
     assert "http" not in stored["caption"] and stored["caption"].endswith("#Vélo #Hiver")
-    assert stored["media_url"] == f"{SITE}/images/cards/{post.slug}-fr.jpg"
+    # Instagram publishes JPEG only: it is given the card's JPEG twin, never the PNG.
+    assert stored["media_url"] == card_of(post).removesuffix(".png") + ".jpg"
     assert published.url == stored["permalink"].rstrip("/") + "/"
     assert published.url.startswith("https://www.instagram.com/p/")
     assert meta_server.instagram_posts_naming(post.title) == [published.id]
@@ -219,30 +225,44 @@ def test_the_limit_reached_at_publication_is_graphs_error_mapped(meta_server: Me
     assert meta_server.instagram_user_id in said and ". " not in said
 
 
-def test_a_post_without_any_image_is_one_sentence_and_nothing_is_sent(
-    meta_server: MetaServer,
-) -> None:
-    post = new_post()
-    meta_server.reset_instagram_requests()
-    draft = draft_of(post, image=None)
-
-    async def go(a: InstagramClient) -> Published:
-        await a.text_limits()
-        return await a.publish(draft, "k")
-
-    spec = InstagramSpec("", meta_server.instagram_user_id)
+def _refused_before_sending(server: MetaServer, draft: Draft) -> str:
+    """What the adapter says when it refuses ``draft``; it asserts no request reached the double."""
+    server.reset_instagram_requests()
+    spec = InstagramSpec("", server.instagram_user_id)
     transport = ValidatingTransport(httpx.AsyncHTTPTransport(), spec, prefix="/instagram")
 
     async def run() -> Published:
         async with httpx.AsyncClient(transport=transport) as http:
-            return await go(InstagramClient(settings_for(meta_server), http, policy=ONCE))
+            adapter = InstagramClient(settings_for(server), http, policy=ONCE)
+            await adapter.text_limits()
+            return await adapter.publish(draft, "k")
 
     with pytest.raises(Rejected) as caught:
         asyncio.run(run())
-    said = str(caught.value)
+    assert server.instagram_requests() == {}
+    return str(caught.value)
+
+
+def test_a_post_without_any_image_is_one_sentence_and_nothing_is_sent(
+    meta_server: MetaServer,
+) -> None:
+    post = new_post()
+    said = _refused_before_sending(meta_server, draft_of(post, image=None))
     assert post.key in said and "image" in said and "nothing was posted" in said
     assert ". " not in said
-    assert meta_server.instagram_requests() == {}
+
+
+@pytest.mark.parametrize("image", ["photo.png", "photo.webp", ""])
+def test_an_image_that_is_no_jpeg_is_one_sentence_and_nothing_is_sent(
+    meta_server: MetaServer, image: str
+) -> None:
+    """Instagram publishes JPEG only: a PNG that is no social card (it has no twin), a WebP, a
+    page's address are refused before anything is sent."""
+    post = new_post()
+    address = f"{SITE}/images/posts/{image}" if image else post.url
+    said = _refused_before_sending(meta_server, draft_of(post, image=address))
+    assert said.startswith("Instagram publishes JPEG images only") and address in said
+    assert post.key in said and "nothing was posted" in said and ". " not in said
 
 
 def test_exactly_once_the_lost_answer_is_found(meta_server: MetaServer) -> None:
@@ -492,12 +512,6 @@ def test_errors_are_one_sentence_naming_instagram_the_account_and_what_to_do(
     assert meta_server.instagram_user_id in message and ". " not in message
     assert meta_server.instagram_token not in message
     assert meta_server.count_instagram_posts_naming(post.title) == 0
-
-
-def test_the_double_refuses_an_address_that_is_no_image(meta_server: MetaServer) -> None:
-    post = new_post()
-    with pytest.raises(Rejected, match="could not use the image"):
-        with_adapter(meta_server, lambda a: a.publish(draft_of(post, image=post.url), "k"))
 
 
 def test_the_validator_refuses_what_instagram_does_not_describe(meta_server: MetaServer) -> None:
