@@ -12,10 +12,18 @@ theme has), given the settings, ``page_lang`` and an ``article`` with the post's
 ``slug``, ``lang``, ``url`` and ``agora`` (``conversation.Conversation``). The state is read when
 the section is rendered, never kept on the post: Pelican's content cache never holds it, so a new
 reply shows at the next build even when the post did not change.
+
+Memory (issue 20): a build holds every section from the moment Pelican has read the posts until
+it has written their pages. A section from the worker comes back compressed (``PackedSection``,
+about a sixth of its size) and is decompressed only as its page is written; the worker reads each
+state, renders it and lets it go (``StateReader`` keeps the ones read in place, for the next
+build of the same process). A post without a state file shows the same empty section as every
+other post in its language: it is rendered once per language.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +45,9 @@ TEMPLATE = "_conversation.html"
 # or small site never starts one (the fork and the hand-overs would cost more than they save).
 INLINE_STATE_BYTES = 1_000_000
 BATCH = 50  # sections per hand-over to the worker
+# zlib's fastest level: the worker's core is shared with the cards, and a section's markup
+# repeats itself so much that it shrinks about six times even so.
+PACK_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -86,16 +97,23 @@ class SectionRenderer:
         )
         self._template: Template | None = None
 
-    def state_size(self, key: str) -> int:
-        """The size of the state file of ``key`` in bytes (0 when it has none yet)."""
+    def state_size(self, key: str) -> int | None:
+        """The size of the state file of ``key`` in bytes; None when it has none yet."""
         try:
             return StateStore(self.state_root).path_for(key).stat().st_size
         except FileNotFoundError:
-            return 0
+            return None
 
-    def conversation(self, key: str) -> Conversation:
-        """The moderated conversation of the post whose state is ``key``."""
-        state = self.states.post_state(self.state_root, key)
+    def conversation(self, key: str, keep_state: bool = True) -> Conversation:
+        """The moderated conversation of the post whose state is ``key``.
+
+        ``keep_state=False`` reads the state without keeping it in ``states`` (a worker, whose
+        cache would end with it anyway, and would hold every post's state until then).
+        """
+        if keep_state:
+            state = self.states.post_state(self.state_root, key)
+        else:
+            state = StateStore(self.state_root).load(key)
         keep = self.states.moderation(self.moderation_file)
         return build_conversation(state, self.labels, keep=keep, company_names=self.company_names)
 
@@ -113,26 +131,51 @@ class SectionRenderer:
             return False
         return True
 
-    def render(self, job: SectionJob) -> str:
-        """The HTML of one post's section."""
+    def render(self, job: SectionJob, keep_state: bool = True) -> str:
+        """The HTML of one post's section (``keep_state``: see ``conversation``)."""
         if self._template is None:
             self._template = self.env.get_template(TEMPLATE)
-        article = SectionArticle(job.title, job.slug, job.lang, job.url, self.conversation(job.key))
+        conversation = self.conversation(job.key, keep_state)
+        article = SectionArticle(job.title, job.slug, job.lang, job.url, conversation)
         return self._template.render(self.context, article=article, page_lang=job.lang)
+
+
+class PackedSection:
+    """A section rendered by a worker, compressed until its page is written.
+
+    Jinja writes ``{{ article.agora_html }}`` through ``__html__`` (autoescaping) or ``str``:
+    either gives the HTML, decompressed for that page only.
+    """
+
+    __slots__ = ("packed",)
+
+    def __init__(self, html: str) -> None:
+        self.packed = zlib.compress(html.encode(), PACK_LEVEL)
+
+    def __html__(self) -> str:
+        """The section's HTML, rendered by the autoescaping template: safe as it is."""
+        return zlib.decompress(self.packed).decode()
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+# What ``Sections.html`` gives a post: HTML rendered in this process, or packed by the worker.
+SectionHTML = Markup | PackedSection
 
 
 # The renderer of the build under way, as forked workers inherit it: a job names a post only.
 _WORKER_RENDERER: SectionRenderer | None = None
 
 
-def _render_in_worker(jobs: list[SectionJob]) -> dict[str, str | None]:
-    """Sections of ``jobs`` by key; None for one that failed (rendered again in place, where its
-    error is raised with its own traceback)."""
+def _render_in_worker(jobs: list[SectionJob]) -> dict[str, PackedSection | None]:
+    """Sections of ``jobs`` by key, packed; None for one that failed (rendered again in place,
+    where its error is raised with its own traceback)."""
     assert _WORKER_RENDERER is not None, "a section worker is forked after its renderer is set"
-    rendered: dict[str, str | None] = {}
+    rendered: dict[str, PackedSection | None] = {}
     for job in jobs:
         try:
-            rendered[job.key] = _WORKER_RENDERER.render(job)
+            rendered[job.key] = PackedSection(_WORKER_RENDERER.render(job, keep_state=False))
         except Exception:  # noqa: BLE001 - see the docstring
             rendered[job.key] = None
     return rendered
@@ -151,15 +194,17 @@ class Sections:
 
     Jobs go to the worker by ``BATCH``: each hand-over costs the main process a fraction of a
     millisecond (pickling, the pool's threads), more than a quiet post's section costs to render.
+    A post without a state file is never handed over: its language's empty section is reused.
     """
 
     def __init__(self, renderer: SectionRenderer, inline_bytes: int | None = None) -> None:
         self.renderer = renderer
         self.inline_bytes = INLINE_STATE_BYTES if inline_bytes is None else inline_bytes
         self._inline_read = 0  # bytes of state rendered in place so far
-        self._done: dict[str, str] = {}
+        self._done: dict[str, SectionHTML] = {}
+        self._empty: dict[str, Markup] = {}  # language -> the section of a post without state
         self._queued: list[SectionJob] = []  # for the worker, not handed over yet
-        self._pending: dict[str, Future[dict[str, str | None]]] = {}
+        self._pending: dict[str, Future[dict[str, PackedSection | None]]] = {}
         self._pool: ProcessPoolExecutor | None = None
         self.handed_off = 0
 
@@ -167,13 +212,14 @@ class Sections:
         """Start rendering the section of ``job``'s post (in a worker once past a few)."""
         if job.key in self._done or job.key in self._pending or job in self._queued:
             return
+        size = self.renderer.state_size(job.key)
         pool = None
-        if self._inline_read >= self.inline_bytes:
+        if size is not None and self._inline_read >= self.inline_bytes:
             pool = self._workers()
         if pool is None:
-            self._inline_read += self.renderer.state_size(job.key)
+            self._inline_read += size or 0
             try:
-                self._done[job.key] = self.renderer.render(job)
+                self._done[job.key] = self._in_place(job, size is None)
             except Exception:  # noqa: BLE001 - a post with broken metadata: reported by the checks
                 return  # and rendered again, raising, if it is ever asked for
             return
@@ -181,18 +227,38 @@ class Sections:
         if len(self._queued) >= BATCH:
             self._hand_over(pool)
 
-    def html(self, job: SectionJob) -> Markup:
+    def html(self, job: SectionJob) -> SectionHTML:
         """The section of ``job``'s post, rendered now if it was never asked for.
 
         A section that failed raises its error here.
         """
         if self._queued and self._pool is not None:
             self._hand_over(self._pool)  # the last, partial batch
-        if job.key not in self._done:
+        done = self._done.get(job.key)
+        if done is None:
             future = self._pending.pop(job.key, None)
-            rendered = future.result().get(job.key) if future is not None else None
-            self._done[job.key] = rendered if rendered is not None else self.renderer.render(job)
-        return Markup(self._done[job.key])  # rendered by the autoescaping template: safe
+            packed = future.result().get(job.key) if future is not None else None
+            if packed is not None:
+                done = packed
+            else:
+                done = self._in_place(job, self.renderer.state_size(job.key) is None)
+            self._done[job.key] = done
+        return done
+
+    def _in_place(self, job: SectionJob, stateless: bool) -> Markup:
+        """The section of ``job`` rendered here; a post without a state file (``stateless``)
+        gets its language's empty section, rendered once.
+
+        ``_conversation.html`` shows an empty conversation from ``page_lang`` and the settings
+        only, never the post's title, slug or address, so every such post in a language shows
+        the same bytes (tests/theme/test_sections.py compares them with a render per post).
+        """
+        if not stateless:
+            return Markup(self.renderer.render(job))  # by the autoescaping template: safe
+        empty = self._empty.get(job.lang)
+        if empty is None:
+            empty = self._empty[job.lang] = Markup(self.renderer.render(job))
+        return empty
 
     def close(self) -> Rendered:
         """Stop the worker; what was rendered. Sections not collected are dropped."""

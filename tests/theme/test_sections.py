@@ -1,4 +1,5 @@
-"""Conversation sections rendered by a worker process are the ones rendered in place."""
+"""Conversation sections rendered by a worker process are the ones rendered in place, and the
+section shared by posts without a state file is the one each would have alone."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import Tag
-from theme_site import POSTS, TALKED_ABOUT, BuiltSite, build
+from markupsafe import Markup
+from theme_site import JUST_SHARED, POSTS, TALKED_ABOUT, BuiltSite, build
+
+from syndication.store.state import StateStore
 
 
 def sections(site: BuiltSite) -> dict[str, str]:
@@ -31,7 +36,16 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # The site fixture built it, so Pelican has imported the plugin, as "agora" (PLUGIN_PATHS).
-    monkeypatch.setattr(sys.modules["agora.sections"], "INLINE_STATE_BYTES", 0)  # all to the worker
+    module = sys.modules["agora.sections"]
+    monkeypatch.setattr(module, "INLINE_STATE_BYTES", 0)  # all to the worker
+    in_this_process: list[str] = []  # the worker's own renders are not seen here
+    render = module.SectionRenderer.render
+
+    def counted_render(self: Any, job: Any, keep_state: bool = True) -> str:
+        in_this_process.append(job.lang)
+        return str(render(self, job, keep_state))
+
+    monkeypatch.setattr(module.SectionRenderer, "render", counted_render)
     with caplog.at_level(logging.DEBUG, logger="agora"):
         aside = build(tmp_path)
     in_place, by_worker = sections(site), sections(aside)
@@ -39,8 +53,58 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     assert len(in_place) == sum(2 if item.english else 1 for item in POSTS) > 5
     assert by_worker == in_place
     assert "Léa" in in_place[f"{TALKED_ABOUT}/index.html"]  # the fixture conversation is there
+    # Only posts with a state file go to the worker: the others show their language's empty one.
+    with_state = len(list(StateStore(tmp_path / "state").posts_dir.glob("*.json")))
+    assert 0 < with_state < len(in_place)
+    assert sorted(in_this_process) == ["en", "fr"]  # the empty section, once per language
     counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
-    assert counted and counted[-1].endswith(f"{len(in_place)} by a worker"), counted
+    assert counted and counted[-1].endswith(f"{with_state} by a worker"), counted
+
+
+def raw_sections(site: BuiltSite) -> dict[str, bytes]:
+    """Every page's conversation section, by page, as the bytes written (not parsed again)."""
+    found: dict[str, bytes] = {}
+    for path in sorted(site.root.rglob("index.html")):
+        page = path.read_bytes()
+        start = page.find(b'<section class="conversation"')
+        if start >= 0:
+            end = page.index(b"</section>", start) + len(b"</section>")
+            found[str(path.relative_to(site.root))] = page[start:end]
+    return found
+
+
+def test_posts_without_state_show_the_section_each_would_have_alone(
+    site: BuiltSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = sys.modules["agora.sections"]
+    renders: list[str] = []
+    render = module.SectionRenderer.render
+
+    def render_per_post(self: Any, job: Any, stateless: bool) -> Markup:
+        renders.append(job.key)
+        return Markup(
+            render(self.renderer, job)
+        )  # what every post without state got before issue 20
+
+    # Every section rendered for its own post, as a build did before they were shared.
+    monkeypatch.setattr(module.Sections, "_in_place", render_per_post)
+    monkeypatch.setattr(module, "INLINE_STATE_BYTES", 10**9)  # all in place: each one counted
+    alone = raw_sections(build(tmp_path))
+    shared = raw_sections(site)
+    stateless = [
+        page
+        for item in POSTS
+        if item.slug not in (TALKED_ABOUT, JUST_SHARED)
+        for page in (
+            f"{item.slug}/index.html",
+            *([f"en/{item.slug}/index.html"] * bool(item.english)),
+        )
+    ]
+    assert len(renders) == len(alone) == len(shared)  # one render per post page above
+    assert len(stateless) > 3 and {p.split("/")[0] for p in stateless} >= {"en"}
+    assert {page: shared[page] for page in stateless} == {page: alone[page] for page in stateless}
+    assert shared == alone  # and the posts with a state file are untouched
+    assert b'class="empty"' in shared[stateless[0]]
 
 
 def test_workers_yield_the_core_to_pelican() -> None:
