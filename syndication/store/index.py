@@ -109,6 +109,135 @@ def _git_blobs(folder: Path) -> dict[str, str]:
     return blobs
 
 
+def _git(folder: Path, *args: str) -> bytes | None:
+    """The output of ``git *args`` run in ``folder``; None when git is not there, ``folder`` is
+    in no repository, or the command fails (an absent commit, say)."""
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=folder,
+            capture_output=True,
+            check=True,
+            timeout=GIT_TIMEOUT,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _keys(names: Iterable[str]) -> set[str]:
+    """The post keys of those of ``names`` that are post files of the folder itself."""
+    return {
+        name[:-5]
+        for name in names
+        if name.endswith(".json") and "/" not in name and not name.startswith(".")
+    }
+
+
+class GitView:
+    """What git says of the post files' folder at the start of a run: its commit (``head``),
+    the post files whose bytes may differ from that commit's (``dirty``: modified, staged or
+    deleted in the work tree, and untracked ones, ignored ones included), and those that
+    differ between the commit the index was written at and ``head`` (``changed``).
+
+    Three commands, each one pass in C, run side by side while the index file is parsed
+    (``start``, then ``answer``): ``git diff-index HEAD`` (git's own index vouches for the
+    unmodified files by their time and size, and compares the bytes of the racily clean ones;
+    a file whose time alone moved may be listed: the index then compares it itself),
+    ``git ls-files --others`` and ``git diff-tree`` between the two commits.
+
+    https://git-scm.com/docs/git-diff-index, https://git-scm.com/docs/git-ls-files and
+    https://git-scm.com/docs/git-diff-tree (raw output format)
+    """
+
+    def __init__(self, head: str, dirty: set[str], changed: dict[str, str | None] | None) -> None:
+        self.head = head
+        self.dirty = dirty
+        # Post key -> its blob id in ``head`` (None: not there); None when git cannot say (no
+        # commit recorded, or not in this repository: a shallow clone, history rewritten).
+        self.changed = changed
+
+    @staticmethod
+    def start(folder: Path, since: str) -> Callable[[], GitView | None]:
+        """Start git's commands about ``folder`` (``since``: the commit the index was written
+        at, "" for none); the function returned waits for them and gives the view, or None
+        when git cannot give it (no git, no repository, no commit yet): the index then checks
+        every file itself."""
+        if not folder.is_dir():
+            return lambda: None
+        found = _git(folder, "rev-parse", "--verify", "-q", "HEAD")
+        if not found:
+            return lambda: None
+        head = found.decode("ascii", "replace").strip()
+        commands = [
+            ["diff-index", "-z", "--name-only", "--relative", "HEAD", "--", "."],
+            ["ls-files", "-z", "--others", "--", "."],
+        ]
+        if since and since != head:
+            commands.append(
+                ["diff-tree", "-r", "-z", "--no-renames", "--relative", since, head, "--", "."]
+            )
+        try:
+            started = [
+                subprocess.Popen(
+                    ["git", *command],
+                    cwd=folder,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
+                for command in commands
+            ]
+        except OSError:
+            return lambda: None
+
+        def answer() -> GitView | None:
+            outputs: list[bytes | None] = []
+            for process in started:
+                try:
+                    out, _ = process.communicate(timeout=GIT_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.communicate()
+                    out = None
+                outputs.append(out if process.returncode == 0 else None)
+            modified, untracked = outputs[0], outputs[1]
+            if modified is None or untracked is None:
+                return None
+            names = (modified + untracked).decode("utf-8", "replace").split("\0")
+            changed: dict[str, str | None] | None = {} if since == head else None
+            if len(outputs) > 2 and outputs[2] is not None:
+                changed = _changed(outputs[2])
+            return GitView(head, _keys(names), changed)
+
+        return answer
+
+
+def _changed(raw: bytes) -> dict[str, str | None]:
+    """The post files of ``git diff-tree -r -z`` output, with their blob id in the second
+    commit (None: not there)."""
+    fields = raw.decode("utf-8", "replace").split("\0")
+    changed: dict[str, str | None] = {}
+    # ":old_mode new_mode old_blob new_blob status", then the path: two fields a file.
+    for meta, name in zip(fields[0::2], fields[1::2], strict=False):
+        parts = meta.split()
+        if len(parts) != 5 or not _keys([name]):
+            continue
+        blob = parts[3]
+        deleted = parts[4].startswith("D") or not blob.strip("0")
+        changed[name[:-5]] = None if deleted else blob
+    return changed
+
+
+def _recorded_commit(text: str) -> str:
+    """The commit named in the first line of an index file's ``text``; "" for none."""
+    try:
+        head = json.loads(text.partition("\n")[0]) if text else None
+    except ValueError:
+        return ""
+    commit = head.get("commit") if isinstance(head, dict) else None
+    return commit if isinstance(commit, str) else ""
+
+
 def _line(key: str, post: list[Any]) -> str:
     return json.dumps({key: post}, ensure_ascii=False, separators=(",", ":"))[1:-1]
 
@@ -128,6 +257,12 @@ class StateIndex:
         self._restamped: dict[str, int] = {}  # posts whose line only has a new time: the old one
         self.changed = False
         self.read = 0  # post files parsed to bring the index up to date (for tests and benches)
+        # The commit the post files were checked against, and the posts whose line may differ
+        # from that commit's file (changed in the work tree, untracked, written by this run):
+        # the next run asks git what changed since then and checks only those (``_check_git``).
+        self.commit = ""
+        self.dirty: set[str] = set()
+        self.checked_by_git = False  # whether git said what to check (for tests and benches)
 
     @property
     def path(self) -> Path:
@@ -138,33 +273,103 @@ class StateIndex:
     def load(cls, store: StateStore, due: DueFunction, schedule: str = "") -> StateIndex:
         """The index of ``store``, brought up to date with its post files."""
         index = cls(store, due, schedule)
-        written_ns = index._read()
-        index._check(written_ns)
+        try:
+            text = index.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except OSError as error:
+            logger.info("%s cannot be read (%s); it is rebuilt from the posts", index.path, error)
+            text = ""
+        # git works while the index is parsed (each takes about a tenth of a second at 50,000
+        # posts); the commit to compare with is in the index's first line.
+        git_view = GitView.start(store.posts_dir, _recorded_commit(text))
+        written_ns, commit, dirty = index._read(text)
+        git = git_view()
+        if git is not None and git.changed is not None and commit:
+            index._check_git(written_ns, git, git.changed, dirty)
+        else:
+            index._check(written_ns)
+        # From here, the index describes the files as they are: those git does not list as
+        # differing from ``head`` are that commit's; whatever this run writes is not, yet.
+        index.commit = git.head if git is not None else ""
+        index.dirty = set(git.dirty) if git is not None else set()
+        if (index.commit, index.dirty) != (commit, dirty):
+            index.changed = True
         return index
 
-    def _read(self) -> int:
-        """Load the index file; its write time, or 0 when there is none to trust."""
+    def _read(self, text: str) -> tuple[int, str, set[str]]:
+        """Load the index from its file's ``text``: its write time, commit and dirty posts
+        (``__init__``), or (0, "", empty) when there is none to trust."""
+        nothing: tuple[int, str, set[str]] = (0, "", set())
+        if not text:
+            return nothing
         try:
-            head_line, _, rest = self.path.read_text(encoding="utf-8").partition("\n")
+            head_line, _, rest = text.partition("\n")
             head = json.loads(head_line)
             if not isinstance(head, dict) or head.get("version") != VERSION:
                 logger.info("%s is of another version; it is rebuilt from the posts", self.path)
-                return 0
+                return nothing
             body = rest.rstrip(",\n").split(",\n") if rest.strip() else []
             posts = json.loads("{" + ",".join(body) + "}")  # one parse, in C
-        except FileNotFoundError:
-            return 0
-        except (OSError, ValueError) as error:
+        except ValueError as error:
             logger.info("%s cannot be read (%s); it is rebuilt from the posts", self.path, error)
-            return 0
+            return nothing
         if not isinstance(posts, dict) or len(posts) != len(body):
-            return 0
+            return nothing
         if head.get("schedule") != self.schedule:
             logger.info("%s follows another schedule; it is rebuilt from the posts", self.path)
-            return 0
+            return nothing
         self.posts = posts
         self._read_lines, self._read_keys = body, list(posts)
-        return int(head.get("written_ns", 0))
+        commit, dirty = head.get("commit"), head.get("dirty")
+        if not isinstance(commit, str) or not isinstance(dirty, list):
+            commit, dirty = "", []  # written without git (or by an earlier version)
+        return int(head.get("written_ns", 0)), commit, {str(key) for key in dirty}
+
+    def _check_git(
+        self, written_ns: int, git: GitView, changed: dict[str, str | None], dirty: set[str]
+    ) -> None:
+        """Read again the post files git does not vouch for, and only those.
+
+        Every post outside ``dirty`` was, when the index was written, as in its ``commit``
+        (``load``). Git lists the files that changed between that commit and now
+        (``changed``: a pull, a checkout of another commit) and those whose bytes differ from
+        the current commit (``git.dirty``: edited, staged, deleted or untracked). A file in
+        none of these sets is as indexed, with no ``stat`` of ours: a fresh clone's new times
+        do not matter. A file changed between the commits only is compared by the blob id git
+        gives; the others by their time and size, or their bytes (``_check_one``).
+        """
+        posts = self.posts
+        folder = self.store.posts_dir
+        racy_from = written_ns - RACY_NS
+        for key in sorted(changed.keys() | git.dirty | dirty):
+            post = posts.get(key)
+            if key in changed and key not in git.dirty:
+                blob = changed[key]  # the file on disk is the current commit's
+                if blob is None:
+                    if post is not None:
+                        del posts[key]  # removed by the new commit
+                        self.changed = True
+                elif post is None or post[2] != blob:
+                    self.record(self.store.load(key))
+                    self.read += 1
+                continue
+            path = folder / f"{key}.json"
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                if post is not None:
+                    del posts[key]  # its file was removed
+                    self.changed = True
+                continue
+            if post is not None and post[1] == info.st_size:
+                if post[0] == info.st_mtime_ns and info.st_mtime_ns < racy_from:
+                    continue  # as indexed
+                self._check_one(key, str(path), info, None)
+            else:
+                self.record(self.store.load(key))
+                self.read += 1
+        self.checked_by_git = True
 
     def _check(self, written_ns: int) -> None:
         """Read again every post file the index does not describe as it is now."""
@@ -216,7 +421,8 @@ class StateIndex:
         self.read += 1
 
     def record(self, state: PostState) -> None:
-        """Describe ``state`` as its file now holds it (call after ``StateStore.save``)."""
+        """Describe ``state`` as its file now holds it (call after ``StateStore.save``): not
+        yet in a commit, so the next run checks it (``dirty``)."""
         path = self.store.path_for(state.key)
         data = path.read_bytes()
         info = path.stat()
@@ -231,6 +437,7 @@ class StateIndex:
             copies[network] = [copy.id, self.due_at(network, copy.id, published, refreshed), *items]
         self.posts[state.key] = [info.st_mtime_ns, info.st_size, _digest(data), copies]
         self._touched.add(state.key)
+        self.dirty.add(state.key)
         self.changed = True
 
     def keys(self, network: str) -> list[str]:
@@ -267,7 +474,13 @@ class StateIndex:
         """Write the index atomically when it changed: the lines of unchanged posts as read."""
         if not self.changed:
             return
-        head = {"version": VERSION, "written_ns": time.time_ns(), "schedule": self.schedule}
+        head = {
+            "version": VERSION,
+            "written_ns": time.time_ns(),
+            "schedule": self.schedule,
+            "commit": self.commit,
+            "dirty": sorted(self.dirty) if self.commit else [],  # without git: unused
+        }
         kept = dict(zip(self._read_keys, self._read_lines, strict=True))
         body = []
         for key in sorted(self.posts):
