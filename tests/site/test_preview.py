@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from site_build import AUTHORS, ROOT, write_photos, write_settings_file
@@ -124,8 +125,12 @@ def test_the_preview_links_fonts_and_feeds_answer_on_its_port(
     page = _wait_for(f"http://127.0.0.1:{port}/velo/", process).decode()
     assert "localhost:8000" not in page
     addresses = set(re.findall(rf'(?:href|src)="{re.escape(here)}(/[^"#]*)', page))
-    # The stylesheet's own font files, as @font-face names them.
-    faces = set(re.findall(rf"url\(['\"]?{re.escape(here)}(/[^)'\"]+)", page))
+    # The stylesheet's own font files, as @font-face names them relative to the stylesheet.
+    sheets = re.findall(rf'<link rel="stylesheet" href="({re.escape(here)}/[^"]+\.css)"', page)
+    assert len(sheets) == 1, sheets
+    _, style = _get(sheets[0].replace(here, f"http://127.0.0.1:{port}"))
+    found = re.findall(r"url\(['\"]?([^)'\"]+)", style.decode())
+    faces = {urlsplit(urljoin(sheets[0], face)).path for face in found}
     assert len(faces) >= 2, faces
     addresses |= faces
     fonts = [a for a in addresses if a.endswith(".woff2")]
