@@ -111,6 +111,9 @@ def test_page_loads_without_errors_or_foreign_requests(
     page, visit = open_page(site_page, DESKTOP)
     _screenshot(page, screenshots, site_page, "desktop")
     assert page.evaluate("document.documentElement.lang").startswith(site_page.lang)
+    # The site's one stylesheet, loaded under the page's CSP (style-src 'self'): its rules apply.
+    sheets = page.evaluate("[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
+    assert len(sheets) == 1 and sheets[0][0].endswith(".css") and sheets[0][1] > 20, sheets
     problems = [f"console error: {e}" for e in visit.console_errors]
     problems += [f"failed request: {f}" for f in visit.failures]
     problems += [
