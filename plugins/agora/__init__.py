@@ -53,6 +53,7 @@ from syndication.site.preview import is_selected
 
 from . import filters, images, sitemap, stylesheet, validate
 from .cards import TWIN_SUFFIX, CardCache, CardText
+from .compiled import share_compiled_templates
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
 from .taxonomy import translate_taxonomy, write_taxonomy_pages
@@ -197,6 +198,7 @@ class AgoraPlugin:
         Every template, the conversation section's included, sees the networks' labels.
         """
         generator.context[LABELS_NAME] = registry.labels()
+        share_compiled_templates(generator)
         sheet = stylesheet.find(generator.settings)
         if sheet is not None:
             generator.context[stylesheet.CONTEXT_NAME] = sheet.target

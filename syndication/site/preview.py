@@ -14,9 +14,10 @@
   started after serving); a rebuild that fails says why in one line and the
   previous site stays served.
 
-Cost follows change (issue 20): the preview keeps Pelican's content cache in its own folder
-(``cache/preview``, ``--cache``; production builds stay without one), so an unchanged post is not
-parsed again, https://docs.getpelican.com/en/latest/settings.html#reading-only-modified-content.
+Cost follows change (issue 20): the preview keeps Pelican's content cache (``--cache`` names it;
+production builds stay without one), in its own memory between rebuilds (``kept``), so an
+unchanged post is not parsed again,
+https://docs.getpelican.com/en/latest/settings.html#reading-only-modified-content.
 A post edited in place (or its state file) is rebuilt *in place*: only its page, its translations'
 pages, the listing pages it is listed on and the feeds and archives that list it are rendered
 and written (``SelectiveWriter``; Pelican 4.12 no longer has ``WRITE_SELECTED``), and the plugin
@@ -47,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from syndication.site.build import BuildFailed, build
+from syndication.site.kept import forget, kept_in_memory
 
 WATCH_SECONDS = 0.5  # how often the preview looks for a change
 
@@ -276,8 +278,10 @@ def _structure(generators: Sequence[Any]) -> tuple[Any, ...]:
                         str(getattr(item, "status", "")),
                         str(getattr(item, "date", "")),
                         str(getattr(item, "modified", "")),  # the sitemap says it
-                        str(getattr(item, "category", "")),
-                        tuple(str(tag) for tag in getattr(item, "tags", ()) or ()),
+                        # As read, from the metadata: the plugin gives English posts English
+                        # names in a receiver of the same signal, before or after this one.
+                        str(item.metadata.get("category", "")),
+                        tuple(str(tag) for tag in item.metadata.get("tags", ()) or ()),
                         tuple(str(author) for author in getattr(item, "authors", ()) or ()),
                         tuple(
                             sorted(str(t.source_path) for t in getattr(item, "translations", ()))
@@ -384,8 +388,10 @@ class Previewer:
     def build_all(self, *, load_cache: bool = True) -> bool:
         """Build the whole preview, all or nothing; False (said in one line) when it failed."""
         recorder = _StructureRecorder()
+        if not load_cache:
+            forget()
         try:
-            with recorder:
+            with recorder, kept_in_memory():
                 seconds = build(
                     self.settings_file, self.output, overrides=self.overrides(load_cache=load_cache)
                 )
@@ -404,7 +410,7 @@ class Previewer:
         writer = selective_writer()
         overrides = {**self.overrides(load_cache=True), SELECTION_SETTING: change.selection}
         try:
-            with recorder:
+            with recorder, kept_in_memory():
                 seconds = build(
                     self.settings_file, self.output, overrides=overrides, in_place=True,
                     writer=writer,

@@ -67,6 +67,13 @@ def _until(check: Callable[[], bool], process: subprocess.Popen[str], seconds: f
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
     write_blog(tmp_path)
+    # English names for the translation's category and tags, as a real blog has them: the plugin
+    # renames them while the build runs, which must not read as a change of the site's structure.
+    (tmp_path / "content" / "taxonomy.toml").write_text(
+        '[categories]\n"Atelier" = "Workshop"\n\n[tags]\n"atelier" = "workshop"\n'
+        '"entretien" = "maintenance"\n',
+        encoding="utf-8",
+    )
     write_settings(tmp_path)
     port = _free_port()
     command = [sys.executable, "-m", "syndication.site.preview", "-s", "settings.py"]
@@ -110,6 +117,21 @@ def test_a_saved_post_is_served_new_and_the_untouched_pages_are_not_written_agai
     _until(lambda: "Premier article revu" in _get(f"{preview.url}/"), preview.process)
     assert untouched.stat().st_mtime_ns == before, "a post that did not change was written again"
     assert "Second article" in _get(f"{preview.url}/{SECOND}/")
+
+
+def test_a_saved_translation_is_rebuilt_in_place_with_its_english_category(
+    preview: Preview,
+) -> None:
+    untouched = preview.output / SECOND / "index.html"
+    before = untouched.stat().st_mtime_ns
+    time.sleep(0.05)
+    source = preview.workspace / "content" / "posts" / f"{FIRST}-en.md"
+    _edit(source, "## Pourquoi", "## Pourquoi\n\nA brand new sentence.")
+
+    page = f"{preview.url}/en/{FIRST}/"
+    _until(lambda: "A brand new sentence." in _get(page), preview.process)
+    assert "Workshop" in _get(page)
+    assert untouched.stat().st_mtime_ns == before, "the edit of a translation rebuilt everything"
 
 
 def test_a_post_moved_to_another_category_is_listed_there(preview: Preview) -> None:
