@@ -33,6 +33,9 @@ Cost follows new activity, not the archive (DESIGN.md, principle 7):
 
 A run reads only what it needs: the state index (``syndication.store.index``) routes each
 notification to its post and says which copies are due, and only those posts' files are read.
+The index is checked against the post files first: where the state is in a git repository, git
+says which files changed since the commit the index was written at, and only those are looked
+at (a fresh clone in CI reads none).
 A network's cursor only moves forward when every post it touched was saved, so a failure loses
 nothing: the next run sees the same notifications again. The store's lock is held for the whole
 run, so a backfeed never interleaves with a syndication or another backfeed.

@@ -7,20 +7,39 @@ file, its published copies (network, id, next refresh time) and the ids of the i
 under them, in ``index.json`` beside the state: a header line, then one post a line (together,
 the members of one JSON object)::
 
-    {"version": 4, "written_ns": 1764547200000000000, "schedule": "172800/3600 ..."}
+    {"version": 4, "written_ns": 1764547200000000000, "schedule": "172800/3600 ...",
+     "commit": "9fceb02...", "dirty": ["billet.fr"]}
     "billet.fr": [mtime_ns, size, "git blob id", {"mastodon": ["110", due, "111"]}],
 
 (``due`` in seconds since the epoch, then the interactions' ids). It holds nothing a state
 file does not hold (no secret). It is **never the source of truth**: each run checks it against
-the post files (``os.scandir``, one ``stat`` each), and reads again a file whose size or
-modification time differ, or whose content hash differs when only the time moved (a fresh
-``git clone`` gives every file a new time but the same bytes: the index kept by CI's cache
-stays good). The hash is git's blob id, so after a checkout git vouches for the files it
-tracks unmodified (``git ls-files``, ``git diff-files``) and only the others are read. A file
-written in the same instant as the index is checked by content too, since a change within the
-clock's resolution would keep the time (git's "racily clean" entries). A missing, unreadable or
-older-version index is rebuilt from the post files, which costs one full read, and so does a
-changed schedule.
+the post files, in one of two ways.
+
+- **Where git can say what changed** (the state is in a repository and the index names a
+  commit this repository has): every post outside ``dirty`` was, when the index was written,
+  as in ``commit``. Git lists the post files that differ between that commit and the one
+  checked out (``git diff-tree``: a pull, a checkout of another commit, the state commit of the
+  last run), those whose bytes differ from the checked-out commit (``git diff-index HEAD``:
+  edited, staged or deleted, git's own index vouching for the others by their time and size)
+  and the untracked ones (``git ls-files --others``). Only the posts in those lists or in
+  ``dirty`` are looked at: by the blob id git gives (a file the same as the commit's), else by
+  time and size, or bytes. The others are trusted with no ``stat`` at all, so a fresh clone,
+  which gives every file a new time, costs no more than any other run. The three commands run
+  side by side while the index is parsed (``GitView``).
+- **Otherwise** (no git, no repository, a shallow clone or rewritten history without the named
+  commit, an index without one): every post file is checked (``os.scandir``, one ``stat``
+  each), and a file whose size or modification time differ is read again, or, when only the
+  time moved, compared by its content's hash (git's blob id: with more than a few hundred of
+  them, git vouches for the files it tracks unmodified, ``git ls-files`` and
+  ``git diff-files``, and only the others are read).
+
+In both, a file written in the same instant as the index is checked by content, since a change
+within the clock's resolution would keep the time (git's "racily clean" entries). The index then
+names the commit checked out and, as ``dirty``, the posts git listed as differing from it plus
+those the run writes (committed after the run, by ``gitstate.commit_state``: the next run finds
+them in ``git diff-tree`` with the blob ids it recorded, and reads none of them). A missing,
+unreadable or older-version index is rebuilt from the post files, which costs one full read,
+and so does a changed schedule.
 
 The due times come from the caller (``due``: the backfeed's schedule), so a run compares
 integers instead of working out 100,000 schedules; the index keeps no more than that (fewer
