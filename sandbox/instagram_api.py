@@ -32,7 +32,7 @@ spec files ``IGUser.json``, ``IGMedia.json``, ``IGComment.json`` and the SDK's t
 **The image is not fetched.** Instagram downloads ``image_url`` from the public web; the double
 cannot (the sample site is served on localhost), so it checks instead that the address is an
 absolute http(s) URL whose path ends in ``.jpg`` or ``.jpeg``: Instagram's page says JPEG only
-(the social cards are JPEG for that reason).
+(the adapter sends a social card's JPEG twin, never its PNG).
 
 Ids: the account ``17841…``, containers ``1789…``, media ``1790…``, comments ``1785…`` (Meta's
 ids are all digits; these prefixes let ``meta_spec.InstagramSpec`` type a node as the spec does).
