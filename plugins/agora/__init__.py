@@ -54,6 +54,7 @@ from syndication.site.preview import is_selected
 from . import filters, images, sitemap, stylesheet, validate
 from .cards import TWIN_SUFFIX, CardCache, CardText
 from .compiled import share_compiled_templates
+from .markdown_reader import use_reusing_reader
 from .sections import SectionJob, SectionRenderer, Sections
 from .statecache import StateReader
 from .taxonomy import translate_taxonomy, write_taxonomy_pages
@@ -256,7 +257,7 @@ class AgoraPlugin:
         translate_taxonomy(articles)
         plan = BuildPlan(site_url=str(settings.get("SITEURL", "")))
         plan.twins = TwinRule(
-            settings, self.states, _path_setting(settings, "AGORA_STATE_PATH", DEFAULT_STATE_PATH)
+            settings, _path_setting(settings, "AGORA_STATE_PATH", DEFAULT_STATE_PATH)
         )
         sections, self._sections = self._sections, None
         try:
@@ -366,6 +367,8 @@ def register() -> None:
     It also sees articles and pages together, once per build, to check them all before anything
     is written.
 
+    ``readers_init``: Markdown is read with one converter per reader, not one per post.
+
     ``generator_init``: the articles generator of a new build exists, with its templates.
 
     ``content_object_init``: a post was just read; its conversation section and its card (when it
@@ -375,6 +378,7 @@ def register() -> None:
     stylesheet, the cards, the sitemap and robots.txt are written last, into the folder Pelican
     built.
     """
+    signals.readers_init.connect(use_reusing_reader)
     signals.generator_init.connect(_PLUGIN.on_generator_init, weak=False)
     signals.content_object_init.connect(_PLUGIN.on_content_object_init, weak=False)
     signals.all_generators_finalized.connect(_PLUGIN.on_generators_finalized, weak=False)
