@@ -328,8 +328,9 @@ class StateIndex:
             if not isinstance(head, dict) or head.get("version") != VERSION:
                 logger.info("%s is of another version; it is rebuilt from the posts", self.path)
                 return nothing
-            body = rest.rstrip(",\n").split(",\n") if rest.strip() else []
-            posts = json.loads("{" + ",".join(body) + "}")  # one parse, in C
+            members = rest.rstrip(",\n \t\r")
+            body = members.split(",\n") if members else []
+            posts = json.loads("{" + members + "}")  # one parse, in C; the lines are members
         except ValueError as error:
             logger.info("%s cannot be read (%s); it is rebuilt from the posts", self.path, error)
             return nothing
