@@ -20,16 +20,17 @@ the rebuild after that leaves it out: the site carries JPEGs only for posts on t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from syndication.model import Copy
 from syndication.networks.instagram.settings import NAME as INSTAGRAM
 from syndication.networks.instagram.settings import USER_VARIABLE
 from syndication.posts import parse_networks
 from syndication.store.once import posted
-
-from .statecache import StateReader
+from syndication.store.state import StateStore, read_json
 
 
 def instagram_account(settings: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> str:
@@ -39,13 +40,33 @@ def instagram_account(settings: Mapping[str, Any], env: Mapping[str, str] = os.e
     return str(value or "").strip()
 
 
+# A state file that never names Instagram has no copy there: most of them, read without parsing.
+_NAMES_INSTAGRAM = re.compile(rb'"instagram"')
+
+
+def on_instagram(path: Path) -> bool:
+    """Whether the state file at ``path`` records a copy on Instagram (a pending intent is none).
+
+    Only the copy is read, not the conversation: a build that carries every post's state in its
+    own process would hold every interaction in memory (the sections read them in workers).
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return False
+    if not _NAMES_INSTAGRAM.search(data):
+        return False
+    copies = read_json(path).get("copies", {})
+    copy = copies.get(INSTAGRAM) if isinstance(copies, dict) else None
+    return isinstance(copy, dict) and posted(Copy.from_dict(copy))
+
+
 class TwinRule:
     """Whether an article's card needs its JPEG twin in this build (see the module)."""
 
-    def __init__(self, settings: Mapping[str, Any], states: StateReader, state_root: Path) -> None:
+    def __init__(self, settings: Mapping[str, Any], state_root: Path) -> None:
         self.active = bool(instagram_account(settings))
-        self.states = states
-        self.state_root = state_root
+        self.store = StateStore(state_root)
 
     def wanted(self, article: Any) -> bool:
         """Whether Instagram will be asked for ``article``'s card (it has no copy there yet)."""
@@ -55,5 +76,4 @@ class TwinRule:
         networks = parse_networks(chosen, str(article.source_path))
         if networks is not None and INSTAGRAM not in networks:
             return False
-        state = self.states.post_state(self.state_root, f"{article.slug}.{article.lang}")
-        return not posted(state.copies.get(INSTAGRAM))
+        return not on_instagram(self.store.path_for(f"{article.slug}.{article.lang}"))

@@ -21,12 +21,15 @@ POST = WINTER.slug  # French only, no state of its own
 
 
 def _state_with_copy(
-    url: str, key: str = f"{POST}.fr", network: str = "mastodon"
+    url: str,
+    key: str = f"{POST}.fr",
+    network: str = "mastodon",
+    status: CopyStatus = CopyStatus.PUBLISHED,
 ) -> dict[str, object]:
     state = PostState(key=key)
     state.copies[network] = Copy(
         network=network,
-        status=CopyStatus.PUBLISHED,
+        status=status,
         key="k",
         intent_at=utc_now(),
         id="1",
@@ -151,9 +154,10 @@ def _card(output: Path, page: str) -> Path:
 
 
 def test_a_jpeg_twin_is_written_only_for_posts_instagram_still_needs(tmp_path: Path) -> None:
-    """Instagram publishes JPEG only: beside the PNG card of each post still to be posted there,
-    ``<digest>.jpg``; none for a post already on Instagram, one that leaves Instagram out, or a
-    draft (whose PNG card ``drop_drafts`` still takes out); none once Instagram has them all."""
+    """Instagram publishes JPEG only: beside the PNG card of each post still to be posted there
+    (no copy, or only a pending intent), ``<digest>.jpg``; none for a post already on Instagram,
+    one that leaves Instagram out, or a draft (whose PNG card ``drop_drafts`` still takes out);
+    none once Instagram has them all."""
     content = copy_content(tmp_path)
     posts = content / "posts"
     write_state(
@@ -167,6 +171,9 @@ def test_a_jpeg_twin_is_written_only_for_posts_instagram_still_needs(tmp_path: P
         )
     later = source(WINTER, "fr", Slug=DRAFT, Title="Rouler au printemps", Date="2099-01-05 10:00")
     (posts / f"{DRAFT}.md").write_text(later, encoding="utf-8")
+    # An intent recorded by a run that stopped: Instagram may not have it, the twin stays.
+    pending = _state_with_copy("", f"{WINTER.slug}.fr", "instagram", CopyStatus.PENDING)
+    write_state(content, f"{WINTER.slug}.fr", pending)
     output = tmp_path / "output"
     build(tmp_path, output, **INSTAGRAM)
 
