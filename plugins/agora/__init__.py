@@ -56,6 +56,7 @@ from .cards import TWIN_SUFFIX, CardCache, CardText
 from .compiled import share_compiled_templates
 from .markdown_reader import use_reusing_reader
 from .sections import SectionJob, SectionRenderer, Sections
+from .source_paths import remember_relative_source_paths
 from .statecache import StateReader
 from .taxonomy import translate_taxonomy, write_taxonomy_pages
 from .twins import TwinRule
@@ -367,7 +368,9 @@ def register() -> None:
     It also sees articles and pages together, once per build, to check them all before anything
     is written.
 
-    ``readers_init``: Markdown is read with one converter per reader, not one per post.
+    ``readers_init``: Markdown is read with one converter per reader, not one per post. And each
+    post's path relative to the content folder, which Pelican works out at every read of a URL,
+    is remembered (``source_paths``).
 
     ``generator_init``: the articles generator of a new build exists, with its templates.
 
@@ -379,6 +382,7 @@ def register() -> None:
     built.
     """
     signals.readers_init.connect(use_reusing_reader)
+    remember_relative_source_paths()
     signals.generator_init.connect(_PLUGIN.on_generator_init, weak=False)
     signals.content_object_init.connect(_PLUGIN.on_content_object_init, weak=False)
     signals.all_generators_finalized.connect(_PLUGIN.on_generators_finalized, weak=False)

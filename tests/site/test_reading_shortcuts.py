@@ -1,4 +1,4 @@
-"""The plugin's Markdown reader gives what Pelican's own gives, post after post.
+"""What the plugin changes in how Pelican reads posts gives what Pelican itself gives.
 
 It converts every post with one ``Markdown`` instance; nothing of a post (its footnotes, its
 abbreviations, its headings' ids, its metadata) may leak into the next.
@@ -48,3 +48,21 @@ def test_each_post_reads_as_if_it_were_the_first(tmp_path: Path) -> None:
     for path in files * 2:  # twice over: the second round follows every other post
         expected = MarkdownReader(_settings()).read(path)
         assert reusing.read(path) == expected, path
+
+
+def test_a_remembered_relative_path_is_pelicans_own(tmp_path: Path) -> None:
+    from pelican.contents import Article
+
+    from plugins.agora import source_paths
+
+    settings = _settings()
+    settings["PATH"] = str(tmp_path / "content")
+    source = str(tmp_path / "content" / "posts" / "un.md")
+    article = Article("<p>x</p>", metadata={"title": "Un"}, settings=settings, source_path=source)
+    expected = source_paths._ORIGINAL(article)
+    source_paths.remember_relative_source_paths()
+    assert expected == "posts/un.md"
+    assert article.get_relative_source_path() == expected
+    assert article.get_relative_source_path() == expected  # from memory this time
+    other = str(tmp_path / "content" / "pages" / "deux.md")
+    assert article.get_relative_source_path(other) == "pages/deux.md"
