@@ -4,6 +4,11 @@ Forked, not spawned: a worker starts in milliseconds with what the build already
 compiled templates). One core is left to Pelican, and the workers run at a lower priority:
 Pelican's own process is the build's critical path, and a worker that competes with it for a
 core (cards and sections at once, on two cores) would slow every page it writes.
+
+When the build has written its pages and still waits for drawings, Pelican's process draws
+the ones no worker has started (``DrawingQueue.wait``): on a machine whose other core is busy
+(another job of the CI runner, a second build), the low-priority workers hardly run, and the
+build would otherwise sit idle waiting for them.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ class Drawn:
 
     drawn: int
     handed_off: int
+    taken_back: int = 0  # of those handed off, drawn by the build's process (no worker began)
 
 
 class DrawingQueue:
@@ -66,6 +72,7 @@ class DrawingQueue:
         self.handed_off = 0  # of those, drawn by worker processes
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[Path, Future[None]] = {}
+        self._jobs: dict[Path, tuple[Callable[[object], None], object]] = {}
         self._inline = 0
 
     def queued(self, key: Path) -> bool:
@@ -81,6 +88,7 @@ class DrawingQueue:
             drawing(what)
             return
         self._pending[key] = pool.submit(drawing, what)
+        self._jobs[key] = (drawing, what)  # type: ignore[assignment]  # T is the job's own
         self.handed_off += 1
 
     def wait(self) -> Drawn:
@@ -89,15 +97,26 @@ class DrawingQueue:
         A drawing that failed raises here. The counters start again at zero for the next build.
         """
         pending, self._pending = self._pending, {}
+        jobs, self._jobs = self._jobs, {}
         pool, self._pool = self._pool, None
-        done = Drawn(self.drawn, self.handed_off)
+        drawn, handed_off = self.drawn, self.handed_off
         self._inline = self.drawn = self.handed_off = 0
+        taken_back = 0
         try:
+            # The workers take the queue from its start: this process takes it from its end,
+            # drawing in place each one no worker has begun (a cancelled future never runs).
+            for key in reversed(list(pending)):
+                if pending[key].cancel():
+                    drawing, what = jobs[key]
+                    drawing(what)
+                    taken_back += 1
             for future in pending.values():
-                future.result()
+                if not future.cancelled():
+                    future.result()
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+        done = Drawn(drawn, handed_off, taken_back)
         return done
 
     def _workers(self) -> ProcessPoolExecutor | None:

@@ -3,8 +3,10 @@ their JPEG twins for the posts Instagram has no copy of yet."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,28 @@ def test_the_twin_is_the_same_card_as_a_jpeg(tmp_path: Path) -> None:
         difference = ImageChops.difference(drawn.convert("RGB"), twin.convert("RGB"))
         # The same drawing: only JPEG's ringing around the letters differs, a few levels on average.
         assert max(ImageStat.Stat(difference).mean) < 2
+
+
+def _slow_drawing(job: tuple[Path, int]) -> None:
+    """A drawing that takes a while, and leaves one line per time it ran."""
+    folder, number = job
+    time.sleep(0.3)
+    with (folder / "runs.log").open("a", encoding="utf-8") as log:
+        log.write(f"{number}\n")
+    (folder / f"{number}.txt").write_text("drawn", encoding="utf-8")
+
+
+def test_wait_draws_in_place_what_no_worker_began_and_nothing_twice(tmp_path: Path) -> None:
+    """With the workers busy (or starved by a busy core), the build's process draws the rest."""
+    from plugins.agora.workers import DrawingQueue
+
+    queue = DrawingQueue(inline_limit=0)
+    count = 2 * (os.cpu_count() or 2) + 4  # more than the pool's workers and its queue hold
+    for number in range(count):
+        queue.draw(tmp_path / f"{number}.txt", _slow_drawing, (tmp_path, number))
+    done = queue.wait()
+
+    assert done.drawn == done.handed_off == count
+    assert done.taken_back >= 1
+    runs = (tmp_path / "runs.log").read_text(encoding="utf-8").split()
+    assert sorted(runs, key=int) == [str(n) for n in range(count)]  # each drawn exactly once
