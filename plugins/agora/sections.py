@@ -15,7 +15,7 @@ reply shows at the next build even when the post did not change.
 
 Memory (issue 20): a build holds every section from the moment Pelican has read the posts until
 it has written their pages. A section from the worker comes back compressed (``PackedSection``,
-about a sixth of its size) and is decompressed only as its page is written; the worker reads each
+an eighth of its size) and is decompressed only as its page is written; the worker reads each
 state, renders it and lets it go (``StateReader`` keeps the ones read in place, for the next
 build of the same process). A post without a state file shows the same empty section as every
 other post in its language: it is rendered once per language.
@@ -46,7 +46,7 @@ TEMPLATE = "_conversation.html"
 INLINE_STATE_BYTES = 1_000_000
 BATCH = 50  # sections per hand-over to the worker
 # zlib's fastest level: the worker's core is shared with the cards, and a section's markup
-# repeats itself so much that it shrinks about six times even so.
+# repeats itself so much that it shrinks about eight times even so.
 PACK_LEVEL = 1
 
 
