@@ -3,8 +3,9 @@
 Under ``pelican --autoreload`` and with i18n sub-sites the same process builds many times; each
 file is parsed again only when its modification time or size changes. The cache belongs to one
 ``StateReader`` (held by the plugin instance), never to the module. Sections rendered in a worker
-(``sections``, a site of more than a few posts) read their states there, once per build: the
-worker starts with a copy of this cache and its own reads end with it.
+(``sections``, a site of more than a few posts) read their states there, once per build, and
+keep none of them: a cache there would end with the worker, after holding every post's state
+(the peak of a build with 100,000 stored interactions, issue 20).
 """
 
 from __future__ import annotations
