@@ -30,6 +30,7 @@ Usage: ``.venv/bin/python bench/build.py [--sizes 1000 4000] [--interactions 100
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import os
@@ -40,13 +41,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "pelicanconf.py"
+WARM_RATIO = 1.05  # issue 20: a warm build costs what plain Pelican's costs
 TARGET_RATIO = 1.15
 INTERACTIONS_RATIO = 1.10  # issue 4: a build with the stored conversation against one without
 SIZE_RATIO = 1.10  # issue 20: the output's bytes against plain Pelican's
@@ -449,9 +451,11 @@ def _row(
     phase: str,
     ours: Measure,
     base: Measure,
-    target: float = TARGET_RATIO,
+    target: float | None = None,
 ) -> str:
     """One line of the table: both builds, their ratios, and whether the target is met."""
+    if target is None:  # issue 20: a cold build within 1.15 of plain Pelican, a warm one 1.05
+        target = WARM_RATIO if phase == "warm" else TARGET_RATIO
     time_ratio, memory_ratio = ours.seconds / base.seconds, ours.peak_mb / base.peak_mb
     verdict = "met" if time_ratio <= target else "MISSED"
     return (
@@ -524,6 +528,25 @@ def bench_interactions(count: int, interactions: int, work: Path, repeat: int) -
     return rows
 
 
+@contextlib.contextmanager
+def busy_core(enabled: bool) -> Iterator[None]:
+    """While active (``enabled``), a process spins on one core at normal priority.
+
+    Issue 20: a build must stay within its target "even with the second core busy", as on a CI
+    runner doing something else or a laptop running a test suite: the plugin's worker processes
+    then get little of a core, and what they would have drawn falls back on the build.
+    """
+    if not enabled:
+        yield
+        return
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        hog.kill()
+        hog.wait()
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -546,6 +569,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=3,
         help="builds of each variant per phase; the table gives their median (default 3)",
+    )
+    parser.add_argument(
+        "--busy-core",
+        action="store_true",
+        help="keep one core busy with a spinning process during the builds (issue 20)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--build-one", nargs=4, metavar=("VARIANT", "CONTENT", "OUT", "CACHE"))
@@ -573,26 +601,44 @@ def main(argv: list[str]) -> int:
             print(f"  {variant}: {label}")
         if args.interactions:
             print(f"  with {args.interactions} stored interactions spread over the posts")
+    if args.busy_core:
+        print("  a process spins on one core during every build (--busy-core)")
     rows: list[str] = []
     sizes: list[str] = []
     try:
-        for count in args.sizes:
-            size_work = work / str(count)
-            size_work.mkdir()
-            if compare:
-                rows += bench_interactions(count, args.interactions, size_work, args.repeat)
-            else:
-                rows += bench_size(count, args.interactions, size_work, args.repeat, sizes)
+        with busy_core(args.busy_core):
+            _run_sizes(args, work, rows, sizes)
     finally:
         if args.keep:
             print(f"\nKept {work} (content, outputs and build logs)")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    _print_tables(args, rows, sizes)
+    return 0
+
+
+def _run_sizes(args: argparse.Namespace, work: Path, rows: list[str], sizes: list[str]) -> None:
+    """Every size's builds; their rows added to ``rows`` and ``sizes``."""
+    for count in args.sizes:
+        size_work = work / str(count)
+        size_work.mkdir()
+        if args.compare_interactions:
+            rows += bench_interactions(count, args.interactions, size_work, args.repeat)
+        else:
+            rows += bench_size(count, args.interactions, size_work, args.repeat, sizes)
+
+
+def _print_tables(args: argparse.Namespace, rows: list[str], sizes: list[str]) -> None:
+    """The tables: wall time and memory per size and phase, then the outputs' sizes."""
+    compare = args.compare_interactions
     if compare:
         print(f"\nTarget: stored / none wall time at most {INTERACTIONS_RATIO:.2f}\n")
         names = ("stored s", "none s", "stored MB", "none MB")
     else:
-        print(f"\nTarget: agora / default wall time at most {TARGET_RATIO:.2f}\n")
+        print(
+            f"\nTarget: agora / default wall time at most {TARGET_RATIO:.2f} cold,"
+            f" {WARM_RATIO:.2f} warm\n"
+        )
         names = ("agora s", "default s", "agora MB", "dflt MB")
     print(
         f"{'posts':>6} {'articles':>8} {'build':>5} {names[0]:>9} {names[1]:>9} {'ratio':>6}"
@@ -608,7 +654,6 @@ def main(argv: list[str]) -> int:
         print(f"{'posts':>6} {'type':>8} {'agora MB':>9} {'dflt MB':>9} {'ratio':>6}  target")
         for row in sizes:
             print(row)
-    return 0
 
 
 if __name__ == "__main__":
