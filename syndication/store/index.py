@@ -77,6 +77,8 @@ RACY_NS = 2_000_000_000
 GIT_AFTER = 200
 GIT_TIMEOUT = 60.0
 
+_HEX = frozenset("0123456789abcdef")
+
 # When a copy is next due: (network, copy id, published, last refresh or None) -> epoch seconds.
 DueFunction = Callable[[str, str, int, int | None], int]
 
@@ -247,14 +249,21 @@ def _changed(raw: bytes) -> dict[str, str | None]:
     return changed
 
 
+def _commit_id(value: Any) -> str:
+    """``value`` if it is a commit id (SHA-1 or SHA-256, in hex), else "": the index comes
+    back from a cache, and what it names is passed to git as an argument, never as an option."""
+    if isinstance(value, str) and len(value) in (40, 64) and _HEX.issuperset(value):
+        return value
+    return ""
+
+
 def _recorded_commit(text: str) -> str:
     """The commit named in the first line of an index file's ``text``; "" for none."""
     try:
         head = json.loads(text.partition("\n")[0]) if text else None
     except ValueError:
         return ""
-    commit = head.get("commit") if isinstance(head, dict) else None
-    return commit if isinstance(commit, str) else ""
+    return _commit_id(head.get("commit")) if isinstance(head, dict) else ""
 
 
 def _line(key: str, post: list[Any]) -> str:
@@ -341,8 +350,8 @@ class StateIndex:
             return nothing
         self.posts = posts
         self._read_lines, self._read_keys = body, list(posts)
-        commit, dirty = head.get("commit"), head.get("dirty")
-        if not isinstance(commit, str) or not isinstance(dirty, list):
+        commit, dirty = _commit_id(head.get("commit")), head.get("dirty")
+        if not commit or not isinstance(dirty, list):
             commit, dirty = "", []  # written without git (or by an earlier version)
         return int(head.get("written_ns", 0)), commit, {str(key) for key in dirty}
 

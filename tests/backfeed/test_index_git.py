@@ -217,3 +217,19 @@ def test_what_a_run_wrote_then_discarded_with_git_restore_is_read_again(tmp_path
     assert store.loaded == [key(5)]
     assert index.owners("mastodon", ["r1"]) == {}
     assert described(index) == truth(store)
+
+
+def test_an_index_naming_an_option_instead_of_a_commit_is_not_trusted(tmp_path: Path) -> None:
+    _, store = site(tmp_path)
+    # The index comes back from a cache: what it names must not reach git as an option.
+    path = store.root / "index.json"
+    header, _, body = path.read_text(encoding="utf-8").partition("\n")
+    fields = json.loads(header)
+    fields["commit"] = f"--output={tmp_path / 'written'}"
+    path.write_text(json.dumps(fields) + "\n" + body, encoding="utf-8")
+    edit(store, 2)
+    store.loaded.clear()
+    index = load_index(store)
+    assert not index.checked_by_git and not (tmp_path / "written").exists()
+    assert store.loaded == [key(2)]
+    assert described(index) == truth(store)
