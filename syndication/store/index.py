@@ -77,6 +77,7 @@ RACY_NS = 2_000_000_000
 GIT_AFTER = 200
 GIT_TIMEOUT = 60.0
 
+# The digits of a commit id as git prints it (``_commit_id``).
 _HEX = frozenset("0123456789abcdef")
 
 # When a copy is next due: (network, copy id, published, last refresh or None) -> epoch seconds.
