@@ -16,7 +16,9 @@ from PIL import Image, ImageChops, ImageStat
 from site_build import MEASURE, ROOT, SITEURL, WINTER, build, copy_content, write_state
 
 from plugins.agora import cards
-from syndication.model import Copy, CopyStatus, PostState, utc_now
+from syndication.model import Copy, CopyStatus, Post, PostState, utc_now
+from syndication.networks.base import Draft, LinkCard
+from syndication.networks.instagram.convert import image_url
 from syndication.pipeline import drop_drafts
 
 POST = WINTER.slug  # French only, no state of its own
@@ -155,6 +157,14 @@ def _card(output: Path, page: str) -> Path:
     return output / found[1]
 
 
+def _instagram_image(og_image: str) -> str | None:
+    """The address the Instagram adapter gives Instagram for a page showing ``og_image``."""
+    post = Post("p.fr", "p", "fr", "T", "S", f"{SITEURL}/p/", utc_now(), "Camille Tremblay")
+    card = LinkCard(post.url, post.title, post.summary, image_url=og_image)
+    draft = Draft("instagram", post, "T", 1, 2100, False, card, "fr", post.author, "")
+    return image_url(draft, "the Instagram account 1")
+
+
 def test_a_jpeg_twin_is_written_only_for_posts_instagram_still_needs(tmp_path: Path) -> None:
     """Instagram publishes JPEG only: beside the PNG card of each post still to be posted there
     (no copy, or only a pending intent), ``<digest>.jpg``; none for a post already on Instagram,
@@ -184,6 +194,9 @@ def test_a_jpeg_twin_is_written_only_for_posts_instagram_still_needs(tmp_path: P
         twin = card.with_suffix(".jpg")
         with Image.open(twin) as image:
             assert (image.format, image.size) == ("JPEG", (1200, 630)), twin.name
+        # What the Instagram adapter asks for, given the page's og:image, is that file.
+        asked = _instagram_image(f"{SITEURL}/{card.relative_to(output).as_posix()}")
+        assert asked == f"{SITEURL}/{twin.relative_to(output).as_posix()}"
     not_waiting = [_card(output, NAMES.slug), _card(output, MEASURE.slug)]
     not_waiting.append(_card(output, f"en/{MEASURE.slug}"))
     draft_card = _card(output, f"drafts/{DRAFT}")
