@@ -56,7 +56,7 @@ DEFAULT_CACHE = "cache/images"
 OUTPUT_FOLDER = "images/resized"
 # A phone (360 px at 1x, 720 at 2x), a tablet, the 43.5 rem column at 2x.
 DEFAULT_WIDTHS = (360, 720, 1080, 1440)
-# The column: 46 rem wide with 1.25 rem of padding each side (theme/templates/_style.css).
+# The column: 46 rem wide with 1.25 rem of padding each side (theme/style.css).
 POST_SIZES = "(max-width: 46rem) calc(100vw - 2.5rem), 43.5rem"
 # The author box shows photos 96 CSS px wide; 2x and 3x screens take the larger files.
 AUTHOR_WIDTHS = (96, 192, 288)
