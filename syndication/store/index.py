@@ -13,7 +13,7 @@ the members of one JSON object)::
 
 (``due`` in seconds since the epoch, then the interactions' ids). It holds nothing a state
 file does not hold (no secret). It is **never the source of truth**: each run checks it against
-the post files, in one of two ways.
+the post files, in one of three ways.
 
 - **Where git can say what changed** (the state is in a repository and the index names a
   commit this repository has): every post outside ``dirty`` was, when the index was written,
@@ -26,14 +26,18 @@ the post files, in one of two ways.
   time and size, or bytes. The others are trusted with no ``stat`` at all, so a fresh clone,
   which gives every file a new time, costs no more than any other run. The three commands run
   side by side while the index is parsed (``GitView``).
-- **Otherwise** (no git, no repository, a shallow clone or rewritten history without the named
-  commit, an index without one): every post file is checked (``os.scandir``, one ``stat``
-  each), and a file whose size or modification time differ is read again, or, when only the
-  time moved, compared by its content's hash (git's blob id: with more than a few hundred of
-  them, git vouches for the files it tracks unmodified, ``git ls-files`` and
-  ``git diff-files``, and only the others are read).
+- **Where the state is in a repository but git cannot say what changed since** (the index
+  names no commit, or one this clone lacks: a shallow clone, a rewritten and pruned history):
+  every post is compared with the blob id git gives for its file (``git ls-files --stage``,
+  true of every file ``git diff-index`` did not list), the listed ones by time and size, or
+  bytes; still no ``stat`` or read of each file.
+- **Otherwise** (no git, no repository, no commit yet): every post file is checked
+  (``os.scandir``, one ``stat`` each), and a file whose size or modification time differ is
+  read again, or, when only the time moved, compared by its content's hash (git's blob id:
+  with more than a few hundred of them, git vouches for the files it tracks unmodified,
+  ``git ls-files`` and ``git diff-files``, and only the others are read).
 
-In both, a file written in the same instant as the index is checked by content, since a change
+In each, a file written in the same instant as the index is checked by content, since a change
 within the clock's resolution would keep the time (git's "racily clean" entries). The index then
 names the commit checked out and, as ``dirty``, the posts git listed as differing from it plus
 those the run writes (committed after the run, by ``gitstate.commit_state``: the next run finds
@@ -172,7 +176,14 @@ class GitView:
     https://git-scm.com/docs/git-diff-tree (raw output format)
     """
 
-    def __init__(self, head: str, dirty: set[str], changed: dict[str, str | None] | None) -> None:
+    def __init__(
+        self,
+        head: str,
+        dirty: set[str],
+        changed: dict[str, str | None] | None,
+        folder: Path | None = None,
+    ) -> None:
+        self.folder = folder
         self.head = head
         self.dirty = dirty
         # Post key -> its blob id in ``head`` (None: not there); None when git cannot say (no
@@ -230,9 +241,34 @@ class GitView:
             changed: dict[str, str | None] | None = {} if since == head else None
             if len(outputs) > 2 and outputs[2] is not None:
                 changed = _changed(outputs[2])
-            return GitView(head, _keys(names), changed)
+            return GitView(head, _keys(names), changed, folder)
 
         return answer
+
+    def blobs(self) -> dict[str, str] | None:
+        """The blob id of every post file git tracks, by post key: for those outside ``dirty``,
+        the id of the bytes on disk (``git diff-index HEAD`` listed every file whose bytes
+        differ from ``head``, or from git's own index). None when git cannot say.
+
+        Asked when git cannot list what changed since the index was written (no commit named,
+        or one this clone lacks): the index then compares every post with git's word instead
+        of checking each file itself. https://git-scm.com/docs/git-ls-files (``--stage``)
+        """
+        if self.folder is None:
+            return None
+        listed = _git(self.folder, "ls-files", "--stage", "-z", "--", ".")
+        if listed is None:
+            return None
+        blobs: dict[str, str] = {}
+        for record in listed.decode("utf-8", "replace").split("\0"):
+            meta, _, name = record.partition("\t")
+            fields = meta.split()
+            if len(fields) != 3 or not _keys([name]):
+                continue
+            # A file in conflict (stages 1 to 3) has no one blob: "" matches no line, so the
+            # file is read (and a conflicted state file says so).
+            blobs[name[:-5]] = fields[1] if fields[2] == "0" and name[:-5] not in blobs else ""
+        return blobs
 
 
 def _changed(raw: bytes) -> dict[str, str | None]:
@@ -306,7 +342,10 @@ class StateIndex:
         # the next run asks git what changed since then and checks only those (``_check_git``).
         self.commit = ""
         self.dirty: set[str] = set()
-        self.checked_by_git = False  # whether git said what to check (for tests and benches)
+        # How the files were checked (for tests and benches): "changes" (git listed what
+        # changed since the commit named), "blobs" (every post against git's blob ids) or
+        # "files" (each file's time and size, then bytes).
+        self.checked = ""
 
     @property
     def path(self) -> Path:
@@ -331,8 +370,18 @@ class StateIndex:
         git = git_view()
         if git is not None and git.changed is not None and commit:
             index._check_git(written_ns, git, git.changed, dirty)
+            index.checked = "changes"
+        elif git is not None and (blobs := git.blobs()) is not None:
+            # Git cannot say what changed since the index was written (it names no commit, or
+            # one this clone lacks: a shallow clone, history rewritten): every post is compared
+            # with the blob id git gives for it, still without a stat or a read of each file.
+            everything: dict[str, str | None] = dict(blobs)
+            everything.update((key, None) for key in index.posts.keys() - blobs.keys())
+            index._check_git(written_ns, git, everything, set())
+            index.checked = "blobs"
         else:
             index._check(written_ns)
+            index.checked = "files"
         # From here, the index describes the files as they are: those git does not list as
         # differing from ``head`` are that commit's; whatever this run writes is not, yet.
         index.commit = git.head if git is not None else ""
@@ -414,7 +463,6 @@ class StateIndex:
             else:
                 self.record(self.store.load(key))
                 self.read += 1
-        self.checked_by_git = True
 
     def _check(self, written_ns: int) -> None:
         """Read again every post file the index does not describe as it is now."""

@@ -86,7 +86,7 @@ def test_a_fresh_clone_reads_no_post_and_the_index_stays_true(tmp_path: Path) ->
     origin, _ = site(tmp_path)
     store = clone(origin, tmp_path / "ci")
     index = load_index(store)
-    assert index.checked_by_git
+    assert index.checked == "changes"
     assert store.loaded == []
     assert described(index) == truth(store)
 
@@ -172,24 +172,27 @@ def test_history_rewritten_so_the_recorded_commit_is_gone(tmp_path: Path) -> Non
     ci = clone(origin, tmp_path / "ci")  # a clone never had the commit the index names
     assert subprocess.run(["git", "cat-file", "-e", recorded], cwd=ci.root).returncode != 0
     index = load_index(ci)
-    assert not index.checked_by_git  # every file checked: time and size, then the bytes
+    assert index.checked == "blobs"  # every post compared with the blob id git gives
     assert ci.loaded == [key(3)]
     assert described(index) == truth(ci)
     index.save()
     ci.loaded.clear()
-    again = load_index(ci)  # the index now names the new commit: git says again
-    assert again.checked_by_git and ci.loaded == []
+    again = load_index(ci)  # the index now names the new commit: git lists the changes again
+    assert again.checked == "changes" and ci.loaded == []
 
 
-def test_a_shallow_clone_without_the_recorded_commit_checks_every_file(tmp_path: Path) -> None:
+def test_a_shallow_clone_without_the_recorded_commit_compares_every_post_with_git(
+    tmp_path: Path,
+) -> None:
     origin, store = site(tmp_path)
     edit(store, 6)
-    git(origin, "commit", "-q", "-am", "unlinked")
+    (store.posts_dir / f"{key(5)}.json").unlink()
+    git(origin, "commit", "-q", "-am", "unlinked, removed")
     ci = clone(origin, tmp_path / "ci", "--depth", "1")  # actions/checkout's fetch-depth: 1
     index = load_index(ci)
-    assert not index.checked_by_git
+    assert index.checked == "blobs"  # new times on every file, yet only the changed one read
     assert ci.loaded == [key(6)]
-    assert key(6) not in index.keys("mastodon")
+    assert key(6) not in index.keys("mastodon") and key(5) not in index.posts
     assert described(index) == truth(ci)
 
 
@@ -201,7 +204,7 @@ def test_without_git_every_file_is_checked(tmp_path: Path) -> None:
     edit(store, 0)
     store.loaded.clear()
     index = load_index(store)
-    assert not index.checked_by_git and index.commit == ""
+    assert index.checked == "files" and index.commit == ""
     assert store.loaded == [key(0)]
     assert described(index) == truth(store)
 
@@ -230,6 +233,6 @@ def test_an_index_naming_an_option_instead_of_a_commit_is_not_trusted(tmp_path: 
     edit(store, 2)
     store.loaded.clear()
     index = load_index(store)
-    assert not index.checked_by_git and not (tmp_path / "written").exists()
+    assert index.checked == "blobs" and not (tmp_path / "written").exists()
     assert store.loaded == [key(2)]
     assert described(index) == truth(store)
