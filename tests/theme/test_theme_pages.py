@@ -138,12 +138,13 @@ def test_head_has_absolute_canonical_opengraph_and_twitter_tags(site: BuiltSite,
     assert _meta(soup, "og:url") == SITEURL + page
     assert _meta(soup, "og:locale") == {"fr": "fr_CA", "en": "en_CA"}[PAGES[page]]
     assert _meta(soup, "og:site_name").startswith(COMPANY)
-    for key in ("og:image", "twitter:image"):
-        image = _meta(soup, key)
-        assert image.startswith(SITEURL + "/") and _local_file(site, image), f"{page}: {image}"
+    image = _meta(soup, "og:image")
+    assert image.startswith(SITEURL + "/") and _local_file(site, image), f"{page}: {image}"
     assert (_meta(soup, "og:image:width"), _meta(soup, "og:image:height")) == ("1200", "630")
-    assert _meta(soup, "og:image:alt")
+    assert _meta(soup, "og:image:alt") and _meta(soup, "twitter:image:alt")
+    # X's own tags only where Open Graph has no twin: it falls back to og:title and the others.
     assert _meta(soup, "twitter:card") == "summary_large_image"
+    assert not soup.find("meta", attrs={"name": ["twitter:title", "twitter:image"]})
     assert _meta(soup, "og:title") and _meta(soup, "description")
 
 

@@ -345,7 +345,7 @@ class XClient:
         return TextLimits(convert.MAX_WEIGHTED_LENGTH, convert.URL_WEIGHT)
 
     async def publish(self, draft: Draft, key: str) -> Published:
-        """Post the draft's text; X draws the card from the page's own ``twitter:`` tags."""
+        """Post the draft's text; X draws its card from the page's Open Graph tags."""
         sent_at = utc_now()
         try:
             body = await self._call("POST", "/2/tweets", json={"text": draft.text})
