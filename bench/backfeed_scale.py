@@ -17,7 +17,8 @@ network shows and was refreshed at the same moment, and the cursors are set. The
    (``resource.getrusage(RUSAGE_SELF).ru_maxrss``: interpreter and imports included).
    Targets: under 3 s and under 300 MB. Then the state is committed in a repository of its
    own and every post file's time changed, as a fresh ``git clone`` leaves them in CI: one run
-   with the index written outside the repository (it names no commit: every file is checked),
+   with the index written outside the repository (it names no commit: every post is compared
+   with the blob id git gives, as after a shallow clone),
    then three more, each after the state was committed again and the times changed again (the
    index names the commit it was written at: git lists what changed since), the median
    printed, same targets;
@@ -370,15 +371,16 @@ def run_scale(work: Path, copies: int, networks: Sequence[str], hours: int = WEE
     )
     # CI clones the repository afresh for each run: every file gets a new time, the same bytes,
     # git's own index knows them, and the index comes back from the Actions cache. The first
-    # run in the repository finds an index written outside one (no commit named: every file is
-    # checked); after it, each run commits the state as `invoke refresh` does, and the next one
-    # starts from a "fresh checkout" of that commit.
+    # run in the repository finds an index written outside one (no commit named: every post is
+    # compared with git's blob ids); after it, each run commits the state as `invoke refresh`
+    # does, and the next one starts from a "fresh checkout" of that commit.
     _commit(archive.root)
     _fresh_times(archive.root)
     first_git = _in_child(archive, 2 + STEADY_RUNS)
     lines.append(
         f"first run in a repository after a fresh checkout (the index names no commit yet: "
-        f"every file checked): {first_git[0]:.2f} s ({first_git[1]:.2f} s CPU), "
+        f"every post compared with git's blob ids): {first_git[0]:.2f} s "
+        f"({first_git[1]:.2f} s CPU), "
         f"{first_git[2]:.0f} MB peak, {first_git[3]} requests"
     )
     fresh = []
