@@ -4,7 +4,7 @@ A post's section costs its state file (read, parsed, moderated) and ``_conversat
 every reply and face: about 40 microseconds an interaction, so 100,000 stored interactions cost a
 build four seconds of one core. A post's section is asked for as soon as Pelican reads the post
 (``request``) and rendered in a worker process (forked, one core left to Pelican) while Pelican
-reads and writes the rest; ``html`` collects it. The first megabyte of state is rendered in
+reads and writes the rest; ``html`` collects it. The first 200 kB of state are rendered in
 place: a small or quiet site does not start a worker.
 
 The template is Pelican's own (the articles generator's Jinja environment, with every filter the
@@ -44,7 +44,9 @@ from .workers import fork_pool
 TEMPLATE = "_conversation.html"
 # Bytes of state a build renders in place before it hands the rest to a worker process: a quiet
 # or small site never starts one (the fork and the hand-overs would cost more than they save).
-INLINE_STATE_BYTES = 1_000_000
+# 200 kB take about 40 ms to render, twice what forking a 230 MB build and a first hand-over take
+# (18 ms); a megabyte cost Pelican's own core 0.2 s for nothing (issue 20).
+INLINE_STATE_BYTES = 200_000
 BATCH = 50  # sections per hand-over to the worker
 # zlib's fastest level: the worker's core is shared with the cards, and a section's markup
 # repeats itself so much that it shrinks about eight times even so.
