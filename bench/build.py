@@ -68,6 +68,7 @@ class Measure:
 
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # user and system, the build's workers included
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,7 +389,8 @@ def measure(
         raise SystemExit(
             f"the {variant} build failed (exit {child.returncode}); log {log}:\n{tail}"
         )
-    return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime  # wait4: the child and the workers it waited for
+    return Measure(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, cpu_seconds=cpu)
 
 
 def bench_size(
@@ -435,11 +437,15 @@ def _phase(
                 shutil.rmtree(caches[name], ignore_errors=True)
             result = runs[name]()
             seen[name].append(result)
-            print(f"  {phase:4} {name:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB")
+            print(
+                f"  {phase:4} {name:7} {result.seconds:7.1f} s {result.peak_mb:7.0f} MB"
+                f" {result.cpu_seconds:7.1f} s CPU"
+            )
     return {
         name: Measure(
             seconds=statistics.median(m.seconds for m in measures),
             peak_mb=max(m.peak_mb for m in measures),
+            cpu_seconds=statistics.median(m.cpu_seconds for m in measures),
         )
         for name, measures in seen.items()
     }
@@ -461,7 +467,8 @@ def _row(
     return (
         f"{count:>6} {articles:>8} {phase:>5} {ours.seconds:>9.1f} {base.seconds:>9.1f}"
         f" {time_ratio:>6.2f} {ours.peak_mb:>8.0f} {base.peak_mb:>8.0f} {memory_ratio:>6.2f}"
-        f"  {verdict}"
+        f"  {verdict:6}  CPU {ours.cpu_seconds:.1f} / {base.cpu_seconds:.1f} s"
+        f" = {ours.cpu_seconds / max(base.cpu_seconds, 1e-9):.2f}"
     )
 
 
