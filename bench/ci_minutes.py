@@ -46,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # What refresh.yml keeps in the Actions cache between runs.
-CACHED = (".venv", "cache/social-cards", "content/state/index.json")
+CACHED = (".venv", "cache/social-cards", "cache/images", "content/state/index.json")
 RUNS_A_DAY = 48  # refresh.yml: cron "*/30 * * * *"
 DAYS_A_MONTH = 30
 FREE_MINUTES = 2000  # GitHub Free, private repository
