@@ -68,6 +68,10 @@ RESIZABLE = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".tif", ".tiff", ".bmp"}
 # Images a build draws in place before it hands the rest to worker processes.
 INLINE_IMAGES = 2
 QUALITY = {"AVIF": 55, "WEBP": 78, "JPEG": 80}
+# libavif's encoder speed (0 slowest to 10): at 8 a 1200 px photo encodes 3 to 6 times faster
+# than at 6 (0.07 s against 0.17 to 0.44 s) for the same bytes within a kilobyte; at 10 the files
+# grow by half. https://pillow.readthedocs.io/en/stable/handbook/image-file-formats.html#avif
+AVIF_SPEED = 8
 MIME = {"AVIF": "image/avif", "WEBP": "image/webp", "JPEG": "image/jpeg", "PNG": "image/png"}
 SUFFIX = {"AVIF": ".avif", "WEBP": ".webp", "JPEG": ".jpg", "PNG": ".png"}
 # EXIF orientations that turn the picture a quarter: its width and height swap.
@@ -253,7 +257,7 @@ def _save(image: Image.Image, path: Path, fmt: str) -> None:
     elif fmt == "WEBP":
         image.save(path, "WEBP", quality=QUALITY[fmt], method=4)
     else:
-        image.save(path, "AVIF", quality=QUALITY[fmt], speed=6)
+        image.save(path, "AVIF", quality=QUALITY[fmt], speed=AVIF_SPEED)
 
 
 class ImageCache:
