@@ -7,7 +7,9 @@ so its adapter asks for ``<digest>.jpg`` beside the card's ``<digest>.png``
 will post to Instagram, by the same rule (``syndication.publish.syndicate.still_to_post``):
 
 - Instagram is configured: ``AGORA_INSTAGRAM_USER_ID`` in the settings (set empty: never), else
-  in the environment, where the pipeline and its workflows read it (``.github/agora.env``);
+  in the environment, where the pipeline and its workflows read it (``.github/agora.env``).
+  Instagram is not named here: a network declares it publishes JPEG only (``Network.jpeg_only``)
+  and the variable that says its account is set (``Network.account_variable``);
 - the post is published (a draft or a hidden post is never syndicated, and a draft's twin would
   be an image of its title that no page names, which ``drop_drafts`` could not find);
 - its ``Syndicate`` front matter does not leave Instagram out;
@@ -20,60 +22,74 @@ the rebuild after that leaves it out: the site carries JPEGs only for posts on t
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from syndication.model import Copy
-from syndication.networks.instagram.settings import NAME as INSTAGRAM
-from syndication.networks.instagram.settings import USER_VARIABLE
+from syndication.networks import registry
 from syndication.posts import parse_networks
 from syndication.store.once import posted
 from syndication.store.state import StateStore, read_json
 
 
-def instagram_account(settings: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> str:
-    """The Instagram account the posts go to: the setting (empty: none), else the environment's;
-    or ``""``."""
-    value = settings[USER_VARIABLE] if USER_VARIABLE in settings else env.get(USER_VARIABLE)
-    return str(value or "").strip()
+def jpeg_networks(settings: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> list[str]:
+    """The configured networks that publish JPEG only (``Network.jpeg_only``), by name.
+
+    A network's account variable is read from the settings (set empty: never), else from the
+    environment, where the pipeline and its workflows read it.
+    """
+    found = []
+    for network in registry.NETWORKS:
+        if not network.jpeg_only or not network.account_variable:
+            continue
+        variable = network.account_variable
+        value = settings[variable] if variable in settings else env.get(variable)
+        if str(value or "").strip():
+            found.append(network.name)
+    return found
 
 
-# A state file that never names Instagram has no copy there: most of them, read without parsing.
-_NAMES_INSTAGRAM = re.compile(rb'"instagram"')
+def posted_on(path: Path, names: list[str]) -> set[str]:
+    """Which of the networks ``names`` the state file at ``path`` records a copy on (a pending
+    intent is none).
 
-
-def on_instagram(path: Path) -> bool:
-    """Whether the state file at ``path`` records a copy on Instagram (a pending intent is none).
-
-    Only the copy is read, not the conversation: a build that carries every post's state in its
-    own process would hold every interaction in memory (the sections read them in workers).
+    Only the copies are read, not the conversation: a build that carries every post's state in
+    its own process would hold every interaction in memory (the sections read them in workers).
+    A file that never names one of those networks, most of them, is not parsed at all.
     """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return False
-    if not _NAMES_INSTAGRAM.search(data):
-        return False
+        return set()
+    if not any(f'"{name}"'.encode() in data for name in names):
+        return set()
     copies = read_json(path).get("copies", {})
-    copy = copies.get(INSTAGRAM) if isinstance(copies, dict) else None
-    return isinstance(copy, dict) and posted(Copy.from_dict(copy))
+    if not isinstance(copies, dict):
+        return set()
+    return {
+        name
+        for name in names
+        if isinstance(copies.get(name), dict) and posted(Copy.from_dict(copies[name]))
+    }
 
 
 class TwinRule:
     """Whether an article's card needs its JPEG twin in this build (see the module)."""
 
     def __init__(self, settings: Mapping[str, Any], state_root: Path) -> None:
-        self.active = bool(instagram_account(settings))
+        self.networks = jpeg_networks(settings)
+        self.active = bool(self.networks)
         self.store = StateStore(state_root)
 
     def wanted(self, article: Any) -> bool:
-        """Whether Instagram will be asked for ``article``'s card (it has no copy there yet)."""
+        """Whether a JPEG-only network will be asked for ``article``'s card (no copy there yet)."""
         if not self.active or getattr(article, "status", "published") != "published":
             return False
         chosen = str(article.metadata.get("syndicate", "") or "")
         networks = parse_networks(chosen, str(article.source_path))
-        if networks is not None and INSTAGRAM not in networks:
+        targets = [name for name in self.networks if networks is None or name in networks]
+        if not targets:
             return False
-        return not on_instagram(self.store.path_for(f"{article.slug}.{article.lang}"))
+        done = posted_on(self.store.path_for(f"{article.slug}.{article.lang}"), targets)
+        return any(name not in done for name in targets)

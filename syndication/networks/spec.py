@@ -79,6 +79,11 @@ class Network(ABC):
     handle_is_domain: ClassVar[bool] = False
     # Whether its adapter searches public posts (``base.Searcher``), for ``invoke listen``.
     searchable: ClassVar[bool] = False
+    # It publishes JPEG images only: the build writes a JPEG twin of a post's social card (a PNG)
+    # while the post is still to go there (``plugins/agora/twins.py``). ``account_variable`` says
+    # the brand's account is there: read from the build's settings, else the environment.
+    jpeg_only: ClassVar[bool] = False
+    account_variable: ClassVar[str] = ""
 
     @abstractmethod
     def brand(self, env: Mapping[str, str], *, preview: bool = False) -> AccountSettings | None:

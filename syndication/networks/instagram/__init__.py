@@ -43,6 +43,9 @@ class Instagram(Network):
     label = "Instagram"
     variables = VARIABLES
     author_credential = TOKEN_VARIABLE
+    # https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media#image-specifications
+    jpeg_only = True
+    account_variable = USER_VARIABLE
 
     def brand(self, env: Mapping[str, str], *, preview: bool = False) -> AccountSettings | None:
         """The company's Instagram account (``settings.brand_settings``)."""
