@@ -218,13 +218,7 @@ def mention_from_media(media: Json, company: frozenset[str]) -> Interaction | No
         network=NETWORK,
         kind=InteractionKind.MENTION,
         id=media_id,
-        author=Person(
-            network=NETWORK,
-            id=username,
-            handle=username,
-            name=username or "Instagram user",
-            url=f"{WEB}/{username}/" if username else "",
-        ),
+        author=person(media),  # a tagged media names its author as a comment does
         published_at=created,
         url=str(media.get("permalink") or ""),
         content_text=str(media.get("caption") or ""),
