@@ -380,7 +380,6 @@ class Previewer:
             "LOAD_CONTENT_CACHE": load_cache,
             "CONTENT_CACHING_LAYER": "reader",
             "CACHE_PATH": str(self.cache),
-            "GZIP_CACHE": False,  # a few more megabytes on disk, a second less per rebuild
             # An image copied by the previous build is not copied again.
             "STATIC_CHECK_IF_MODIFIED": True,
         }
