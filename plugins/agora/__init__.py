@@ -201,7 +201,9 @@ class AgoraPlugin:
         """
         generator.context[LABELS_NAME] = registry.labels()
         share_compiled_templates(generator)
-        sheet = stylesheet.find(generator.settings)
+        # Pelican's generators of one build share one context: the sheet is read once a build.
+        found = stylesheet.CONTEXT_NAME in generator.context
+        sheet = None if found else stylesheet.find(generator.settings)
         if sheet is not None:
             generator.context[stylesheet.CONTEXT_NAME] = sheet.target
             self._stylesheets[str(Path(generator.output_path).resolve())] = sheet
