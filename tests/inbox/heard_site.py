@@ -44,19 +44,25 @@ class HeardSite:
     def settings(self) -> Path:
         return self.root / "heardconf.py"
 
-    def backfeed(self) -> str:
-        """``invoke backfeed``; its report."""
+    def backfeed(self, *, full: bool = False) -> str:
+        """``invoke backfeed`` (``--full``); its report."""
         out = io.StringIO()
         code = backfeed_cli.run(
-            self.settings, env=self.env, stdout=out, progress_stream=io.StringIO()
+            self.settings, full=full, env=self.env, stdout=out, progress_stream=io.StringIO()
         )
         assert code == 0, out.getvalue()
         return out.getvalue()
 
     def inbox(self, *options: str) -> str:
-        """``invoke inbox`` (``--json`` among ``options``); what it printed."""
+        """``invoke inbox`` (``--json``, ``--mentions`` among ``options``); what it printed."""
         out = io.StringIO()
-        assert run_inbox(self.settings, as_json="--json" in options, stdout=out) == 0
+        code = run_inbox(
+            self.settings,
+            as_json="--json" in options,
+            mentions="--mentions" in options,
+            stdout=out,
+        )
+        assert code == 0, out.getvalue()
         return out.getvalue()
 
     def waiting(self) -> list[dict[str, Any]]:

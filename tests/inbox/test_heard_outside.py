@@ -17,7 +17,6 @@ from before it), so what the other tests of the session did on the shared peers 
 from __future__ import annotations
 
 import io
-import json
 import sys
 import uuid
 from dataclasses import dataclass
@@ -29,8 +28,6 @@ import pytest
 
 from sandbox.bluesky import BlueskyNetwork
 from sandbox.mastodon import MastodonServer
-from syndication.cli import backfeed as backfeed_cli
-from syndication.cli.desk import run_inbox, run_reply
 from syndication.cli.listen import run as run_listen
 from syndication.desk.inbox import item_id
 from syndication.listen.store import ListenStore
@@ -40,6 +37,7 @@ if str(TESTS / "bluesky") not in sys.path:
     sys.path.append(str(TESTS / "bluesky"))
 
 from bluesky_players import Player, now  # noqa: E402
+from heard_site import HeardSite  # noqa: E402
 
 pytestmark = [pytest.mark.bluesky, pytest.mark.mastodon]
 
@@ -61,17 +59,11 @@ AGORA_AUTHORS = {{
 
 
 @dataclass
-class Site:
+class Site(HeardSite):
     """A site with no post, its state folder, and the brand's credentials on both peers."""
 
-    root: Path
-    env: dict[str, str]
     bluesky: BlueskyNetwork
     mastodon: MastodonServer
-
-    @property
-    def settings(self) -> Path:
-        return self.root / "heardconf.py"
 
     @property
     def state(self) -> Path:
@@ -81,32 +73,7 @@ class Site:
         """``invoke backfeed`` (``--full``) once the AppView has indexed every write; its
         report."""
         self.bluesky.process()
-        out = io.StringIO()
-        code = backfeed_cli.run(
-            self.settings, full=full, env=self.env, stdout=out, progress_stream=io.StringIO()
-        )
-        assert code == 0, out.getvalue()
-        return out.getvalue()
-
-    def inbox(self, *options: str) -> str:
-        out = io.StringIO()
-        code = run_inbox(
-            self.settings,
-            as_json="--json" in options,
-            mentions="--mentions" in options,
-            stdout=out,
-        )
-        assert code == 0, out.getvalue()
-        return out.getvalue()
-
-    def waiting(self) -> list[dict[str, Any]]:
-        """``invoke inbox --json``'s items."""
-        return list(json.loads(self.inbox("--json"))["items"])
-
-    def reply(self, wanted: str, text: str) -> tuple[int, str]:
-        out = io.StringIO()
-        code = run_reply(wanted, text, "Camille", self.settings, env=self.env, stdout=out)
-        return code, out.getvalue()
+        return super().backfeed(full=full)
 
 
 @pytest.fixture
