@@ -259,7 +259,8 @@ class InstagramDouble:
             ]
             tagged.sort(key=lambda m: m["_at"], reverse=True)
             return self.page(node, edge, tagged, params, "media")
-        if route == ("media", "POST", "comments"):
+        # The account comments on a media, or answers a comment there: the same message field.
+        if route in {("media", "POST", "comments"), ("comment", "POST", "replies")}:
             self._needs("instagram_manage_comments")
             if unknown := set(params) - {"message"}:
                 raise GraphRefusal(f"(#100) Param {sorted(unknown)[0]} is not supported here")
@@ -275,14 +276,6 @@ class InstagramDouble:
         if route == ("comment", "GET", "replies"):
             self._needs("instagram_manage_comments")
             return self.page(node, edge, self._replies(node), params, "comment")
-        if route == ("comment", "POST", "replies"):
-            self._needs("instagram_manage_comments")
-            if unknown := set(params) - {"message"}:
-                raise GraphRefusal(f"(#100) Param {sorted(unknown)[0]} is not supported here")
-            made = self.new_comment(
-                node, self.state.user_id, self.state.username, str(params.get("message") or "")
-            )
-            return {"id": made}
         raise GraphRefusal(f"Unsupported {method.lower()} request.", 100, subcode=33)
 
     def _needs(self, scope: str) -> None:
