@@ -62,7 +62,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,32 +108,26 @@ def _git_blobs(folder: Path) -> dict[str, str]:
 
     https://git-scm.com/docs/git-ls-files and https://git-scm.com/docs/git-diff-files
     """
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "--stage", "-z", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            check=True,
-            timeout=GIT_TIMEOUT,
-        ).stdout
-        modified = subprocess.run(
-            ["git", "diff-files", "--name-only", "--relative", "-z", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            check=True,
-            timeout=GIT_TIMEOUT,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as error:
-        logger.debug("git cannot vouch for %s (%s): the files are read", folder, error)
+    listed = _git(folder, "ls-files", "--stage", "-z", "--", ".")
+    modified = _git(folder, "diff-files", "--name-only", "--relative", "-z", "--", ".")
+    if listed is None or modified is None:
+        logger.debug("git cannot vouch for %s: the files are read", folder)
         return {}
     changed = set(modified.decode("utf-8", "replace").split("\0"))
-    blobs: dict[str, str] = {}
+    return {
+        name: blob
+        for name, blob, stage in _staged(listed)
+        if stage == "0" and "/" not in name and name not in changed
+    }
+
+
+def _staged(listed: bytes) -> Iterator[tuple[str, str, str]]:
+    """Each entry of ``git ls-files --stage -z``: its file name, blob id and stage number."""
     for record in listed.decode("utf-8", "replace").split("\0"):
         meta, _, name = record.partition("\t")
         fields = meta.split()
-        if len(fields) == 3 and fields[2] == "0" and "/" not in name and name not in changed:
-            blobs[name] = fields[1]
-    return blobs
+        if len(fields) == 3:
+            yield name, fields[1], fields[2]
 
 
 def _git(folder: Path, *args: str) -> bytes | None:
@@ -260,14 +254,12 @@ class GitView:
         if listed is None:
             return None
         blobs: dict[str, str] = {}
-        for record in listed.decode("utf-8", "replace").split("\0"):
-            meta, _, name = record.partition("\t")
-            fields = meta.split()
-            if len(fields) != 3 or not _keys([name]):
+        for name, blob, stage in _staged(listed):
+            if not _keys([name]):
                 continue
             # A file in conflict (stages 1 to 3) has no one blob: "" matches no line, so the
             # file is read (and a conflicted state file says so).
-            blobs[name[:-5]] = fields[1] if fields[2] == "0" and name[:-5] not in blobs else ""
+            blobs[name[:-5]] = blob if stage == "0" and name[:-5] not in blobs else ""
         return blobs
 
 
