@@ -1,14 +1,17 @@
 """The worker processes a build hands its slow, independent work to (cards, images, sections).
 
 Forked, not spawned: a worker starts in milliseconds with what the build already loaded (fonts,
-compiled templates). One core is left to Pelican, and the workers run at a lower priority:
-Pelican's own process is the build's critical path, and a worker that competes with it for a
-core (cards and sections at once, on two cores) would slow every page it writes.
+compiled templates). One core is left to Pelican. The sections' worker runs at a lower priority:
+Pelican's own process is the build's critical path, and with cards and sections drawn at once on
+two cores, a section worker at Pelican's priority would slow every page it writes.
 
-When the build has written its pages and still waits for drawings, Pelican's process draws
-the ones no worker has started (``DrawingQueue.wait``): on a machine whose other core is busy
-(another job of the CI runner, a second build), the low-priority workers hardly run, and the
-build would otherwise sit idle waiting for them.
+The drawing workers (cards, images) run at Pelican's own priority. Their work is the build's
+own, and no page waits for it: niced, they got almost no core wherever another process was busy
+(another job of the CI runner, a second build), and the build's process then drew everything
+itself once its pages were written. At normal priority they take their fair share of the machine
+from that other process instead (`bench/build.py --busy-core`, 1,000 posts, cold: 1.71 times plain
+Pelican niced, 1.37 not). When the build has written its pages and still waits for drawings,
+Pelican's process draws the ones no worker has started (``DrawingQueue.wait``).
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
-NICENESS = 10  # how much lower than Pelican the workers run
+NICENESS = 10  # how much lower than Pelican the sections' worker runs
+DRAWING_NICENESS = 0  # the drawing workers run at Pelican's priority (see above)
 
 
-def _start_worker() -> None:
-    """A forked worker's first step: a lower priority, and the build's objects out of its GC.
+def _start_worker(niceness: int) -> None:
+    """A forked worker's first step: its priority (``niceness`` below Pelican's), and the
+    build's objects out of its GC.
 
     What the worker inherits from Pelican's process is shared with it until either writes a page
     of memory; a collection writes into every object it visits, so the worker would soon hold its
@@ -35,17 +40,20 @@ def _start_worker() -> None:
     https://docs.python.org/3/library/gc.html#gc.freeze
     """
     gc.freeze()
-    os.nice(NICENESS)
+    if niceness:
+        os.nice(niceness)
 
 
-def fork_pool() -> ProcessPoolExecutor | None:
-    """A pool of ``cpu_count - 1`` forked workers; None where forking is not possible or useful."""
+def fork_pool(niceness: int = NICENESS) -> ProcessPoolExecutor | None:
+    """A pool of ``cpu_count - 1`` forked workers running ``niceness`` below this process; None
+    where forking is not possible or useful."""
     if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
         return None
     return ProcessPoolExecutor(
         max_workers=max(1, (os.cpu_count() or 2) - 1),
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
+        initargs=(niceness,),
     )
 
 
@@ -122,5 +130,6 @@ class DrawingQueue:
     def _workers(self) -> ProcessPoolExecutor | None:
         """The worker pool, started on first need; None where processes cannot be forked."""
         if self._pool is None:
-            self._pool = fork_pool()  # what the build loaded (fonts) comes with the fork
+            # What the build loaded (fonts) comes with the fork.
+            self._pool = fork_pool(DRAWING_NICENESS)
         return self._pool

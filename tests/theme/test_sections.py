@@ -107,13 +107,19 @@ def test_posts_without_state_show_the_section_each_would_have_alone(
     assert b'class="empty"' in shared[stateless[0]]
 
 
-def test_workers_yield_the_core_to_pelican() -> None:
+def test_the_section_worker_yields_the_core_to_pelican_and_drawing_workers_do_not() -> None:
     from plugins.agora import workers
 
-    pool = workers.fork_pool()
-    assert pool is not None  # two cores or more here, as in CI
+    sections = workers.fork_pool()
+    drawings = workers.DrawingQueue(inline_limit=0)
+    assert sections is not None  # two cores or more here, as in CI
     try:
-        niceness = pool.submit(os.nice, 0).result()
+        section_niceness = sections.submit(os.nice, 0).result()
+        drawing_pool = drawings._workers()  # the pool the cards and images are drawn by
+        assert drawing_pool is not None
+        drawing_niceness = drawing_pool.submit(os.nice, 0).result()
     finally:
-        pool.shutdown()
-    assert niceness == min(19, os.nice(0) + workers.NICENESS)
+        sections.shutdown()
+        drawings.wait()
+    assert section_niceness == min(19, os.nice(0) + workers.NICENESS)
+    assert drawing_niceness == os.nice(0)  # the build's own priority: its fair share of a core
