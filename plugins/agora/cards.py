@@ -12,7 +12,7 @@ Instagram has its copy the twin is left out of the next build: the site carries 
 the few posts on their way there.
 
 Posts without their own image get one, so every link shared on a network shows a card. Drawing
-costs tens of milliseconds, so cards are cached by content in a folder outside the output: the
+and writing one costs about 3 ms of CPU, 1,700 of them five seconds, so cards are cached by content in a folder outside the output: the
 file name carries a hash of everything drawn (and of the renderer's version), and a rebuild copies
 an unchanged card instead of drawing it again.
 """
@@ -22,18 +22,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import struct
 import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from .workers import DrawingQueue, Drawn
 
 # Bump when the drawing changes, so every cached card is drawn again.
-RENDERER_VERSION = "7"
+RENDERER_VERSION = "8"
 WIDTH, HEIGHT = 1200, 630
 CARD_SUFFIX = ".png"  # what pages show (og:image)
 TWIN_SUFFIX = ".jpg"  # the JPEG twin Instagram is given
@@ -52,23 +53,27 @@ MUTED = (214, 230, 224)
 ELLIPSIS = "…"
 # Cards a build draws in place before it hands the rest to worker processes.
 INLINE_CARDS = 24
-# Steps of the anti-aliased edges between the background and each colour of text: with the
-# background and the accent, 16 colours, so a pixel takes 4 bits (no channel off by more than 17
-# of 255 on an edge).
-TEXT_STEPS = {FOREGROUND: 8, MUTED: 6}
-BACKGROUND_INDEX, ACCENT_INDEX = 0, 1
-# Where each text colour's blends start in the palette (after the background and the accent).
-PALETTE_START = {
-    colour: 2 + sum(list(TEXT_STEPS.values())[:number]) for number, colour in enumerate(TEXT_STEPS)
-}
-# zlib's default level with its run-length strategy (``Z_RLE``: a card is long runs of one colour),
-# on 4-bit pixels. A card of the benchmark's titles weighs 15.9 KB for 2.9 ms of encoding; 8-bit
-# pixels with zlib's default strategy: 15.4 KB for 5.1 ms (level 1: 23 KB for 2 ms; level 9:
-# 13 KB for 30 ms); the JPEG twin: 63 KB for 2.5 ms (drawing costs about 2 ms more, whatever the
-# format). https://pillow.readthedocs.io/en/stable/handbook/image-file-formats.html#png-saving
+# The palette, 16 colours so that a pixel takes 4 bits: the background (0), the foreground's
+# anti-aliased blends over it (1 to 8, the last one the foreground itself), the accent (9), then
+# the muted colour's blends (10 to 15). No channel of an edge is off by more than 17 of 255.
+BACKGROUND_INDEX = 0
+FOREGROUND_STEPS = 8
+ACCENT_INDEX = FOREGROUND_STEPS + 1
+MUTED_STEPS = 6
+MUTED_START = ACCENT_INDEX + 1
+# How a card is written as PNG (``_png``): 4-bit pixels, every row with PNG's "Up" filter (each
+# byte less the one above it), zlib's default level with its run-length strategy (``Z_RLE``: a
+# filtered card is long runs of zeros). For the benchmark's titles: 12.8 KB for 1.1 ms, where
+# Pillow's own writer, which tries libpng's five filters on every row and has no option to
+# choose one, took 2.8 ms for 12.5 KB; unfiltered, 17.3 KB; zlib's default strategy, 12.3 KB
+# for 3.1 ms; level 9, 10.7 KB for 36 ms. The JPEG twin: 63 KB for 2.5 ms.
+# https://www.w3.org/TR/png-3/#9Filter-types
 PNG_LEVEL = 6
 PNG_STRATEGY = zlib.Z_RLE
 PNG_BITS = 4
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_INDEXED = 3  # IHDR colour type: palette indices
+UP_FILTER = 2
 
 
 @dataclass(frozen=True)
@@ -158,13 +163,15 @@ def draw(text: CardText) -> Image.Image:
     """The card for ``text`` in its palette (mode "P"): title top left, a rule, author and company
     at the bottom.
 
-    The text is drawn once, as coverage (mode "L": how much of each pixel the glyphs cover), and
-    each coverage becomes the palette's blend of the background and the text's colour by a
-    lookup table (``Image.point``). Drawing in colour and then mapping every pixel to its nearest
-    colour of the palette gave the same card for 2.5 ms more of a card's 7 ms.
+    The text is drawn straight as palette indices. Pillow blends an anti-aliased glyph's ink with
+    what is under it by how much of each pixel the glyph covers: over 0 with an ink of 8, that is
+    the coverage in 9 steps, 0 to 8, which are the foreground's blends in the palette. No pass
+    maps the pixels afterwards (a lookup table over the whole card, and two copies of it, were a
+    quarter of a card's cost); only the author's line, in the muted colour, is mapped, in a band
+    of its own.
     """
-    coverage = Image.new("L", (WIDTH, HEIGHT), 0)
-    canvas = ImageDraw.Draw(coverage)
+    card = Image.new("L", (WIDTH, HEIGHT), BACKGROUND_INDEX)
+    canvas = ImageDraw.Draw(card)
     inner = WIDTH - 2 * MARGIN
     byline_font = _font(TEXT_FONT, BYLINE_SIZE)
     company_font = _font(TITLE_FONT, BYLINE_SIZE)
@@ -180,43 +187,31 @@ def draw(text: CardText) -> Image.Image:
         lines[-1] = _shorten(lines[-1], font, inner)
     y = MARGIN
     for line in lines:
-        canvas.text((MARGIN, y), line, font=font, fill=255)
+        canvas.text((MARGIN, y), line, font=font, fill=FOREGROUND_STEPS)
         y += line_height
     company_top = byline_top + BYLINE_SIZE + 16
-    canvas.text((MARGIN, company_top), company[0], font=company_font, fill=255)
-    # The author's line, in the muted colour, has a band of its own between the two.
+    canvas.text((MARGIN, company_top), company[0], font=company_font, fill=FOREGROUND_STEPS)
     band = (0, byline_top - 4, WIDTH, company_top - 4)
-    author_coverage = Image.new("L", (band[2] - band[0], band[3] - band[1]), 0)
-    ImageDraw.Draw(author_coverage).text(
-        (MARGIN, byline_top - band[1]), author[0], font=byline_font, fill=255
+    author_band = Image.new("L", (band[2] - band[0], band[3] - band[1]), BACKGROUND_INDEX)
+    ImageDraw.Draw(author_band).text(
+        (MARGIN, byline_top - band[1]), author[0], font=byline_font, fill=MUTED_STEPS
     )
-    card = _indexed(coverage, FOREGROUND)
-    card.paste(_indexed(author_coverage, MUTED), band[:2])
+    card.paste(author_band.point(_muted_indices()), band[:2])
+    card.putpalette(_palette_values())  # an "L" image becomes a "P" one in place
     shapes = ImageDraw.Draw(card)
     shapes.rectangle((0, 0, 24, HEIGHT), fill=ACCENT_INDEX)
     shapes.rectangle((MARGIN, byline_top - 28, MARGIN + 120, byline_top - 22), fill=ACCENT_INDEX)
     return card
 
 
-def _indexed(coverage: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
-    """``coverage`` as palette indices: the background, or the blend step of ``colour`` nearest to
-    how much of the pixel the text covers."""
-    indices = coverage.point(_steps(colour))
-    card = Image.frombytes("P", coverage.size, indices.tobytes())
-    card.putpalette(palette().getpalette() or [])
-    return card
-
-
-@functools.lru_cache(maxsize=len(TEXT_STEPS))
-def _steps(colour: tuple[int, int, int]) -> list[int]:
-    """Coverage (0 to 255) to the palette index of ``colour``'s nearest blend (0: background)."""
-    first = PALETTE_START[colour]
-    steps = TEXT_STEPS[colour]
-    table = []
-    for value in range(256):
-        step = round(value * steps / 255)
-        table.append(BACKGROUND_INDEX if step == 0 else first + step - 1)
-    return table
+@functools.lru_cache(maxsize=1)
+def _muted_indices() -> list[int]:
+    """The author band's steps (0 to ``MUTED_STEPS``) to the palette: the background, or the muted
+    colour's blend."""
+    return [
+        MUTED_START + value - 1 if 0 < value <= MUTED_STEPS else BACKGROUND_INDEX
+        for value in range(256)
+    ]
 
 
 def _blend(start: tuple[int, int, int], end: tuple[int, int, int], share: float) -> list[int]:
@@ -224,19 +219,19 @@ def _blend(start: tuple[int, int, int], end: tuple[int, int, int], share: float)
 
 
 @functools.lru_cache(maxsize=1)
-def palette() -> Image.Image:
-    """The card's colours: the background, the accent, and the blends text edges are made of.
-
-    Text is drawn in one colour over a flat background, so each edge pixel lies between the two:
-    with 8 and 6 steps of blend, no channel is off by more than 17 of 255 from the exact colour,
-    and no palette is computed per card (Pillow's ``Image.quantize`` cost several times more).
-    """
-    colours = [list(BACKGROUND), list(ACCENT)]
-    for colour, steps in TEXT_STEPS.items():
-        colours += [_blend(BACKGROUND, colour, step / steps) for step in range(1, steps + 1)]
-    image = Image.new("P", (1, 1))
-    image.putpalette([value for colour in colours for value in colour])
-    return image
+def _palette_values() -> list[int]:
+    """The card's colours as Pillow's flat palette: the background, the foreground's blends, the
+    accent, the muted colour's blends (text is drawn in one colour over a flat background, so each
+    edge pixel lies between the two; no palette is computed per card, which cost several times
+    more with Pillow's ``Image.quantize``)."""
+    colours = [list(BACKGROUND)]
+    colours += [
+        _blend(BACKGROUND, FOREGROUND, step / FOREGROUND_STEPS)
+        for step in range(1, FOREGROUND_STEPS + 1)
+    ]
+    colours.append(list(ACCENT))
+    colours += [_blend(BACKGROUND, MUTED, step / MUTED_STEPS) for step in range(1, MUTED_STEPS + 1)]
+    return [value for colour in colours for value in colour]
 
 
 def _encode(card: Image.Image, stream: IO[bytes], suffix: str) -> None:
@@ -246,9 +241,41 @@ def _encode(card: Image.Image, stream: IO[bytes], suffix: str) -> None:
         # would save 10 % of the bytes for 70 % more encoding time.
         card.convert("RGB").save(stream, format="JPEG", quality=85, subsampling=0)
         return
-    card.save(
-        stream, format="PNG", compress_level=PNG_LEVEL, compress_type=PNG_STRATEGY, bits=PNG_BITS
+    stream.write(_png(card))
+
+
+def _png(card: Image.Image) -> bytes:
+    """``card`` (mode "P", at most 16 colours) as a 4-bit palette PNG, every row "Up"-filtered.
+
+    The PNG chunks as the specification lays them out (https://www.w3.org/TR/png-3/#5DataRep);
+    the rows are packed, filtered and framed by Pillow's own C code (``tobytes("raw", "P;4")``,
+    ``ImageChops.subtract_modulo``, ``paste``), so no Python loop runs over a pixel.
+    """
+    width, height = card.size
+    row_bytes = (width * PNG_BITS + 7) // 8
+    rows = Image.frombytes("L", (row_bytes, height), card.tobytes("raw", f"P;{PNG_BITS}"))
+    above = Image.new("L", rows.size, 0)  # the row above the first is zeros
+    above.paste(rows.crop((0, 0, row_bytes, height - 1)), (0, 1))
+    framed = Image.new("L", (row_bytes + 1, height), UP_FILTER)  # each row's filter byte first
+    framed.paste(ImageChops.subtract_modulo(rows, above), (1, 0))
+    compressor = zlib.compressobj(PNG_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 9, PNG_STRATEGY)
+    pixels = compressor.compress(framed.tobytes()) + compressor.flush()
+    colours = len(_palette_values()) // 3
+    header = struct.pack(">IIBBBBB", width, height, PNG_BITS, PNG_INDEXED, 0, 0, 0)
+    return b"".join(
+        (
+            PNG_SIGNATURE,
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", bytes((card.getpalette() or [])[: 3 * colours])),
+            _chunk(b"IDAT", pixels),
+            _chunk(b"IEND", b""),
+        )
     )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: length, type, data, and the CRC of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def write_card(path: Path, text: CardText) -> None:

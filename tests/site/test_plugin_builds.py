@@ -103,6 +103,31 @@ def test_a_very_long_title_wraps_inside_the_card(tmp_path: Path) -> None:
         assert colors == {background}
 
 
+def test_a_card_is_written_as_a_4_bit_palette_png_of_exactly_what_was_drawn(
+    tmp_path: Path,
+) -> None:
+    """The card's PNG is written by the plugin itself (rows "Up"-filtered): a decoder reads back
+    every pixel drawn, the chunks' checksums hold, and the file keeps 4 bits a pixel."""
+    text = cards.CardText(
+        title="Ce que vos 1 200 réponses ont changé à l'atelier, semaine après semaine",
+        author="Awa Diallo",
+        company="Vélos Boréal",
+        lang="fr",
+    )
+    path = cards.CardCache(tmp_path).ensure(text)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (data[12:16], data[24], data[25]) == (b"IHDR", 4, 3)  # 4-bit palette indices
+    drawn = cards.draw(text).convert("RGB")
+    with Image.open(path) as image:
+        image.load()  # Pillow checks each chunk's CRC and inflates every row
+        assert (image.mode, image.size) == ("P", (1200, 630))
+        assert ImageChops.difference(image.convert("RGB"), drawn).getbbox() is None
+        colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 16) or []}
+    assert {cards.BACKGROUND, cards.FOREGROUND, cards.ACCENT, cards.MUTED} <= colours
+    assert len(colours) <= 16
+
+
 def test_registering_again_connects_nothing_twice(cached_workspace: Path) -> None:
     from pelican import signals
 
