@@ -344,8 +344,10 @@ def build_once(variant: str, content: Path, output: Path, cache: Path) -> None:
         "PATH": str(content),
         "OUTPUT_PATH": str(output),
         "CACHE_PATH": str(cache),
-        # The plugin's social cards too, or "cold" would reuse the repository's cache/ folder.
+        # The plugin's social cards and resized images too, or "cold" would reuse the
+        # repository's cache/ folder (before 2026-12-08 the images did: cold builds drew none).
         "AGORA_CARD_CACHE": str(cache / "social-cards"),
+        "AGORA_IMAGE_CACHE": str(cache / "images"),
         "SITEURL": SITEURL,
         "FEED_DOMAIN": SITEURL,
         "AGORA_STATE_PATH": str(content / "state"),

@@ -80,6 +80,7 @@ def _settings(work: Path, content: Path, *, plain: bool) -> Path:
         f"AGORA_STATE_PATH = {str(content / 'state')!r}",
         f"AGORA_MODERATION_FILE = {str(content / 'moderation.toml')!r}",
         f"AGORA_CARD_CACHE = {str(work / 'card-cache')!r}",
+        f"AGORA_IMAGE_CACHE = {str(work / 'image-cache')!r}",
     ]
     if plain:
         lines += [
