@@ -274,9 +274,10 @@ class AgoraPlugin:
             if sections is not None:
                 rendered = sections.close()
                 logger.debug(
-                    "agora: %d conversation sections, %d by a worker",
+                    "agora: %d conversation sections, %d by a worker (%d taken back)",
                     rendered.sections,
-                    rendered.handed_off,
+                    rendered.handed_off - rendered.taken_back,
+                    rendered.taken_back,
                 )
         if settings.get(PREVIEW_SELECTION) is None:
             plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)

@@ -12,9 +12,9 @@ Instagram has its copy the twin is left out of the next build: the site carries 
 the few posts on their way there.
 
 Posts without their own image get one, so every link shared on a network shows a card. Drawing
-and writing one costs about 3 ms of CPU, 1,700 of them five seconds, so cards are cached by content in a folder outside the output: the
-file name carries a hash of everything drawn (and of the renderer's version), and a rebuild copies
-an unchanged card instead of drawing it again.
+and writing one costs about 3 ms of CPU (1,700 of them, five seconds), so cards are cached by
+content in a folder outside the output: the file name carries a hash of everything drawn (and of
+the renderer's version), and a rebuild copies an unchanged card instead of drawing it again.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ every reply and face: about 40 microseconds an interaction, so 100,000 stored in
 build four seconds of one core. A post's section is asked for as soon as Pelican reads the post
 (``request``) and rendered in a worker process (forked, one core left to Pelican) while Pelican
 reads and writes the rest; ``html`` collects it. The first 200 kB of state are rendered in
-place: a small or quiet site does not start a worker.
+place: a small or quiet site does not start a worker. The worker runs below Pelican's priority;
+when Pelican collects a section whose batch no worker has begun (the worker starved by another
+busy process), it renders that batch itself instead of waiting (``html``).
 
 The template is Pelican's own (the articles generator's Jinja environment, with every filter the
 theme has), given the settings, ``page_lang`` and an ``article`` with the post's ``title``,
@@ -202,6 +204,7 @@ class Rendered:
 
     sections: int
     handed_off: int
+    taken_back: int = 0  # of those handed off, rendered in the build's process: no worker began
 
 
 class Sections:
@@ -222,6 +225,7 @@ class Sections:
         self._pending: dict[str, Future[dict[str, PackedSection | None]]] = {}
         self._pool: ProcessPoolExecutor | None = None
         self.handed_off = 0
+        self.taken_back = 0  # of those handed off, rendered here after all (``html``)
 
     def request(self, job: SectionJob) -> None:
         """Start rendering the section of ``job``'s post (in a worker once past a few)."""
@@ -252,7 +256,14 @@ class Sections:
         done = self._done.get(job.key)
         if done is None:
             future = self._pending.pop(job.key, None)
-            packed = future.result().get(job.key) if future is not None else None
+            packed = None
+            if future is not None and future.cancel():
+                # No worker has begun this post's batch (a low-priority worker on a busy
+                # machine): rendered here rather than waited for. Its other posts follow, as
+                # a cancelled future stays cancelled.
+                self.taken_back += 1
+            elif future is not None:
+                packed = future.result().get(job.key)
             if packed is not None:
                 done = packed
             else:
@@ -281,7 +292,7 @@ class Sections:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         total = len(self._done) + len(self._pending) + len(self._queued)
-        return Rendered(total, self.handed_off)
+        return Rendered(total, self.handed_off, self.taken_back)
 
     def _hand_over(self, pool: ProcessPoolExecutor) -> None:
         jobs, self._queued = self._queued, []

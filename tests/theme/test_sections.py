@@ -3,9 +3,11 @@ section shared by posts without a state file is the one each would have alone.""
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,17 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
         return str(render(self, job, keep_state))
 
     monkeypatch.setattr(module.SectionRenderer, "render", counted_render)
+    html = module.Sections.html
+
+    def html_once_the_worker_is_done(self: Any, job: Any) -> Any:
+        # The build takes back a batch no worker has begun (the next test); here the worker
+        # is given the time to render every one, so that what it rendered is what is compared.
+        if self._queued and self._pool is not None:
+            self._hand_over(self._pool)
+        concurrent.futures.wait(list(self._pending.values()))
+        return html(self, job)
+
+    monkeypatch.setattr(module.Sections, "html", html_once_the_worker_is_done)
     with caplog.at_level(logging.DEBUG, logger="agora"):
         aside = build(tmp_path)
     in_place, by_worker = sections(site), sections(aside)
@@ -58,7 +71,42 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     assert 0 < with_state < len(in_place)
     assert sorted(in_this_process) == ["en", "fr"]  # the empty section, once per language
     counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
-    assert counted and counted[-1].endswith(f"{with_state} by a worker"), counted
+    assert counted and counted[-1].endswith(f"{with_state} by a worker (0 taken back)"), counted
+
+
+class _Unstarted(Future[Any]):
+    """A hand-over no worker ever begins: waiting for it is the build stalling."""
+
+    def result(self, timeout: float | None = None) -> Any:
+        raise AssertionError("the build waited for a batch that no worker had begun")
+
+
+class _StarvedPool:
+    """A worker pool whose worker never gets a core (a niced worker beside a busy process)."""
+
+    def submit(self, *_: Any) -> Future[Any]:
+        return _Unstarted()
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_sections_no_worker_has_begun_are_rendered_by_the_build_itself(
+    site: BuiltSite,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    module = sys.modules["agora.sections"]
+    monkeypatch.setattr(module, "INLINE_STATE_BYTES", 0)  # all to the worker
+    monkeypatch.setattr(module, "BATCH", 1)  # a hand-over per post
+    monkeypatch.setattr(module, "fork_pool", lambda *_: _StarvedPool())
+    with caplog.at_level(logging.DEBUG, logger="agora"):
+        starved = build(tmp_path)
+    assert sections(starved) == sections(site)
+    with_state = len(list(StateStore(tmp_path / "state").posts_dir.glob("*.json")))
+    counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
+    assert counted and counted[-1].endswith(f"0 by a worker ({with_state} taken back)"), counted
 
 
 def raw_sections(site: BuiltSite) -> dict[str, bytes]:
