@@ -147,6 +147,9 @@ AGORA_CARD_CACHE = "cache/social-cards"
 # Images of posts and authors' photos are served resized (a few widths, AVIF/WebP and JPEG); the
 # drawn files are kept here between builds, and an unchanged image is never drawn again.
 AGORA_IMAGE_CACHE = "cache/images"
+# Cached cards and images that no build has used for this many days are deleted (a retitled post's
+# old card, a replaced photo's sizes), so the caches CI keeps between runs do not grow for ever.
+AGORA_CACHE_KEEP_DAYS = 30
 # The widths, in pixels, a post's images are served at (the browser picks one for its screen).
 AGORA_IMAGE_WIDTHS = [360, 720, 1080, 1440]
 

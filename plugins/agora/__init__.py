@@ -14,6 +14,8 @@ Settings (all optional but ``AGORA_AUTHORS``):
                            of its card (``twins``)
 ``COMPANY_NAME``           drawn on the social cards
 ``AGORA_IMAGE_CACHE``      where resized images are kept between builds (default ``cache/images``)
+``AGORA_CACHE_KEEP_DAYS``  cached cards and images no build has used for this many days are
+                           deleted by the next whole build (default 30; ``pruning``)
 ``AGORA_IMAGE_WIDTHS``     the widths a post's images are served at (``images.py``)
 ``AGORA_HOUSE_RULES``      the editorial rules and their levels (``syndication.site.house_rules``)
 ``AGORA_TAXONOMY_FILE``    English names of categories and tags (default ``taxonomy.toml`` in the
@@ -51,7 +53,7 @@ from syndication.site import house_rules
 from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
 from syndication.site.preview import is_selected
 
-from . import filters, images, sitemap, stylesheet, validate
+from . import filters, images, pruning, sitemap, stylesheet, validate
 from .cards import TWIN_SUFFIX, CardCache, CardText
 from .compiled import share_compiled_templates
 from .markdown_reader import use_reusing_reader
@@ -243,6 +245,7 @@ class AgoraPlugin:
         pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
         settings = articles.settings
         self.check(articles, pages)
+        pruning.keep_days(settings)  # a wrong setting stops the build before a page is written
         # The company's editorial rules: each problem is logged at its level; the build command
         # prints them and refuses errors (syndication.site.build).
         house_rules.report(
@@ -315,6 +318,10 @@ class AgoraPlugin:
                 continue  # the same name is the same drawing: a preview's rebuild keeps it
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
+        pruning.mark_used(plan.cards.values())
+        if plan.sitemap is not None:  # a whole build, not a preview's rebuild of one post
+            for root in self._cards:
+                pruning.prune(root, pruning.keep_days(pelican.settings))
         if plan.sitemap is not None:
             sitemap.write(output, plan.sitemap, plan.site_url)
 

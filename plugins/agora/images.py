@@ -44,6 +44,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError, features
 from syndication.errors import ConfigError, ContentError
 from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
 
+from . import pruning
 from .validate import display_path
 from .workers import DrawingQueue, Drawn
 
@@ -700,5 +701,8 @@ def finish(pelican: Any) -> None:
         built.handed_off,
     )
     step.publish(output)
+    pruning.mark_used({cached.parent for cached in step.copies.values()})
+    if pelican.settings.get(PREVIEW_SELECTION) is None:  # a whole build, not a preview's rebuild
+        pruning.prune(step.cache.root, pruning.keep_days(pelican.settings))
     withdrawn = step.withdraw_originals(output)
     logger.debug("agora: %d original images left out of the output (served resized)", withdrawn)

@@ -149,6 +149,20 @@ def test_a_pelican_error_is_one_line_too(workspace: Path) -> None:
     assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
 
 
+def test_a_wrong_cache_age_is_one_line_before_anything_is_written(workspace: Path) -> None:
+    settings = workspace / "settings.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "AGORA_CACHE_KEEP_DAYS = 0\n", encoding="utf-8"
+    )
+    result = run_build_command(workspace)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "AGORA_CACHE_KEEP_DAYS is 0" in lines[0] and "number of days" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert (workspace / "output" / "index.html").read_text(encoding="utf-8") == "previous build"
+
+
 def test_a_corrupt_state_file_is_one_line_naming_it(workspace: Path) -> None:
     state = workspace / "content" / "state" / "posts" / f"{WINTER.slug}.fr.json"
     state.write_text("{ not json", encoding="utf-8")
