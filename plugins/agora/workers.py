@@ -5,7 +5,8 @@ compiled templates). One core is left to Pelican. The sections' worker runs at a
 Pelican's own process is the build's critical path, and with cards and sections drawn at once on
 two cores, a section worker at Pelican's priority would slow every page it writes.
 
-The drawing workers (cards, images) run at Pelican's own priority. Their work is the build's
+The drawing workers (cards, images) are one pool for the process, shared by the card and image
+queues, and run at Pelican's own priority. Their work is the build's
 own, and no page waits for it: niced, they got almost no core wherever another process was busy
 (another job of the CI runner, a second build), and the build's process then drew everything
 itself once its pages were written. At normal priority they take their fair share of the machine
@@ -66,6 +67,35 @@ class Drawn:
     taken_back: int = 0  # of those handed off, drawn by the build's process (no worker began)
 
 
+class _SharedPool:
+    """The drawing workers, one pool for every ``DrawingQueue`` of the process (cards and
+    images): two pools would fork two sets of ``cpu_count - 1`` workers, and leave Pelican no
+    core of its own while both draw. Started on first need, shut down when no queue uses it."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.users = 0
+
+    def acquire(self) -> ProcessPoolExecutor | None:
+        """The pool, started if needed; None where processes cannot be forked."""
+        if self.pool is None:
+            # What the build loaded (fonts) comes with the fork.
+            self.pool = fork_pool(DRAWING_NICENESS)
+        if self.pool is not None:
+            self.users += 1
+        return self.pool
+
+    def release(self) -> None:
+        """One queue is done with the pool; the last one shuts it down."""
+        self.users -= 1
+        if self.users <= 0 and self.pool is not None:
+            pool, self.pool, self.users = self.pool, None, 0
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_DRAWING_POOL = _SharedPool()
+
+
 class DrawingQueue:
     """Files drawn by a build (social cards, resized images): the first ``inline_limit`` in
     place, since starting workers would cost more than it saves, the rest by a forked pool while
@@ -123,13 +153,13 @@ class DrawingQueue:
                     future.result()
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _DRAWING_POOL.release()
         done = Drawn(drawn, handed_off, taken_back)
         return done
 
     def _workers(self) -> ProcessPoolExecutor | None:
-        """The worker pool, started on first need; None where processes cannot be forked."""
+        """The drawing pool, shared with the other queues; None where processes cannot be
+        forked."""
         if self._pool is None:
-            # What the build loaded (fonts) comes with the fork.
-            self._pool = fork_pool(DRAWING_NICENESS)
+            self._pool = _DRAWING_POOL.acquire()
         return self._pool

@@ -74,6 +74,20 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     assert counted and counted[-1].endswith(f"{with_state} by a worker (0 taken back)"), counted
 
 
+def test_cards_and_images_are_drawn_by_one_pool_of_workers() -> None:
+    from plugins.agora import workers
+
+    cards, images = workers.DrawingQueue(inline_limit=0), workers.DrawingQueue(inline_limit=0)
+    pool = cards._workers()
+    assert pool is not None and images._workers() is pool  # cpu_count - 1 workers in all
+    assert pool.submit(os.getpid).result() != os.getpid()
+    cards.wait()
+    assert pool.submit(abs, -1).result() == 1  # the images still use it
+    images.wait()
+    with pytest.raises(RuntimeError):  # the last one done shut it down
+        pool.submit(abs, -1)
+
+
 class _Unstarted(Future[Any]):
     """A hand-over no worker ever begins: waiting for it is the build stalling."""
 
