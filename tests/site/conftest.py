@@ -41,7 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 def rebuilt(site: BuiltSite) -> Rebuild:
     """The same site built a second time, into another folder, with the same card cache."""
     cache = site.workspace / "card-cache"
-    before = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.png")}
+    before = {path.name: path.stat().st_ino for path in cache.glob("*.png")}
     output = site.workspace / "output-again"
     build(site.workspace, output)
     return Rebuild(BuiltSite(site.workspace, output, site.posts), before)

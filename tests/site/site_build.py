@@ -347,4 +347,4 @@ class Rebuild:
     """A second build of the same workspace, and the card cache's files before it."""
 
     site: BuiltSite
-    cache_before: dict[str, int]  # file name -> mtime_ns
+    cache_before: dict[str, int]  # file name -> inode number
