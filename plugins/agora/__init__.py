@@ -301,6 +301,8 @@ class AgoraPlugin:
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:
             return
+        if sheet is not None and plan.sitemap is not None:  # a whole build: every page links it
+            stylesheet.remove_others(output, sheet)
         drawn = handed_off = 0
         for cache in self._cards.values():
             # Cards requested since the last build, from the first post read on.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import Any
 SOURCE = "style.css"  # in the theme's folder
 CONTEXT_NAME = "AGORA_STYLESHEET"  # what templates call its site-relative path
 DIGEST_LENGTH = 12
+# What this module names a stylesheet: only such files are ever removed (``remove_others``).
+_WRITTEN = re.compile(rf"style\.[0-9a-f]{{{DIGEST_LENGTH}}}\.css")
 
 
 @dataclass(frozen=True)
@@ -59,3 +62,19 @@ def write(output: Path, sheet: Stylesheet) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def remove_others(output: Path, sheet: Stylesheet) -> int:
+    """Remove from ``output`` the stylesheets earlier builds wrote beside ``sheet``; how many.
+
+    A build into a fresh folder has none; the preview's folder keeps one per change of
+    ``style.css`` otherwise. Called after a whole build only: then every page links ``sheet``.
+    """
+    folder = (output / sheet.target).parent
+    current = (output / sheet.target).name
+    removed = 0
+    for old in folder.glob("style.*.css"):
+        if old.name != current and _WRITTEN.fullmatch(old.name):
+            old.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -128,6 +128,23 @@ def test_a_card_is_written_as_a_4_bit_palette_png_of_exactly_what_was_drawn(
     assert len(colours) <= 16
 
 
+def test_a_whole_build_removes_the_stylesheets_earlier_builds_left(tmp_path: Path) -> None:
+    """The preview builds into the same folder again and again: one stylesheet stays."""
+    copy_content(tmp_path)
+    output = tmp_path / "output"
+    css = output / "theme" / "css"
+    css.mkdir(parents=True)
+    (css / "style.0123456789ab.css").write_text("body{color:red}", encoding="utf-8")
+    (css / "style.print.css").write_text("@media print{}", encoding="utf-8")  # not one of ours
+    build(tmp_path, output)
+    page = (output / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'href="[^"]*/(theme/css/style\.[0-9a-f]{12}\.css)"', page)
+    assert len(set(linked)) == 1 and (output / linked[0]).is_file()
+    assert sorted(p.name for p in css.iterdir()) == sorted(
+        [linked[0].rsplit("/", 1)[1], "style.print.css"]
+    )
+
+
 def test_registering_again_connects_nothing_twice(cached_workspace: Path) -> None:
     from pelican import signals
 
