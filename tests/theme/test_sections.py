@@ -31,6 +31,13 @@ def sections(site: BuiltSite) -> dict[str, str]:
     return found
 
 
+def _last_count(caplog: pytest.LogCaptureFixture) -> str:
+    """What the last build logged of its conversation sections: how many, and by whom."""
+    counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
+    assert counted, "the build logged no count of its conversation sections"
+    return counted[-1]
+
+
 def test_sections_from_a_worker_are_those_rendered_in_place(
     site: BuiltSite,
     tmp_path: Path,
@@ -70,8 +77,7 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     with_state = len(list(StateStore(tmp_path / "state").posts_dir.glob("*.json")))
     assert 0 < with_state < len(in_place)
     assert sorted(in_this_process) == ["en", "fr"]  # the empty section, once per language
-    counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
-    assert counted and counted[-1].endswith(f"{with_state} by a worker (0 taken back)"), counted
+    assert _last_count(caplog).endswith(f"{with_state} by a worker (0 taken back)")
 
 
 def test_cards_and_images_are_drawn_by_one_pool_of_workers() -> None:
@@ -119,8 +125,7 @@ def test_sections_no_worker_has_begun_are_rendered_by_the_build_itself(
         starved = build(tmp_path)
     assert sections(starved) == sections(site)
     with_state = len(list(StateStore(tmp_path / "state").posts_dir.glob("*.json")))
-    counted = [r.getMessage() for r in caplog.records if "conversation sections" in r.getMessage()]
-    assert counted and counted[-1].endswith(f"0 by a worker ({with_state} taken back)"), counted
+    assert _last_count(caplog).endswith(f"0 by a worker ({with_state} taken back)")
 
 
 def raw_sections(site: BuiltSite) -> dict[str, bytes]:
