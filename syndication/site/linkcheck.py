@@ -43,7 +43,9 @@ class _PageParser(HTMLParser):
         wanted = LINK_ATTRIBUTES.get(tag)
         if wanted and values.get(wanted):
             self.links.append(str(values[wanted]))
-        if tag == "img" and values.get("srcset"):
+        # Every candidate of a responsive image: the <img>'s and each <source>'s of a <picture>
+        # (https://html.spec.whatwg.org/multipage/images.html#srcset-attributes).
+        if tag in ("img", "source") and values.get("srcset"):
             for candidate in str(values["srcset"]).split(","):
                 if candidate.strip():
                     self.links.append(candidate.strip().split()[0])

@@ -42,3 +42,16 @@ def test_missing_page_and_anchor_are_named(tmp_path: Path) -> None:
 def test_absolute_link_to_own_site_is_checked(tmp_path: Path) -> None:
     write(tmp_path, "index.html", '<link rel="alternate" href="http://localhost:8000/feeds/x.xml">')
     assert [b.reason for b in check_site(tmp_path, SITE)] == ["no such page or file"]
+
+
+def test_every_candidate_of_a_responsive_image_is_checked(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "index.html",
+        '<picture><source type="image/avif" srcset="/r/a-360.avif 360w, /r/a-720.avif 720w">'
+        '<img src="/r/a-360.jpg" srcset="/r/a-360.jpg 360w, /r/a-720.jpg 720w" alt=""></picture>',
+    )
+    for name in ("a-360.avif", "a-360.jpg", "a-720.jpg"):
+        write(tmp_path, f"r/{name}", "image")
+    broken = [str(b) for b in check_site(tmp_path, SITE)]
+    assert broken == ["index.html: broken link '/r/a-720.avif' (no such page or file)"]
