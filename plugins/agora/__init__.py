@@ -303,16 +303,19 @@ class AgoraPlugin:
             return
         if sheet is not None and plan.sitemap is not None:  # a whole build: every page links it
             stylesheet.remove_others(output, sheet)
-        drawn = handed_off = 0
+        drawn = by_workers = taken_back = 0
         for cache in self._cards.values():
             # Cards requested since the last build, from the first post read on.
             built = cache.wait()  # the workers' cards are on disk once it returns
-            drawn, handed_off = drawn + built.drawn, handed_off + built.handed_off
+            drawn += built.drawn
+            by_workers += built.handed_off - built.taken_back
+            taken_back += built.taken_back
         logger.debug(
-            "agora: %d social cards, %d drawn (%d by workers), the rest from the cache",
+            "agora: %d social cards, %d drawn (%d by workers, %d taken back), the rest cached",
             len(plan.cards),
             drawn,
-            handed_off,
+            by_workers,
+            taken_back,
         )
         for target, cached in sorted(plan.cards.items()):
             destination = output / target
