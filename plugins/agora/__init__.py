@@ -50,8 +50,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from syndication.networks import registry
 from syndication.site import house_rules
-from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
-from syndication.site.preview import is_selected
+from syndication.site.preview import is_partial, is_selected
 
 from . import filters, images, pruning, sitemap, stylesheet, validate
 from .cards import TWIN_SUFFIX, CardCache, CardText
@@ -282,7 +281,7 @@ class AgoraPlugin:
                     rendered.handed_off - rendered.taken_back,
                     rendered.taken_back,
                 )
-        if settings.get(PREVIEW_SELECTION) is None:
+        if not is_partial(settings):
             plan.sitemap = sitemap.entries(_public_contents(articles, pages), plan.site_url)
         else:
             plan.sitemap = None  # its entries (addresses, dates) are the structure: unchanged
@@ -301,7 +300,8 @@ class AgoraPlugin:
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:
             return
-        if sheet is not None and plan.sitemap is not None:  # a whole build: every page links it
+        whole = not is_partial(pelican.settings)
+        if sheet is not None and whole:  # every page links it
             stylesheet.remove_others(output, sheet)
         drawn = by_workers = taken_back = 0
         for cache in self._cards.values():
@@ -324,7 +324,7 @@ class AgoraPlugin:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
         pruning.mark_used(plan.cards.values())
-        if plan.sitemap is not None:  # a whole build, not a preview's rebuild of one post
+        if whole:
             for root in self._cards:
                 pruning.prune(root, pruning.keep_days(pelican.settings))
         if plan.sitemap is not None:

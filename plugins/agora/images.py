@@ -42,7 +42,7 @@ from markupsafe import Markup
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from syndication.errors import ConfigError, ContentError
-from syndication.site.preview import SELECTION_SETTING as PREVIEW_SELECTION
+from syndication.site.preview import is_partial
 
 from . import pruning
 from .validate import display_path
@@ -679,7 +679,7 @@ def prepare(generators: Sequence[Any]) -> None:
     # without parsing their HTML again (about 15 % of such a rebuild at 4,000 posts otherwise).
     # The content folder, not the output: a whole preview build writes into a folder of its own.
     memo_key = (str(step.content_root.resolve()), step.site_url, step.widths, step.formats)
-    previous = _PREPARED.get(memo_key, {}) if settings.get(PREVIEW_SELECTION) is not None else {}
+    previous = _PREPARED.get(memo_key, {}) if is_partial(settings) else {}
     prepared: dict[PostKey, Prepared] = {}
     for item in items:
         key = post_key(item)  # before article_from rewrites the text
@@ -706,7 +706,7 @@ def finish(pelican: Any) -> None:
     )
     step.publish(output)
     pruning.mark_used({cached.parent for cached in step.copies.values()})
-    if pelican.settings.get(PREVIEW_SELECTION) is None:  # a whole build, not a preview's rebuild
+    if not is_partial(pelican.settings):
         pruning.prune(step.cache.root, pruning.keep_days(pelican.settings))
     withdrawn = step.withdraw_originals(output)
     logger.debug("agora: %d original images left out of the output (served resized)", withdrawn)

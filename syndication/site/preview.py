@@ -157,15 +157,21 @@ class Selection:
         return key in self.state_keys
 
 
+def is_partial(settings: Any) -> bool:
+    """Whether this build is a preview's rebuild of a few posts, not a whole build: what is not
+    selected keeps the files the previous build wrote."""
+    return isinstance(settings.get(SELECTION_SETTING) if settings else None, Selection)
+
+
 def is_selected(content: Any, settings: Any) -> bool:
     """Whether this build writes ``content``'s page: always, but in a preview's rebuild of a few.
 
     In that rebuild, a post is written when it or one of its translations changed (a
     translation's page links to the others by their titles).
     """
-    selection = settings.get(SELECTION_SETTING) if settings else None
-    if not isinstance(selection, Selection):
+    if not is_partial(settings):
         return True
+    selection = settings[SELECTION_SETTING]
     if selection.touches(content):
         return True
     translations = getattr(content, "translations", None)
