@@ -245,7 +245,7 @@ def _encode(card: Image.Image, stream: IO[bytes], suffix: str) -> None:
 
 
 def _png(card: Image.Image) -> bytes:
-    """``card`` (mode "P", at most 16 colours) as a 4-bit palette PNG, every row "Up"-filtered.
+    """``card`` (``draw``'s, in the card's palette) as a 4-bit palette PNG, every row "Up"-filtered.
 
     The PNG chunks as the specification lays them out (https://www.w3.org/TR/png-3/#5DataRep);
     the rows are packed, filtered and framed by Pillow's own C code (``tobytes("raw", "P;4")``,
@@ -260,13 +260,12 @@ def _png(card: Image.Image) -> bytes:
     framed.paste(ImageChops.subtract_modulo(rows, above), (1, 0))
     compressor = zlib.compressobj(PNG_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 9, PNG_STRATEGY)
     pixels = compressor.compress(framed.tobytes()) + compressor.flush()
-    colours = len(_palette_values()) // 3
     header = struct.pack(">IIBBBBB", width, height, PNG_BITS, PNG_INDEXED, 0, 0, 0)
     return b"".join(
         (
             PNG_SIGNATURE,
             _chunk(b"IHDR", header),
-            _chunk(b"PLTE", bytes((card.getpalette() or [])[: 3 * colours])),
+            _chunk(b"PLTE", bytes(_palette_values())),  # the card's own: ``draw`` set it
             _chunk(b"IDAT", pixels),
             _chunk(b"IEND", b""),
         )
