@@ -38,15 +38,23 @@ def _last_count(caplog: pytest.LogCaptureFixture) -> str:
     return counted[-1]
 
 
+@pytest.fixture
+def all_to_the_worker(site: BuiltSite, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The plugin's sections module, as Pelican imported it ("agora", PLUGIN_PATHS, when the
+    site fixture built it), with every section with state handed to the worker."""
+    module = sys.modules["agora.sections"]
+    monkeypatch.setattr(module, "INLINE_STATE_BYTES", 0)
+    return module
+
+
 def test_sections_from_a_worker_are_those_rendered_in_place(
     site: BuiltSite,
+    all_to_the_worker: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # The site fixture built it, so Pelican has imported the plugin, as "agora" (PLUGIN_PATHS).
-    module = sys.modules["agora.sections"]
-    monkeypatch.setattr(module, "INLINE_STATE_BYTES", 0)  # all to the worker
+    module = all_to_the_worker
     in_this_process: list[str] = []  # the worker's own renders are not seen here
     render = module.SectionRenderer.render
 
@@ -113,12 +121,12 @@ class _StarvedPool:
 
 def test_sections_no_worker_has_begun_are_rendered_by_the_build_itself(
     site: BuiltSite,
+    all_to_the_worker: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    module = sys.modules["agora.sections"]
-    monkeypatch.setattr(module, "INLINE_STATE_BYTES", 0)  # all to the worker
+    module = all_to_the_worker
     monkeypatch.setattr(module, "BATCH", 1)  # a hand-over per post
     monkeypatch.setattr(module, "fork_pool", lambda *_: _StarvedPool())
     with caplog.at_level(logging.DEBUG, logger="agora"):
