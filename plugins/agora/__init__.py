@@ -52,7 +52,7 @@ from syndication.networks import registry
 from syndication.site import house_rules
 from syndication.site.preview import is_partial, is_selected
 
-from . import filters, images, pruning, sitemap, stylesheet, validate
+from . import addresses, filters, images, pruning, sitemap, stylesheet, validate
 from .cards import TWIN_SUFFIX, CardCache, CardText
 from .compiled import share_compiled_templates
 from .markdown_reader import use_reusing_reader
@@ -383,6 +383,8 @@ def register() -> None:
     It also sees articles and pages together, once per build, to check them all before anything
     is written.
 
+    ``initialized``: the templates get the site's path, where their links start (``addresses``).
+
     ``readers_init``: Markdown is read with one converter per reader, not one per post. And each
     post's path relative to the content folder, which Pelican works out at every read of a URL,
     is remembered (``source_paths``).
@@ -396,6 +398,7 @@ def register() -> None:
     stylesheet, the cards, the sitemap and robots.txt are written last, into the folder Pelican
     built.
     """
+    signals.initialized.connect(addresses.on_initialized)
     signals.readers_init.connect(use_reusing_reader)
     remember_relative_source_paths()
     signals.generator_init.connect(_PLUGIN.on_generator_init, weak=False)

@@ -84,7 +84,7 @@ def web_url(url: str) -> str:
 
 
 def _local(path: str) -> str:
-    """A local avatar path as the page joins it to SITEURL (no leading or trailing slash)."""
+    """A local avatar path as the page joins it to the site's path (no slash at either end)."""
     return path.strip("/")
 
 

@@ -45,6 +45,7 @@ from syndication.errors import ConfigError, ContentError
 from syndication.site.preview import is_partial
 
 from . import pruning
+from .addresses import site_path
 from .validate import display_path
 from .workers import DrawingQueue, Drawn
 
@@ -59,9 +60,9 @@ OUTPUT_FOLDER = "images/resized"
 DEFAULT_WIDTHS = (360, 720, 1080, 1440)
 # The column: 46 rem wide with 1.25 rem of padding each side (theme/style.css).
 POST_SIZES = "(max-width: 46rem) calc(100vw - 2.5rem), 43.5rem"
-# The author box shows photos 96 CSS px wide; 2x and 3x screens take the larger files.
-AUTHOR_WIDTHS = (96, 192, 288)
+# The author box shows photos 96 CSS px wide: one file for 1x screens, one for 2x and more.
 AUTHOR_DISPLAY = 96
+AUTHOR_WIDTHS = (AUTHOR_DISPLAY, 2 * AUTHOR_DISPLAY)
 # Link previews on the networks: 1200 px wide (Open Graph's advice; Instagram wants JPEG).
 SOCIAL_WIDTH = 1200
 # Formats Pillow reads that can be resized; an SVG or an animated GIF is served as it is.
@@ -96,18 +97,13 @@ class Spec:
     formats: tuple[str, ...]
     square: bool = False
     social: bool = False
+    fallback: bool = True  # also a JPEG (PNG) of each width, for browsers without ``formats``
 
     def key(self) -> str:
         """The part of the cache key that is not the source: everything that changes a pixel."""
-        return "|".join(
-            (
-                RENDERER_VERSION,
-                ",".join(map(str, self.widths)),
-                ",".join(self.formats),
-                str(self.square),
-                str(self.social),
-            )
-        )
+        parts = [RENDERER_VERSION, ",".join(map(str, self.widths)), ",".join(self.formats)]
+        parts += [str(self.square), str(self.social)]
+        return "|".join(parts if self.fallback else [*parts, "no fallback"])
 
 
 @dataclass(frozen=True)
@@ -172,8 +168,9 @@ def plan(source: Source, spec: Spec, cache_root: Path, stem: str) -> Rendition:
     largest = min(source.width, source.height) if spec.square else source.width
     widths = sorted({w for w in spec.widths if w < largest} | {min(largest, max(spec.widths))})
     fallback = "PNG" if source.alpha else "JPEG"
+    formats = (*spec.formats, fallback) if spec.fallback or not spec.formats else spec.formats
     variants: list[Variant] = []
-    for fmt in (*spec.formats, fallback):
+    for fmt in formats:
         for width in widths:
             w, h = _size_at(width, source, spec.square)
             variants.append(Variant(f"{w}{SUFFIX[fmt]}", fmt, w, h))
@@ -309,21 +306,22 @@ def _attrs(pairs: Iterable[tuple[str, str | int | None]]) -> str:
 
 def picture(
     rendition: Rendition,
-    site_url: str,
+    base: str,
     *,
     alt: str,
     sizes: str,
     extra: Sequence[tuple[str, str | None]] = (),
-    display: tuple[int, int] | None = None,
 ) -> Markup:
     """The ``<picture>`` of ``rendition``: a ``<source>`` per modern format, then the ``<img>``.
 
-    ``width``/``height`` are the largest variant's (the browser takes their ratio; CSS scales the
-    image to the column) or ``display`` for an image shown at a fixed size.
+    ``width``/``height`` are the largest variant's: the browser takes their ratio, CSS scales the
+    image to the column. ``base`` is what each
+    file's path is joined to: ``SITEURL`` in a post's text, the site's path from the host's root
+    in the theme's markup (``addresses``).
     """
 
     def srcset(variants: list[Variant]) -> str:
-        return ", ".join(f"{site_url}/{rendition.published(v)} {v.width}w" for v in variants)
+        return ", ".join(f"{base}/{rendition.published(v)} {v.width}w" for v in variants)
 
     parts = ["<picture>"]
     for fmt in rendition.spec.formats:
@@ -331,11 +329,10 @@ def picture(
         parts.append(f"<source{_attrs(pairs)}>")
     fallback = rendition.of(rendition.fallback_format)
     # The src a browser without srcset shows: what a phone at 2x takes.
-    target = 2 * display[0] if display else 720
-    middle = min(fallback, key=lambda v: abs(v.width - target))
-    width, height = display or (fallback[-1].width, fallback[-1].height)
+    middle = min(fallback, key=lambda v: abs(v.width - 720))
+    width, height = fallback[-1].width, fallback[-1].height
     attributes: list[tuple[str, str | int | None]] = [
-        ("src", f"{site_url}/{rendition.published(middle)}"),
+        ("src", f"{base}/{rendition.published(middle)}"),
         ("srcset", srcset(fallback)),
         ("sizes", sizes),
         ("alt", alt),
@@ -345,6 +342,33 @@ def picture(
     ]
     parts.append(f"<img{_attrs(attributes)}></picture>")
     return Markup("".join(parts))
+
+
+def face(rendition: Rendition, base: str) -> Markup:
+    """An author's photo (``author_spec``) as one ``<img>`` shown at ``AUTHOR_DISPLAY`` px, its
+    2x file in ``srcset`` (https://html.spec.whatwg.org/multipage/images.html#srcset-attributes).
+
+    One format, WebP where this Pillow writes it, and no ``<picture>``: the same photo is on
+    every page of its author, so a reader downloads it once and keeps it, while a ``<picture>``
+    of three formats at three widths costs 1 KB of markup on each of those pages (3.7 MB of a
+    4,000-post site).
+    """
+    fmt = rendition.spec.formats[0] if rendition.spec.formats else rendition.fallback_format
+    first, *larger = rendition.of(fmt)
+    density = ", ".join(
+        f"{base}/{rendition.published(v)} {v.width / AUTHOR_DISPLAY:g}x" for v in larger
+    )
+    attributes: list[tuple[str, str | int | None]] = [
+        ("src", f"{base}/{rendition.published(first)}"),
+        ("srcset", density or None),
+        ("alt", ""),  # the name is written next to it
+        ("width", AUTHOR_DISPLAY),
+        ("height", AUTHOR_DISPLAY),
+        ("class", "u-photo"),
+        ("loading", "lazy"),
+        ("decoding", "async"),
+    ]
+    return Markup(f"<img{_attrs(attributes)}>")
 
 
 # -- the build step --------------------------------------------------------------------------
@@ -411,7 +435,11 @@ class ImageStep:
 
     cache: ImageCache
     content_root: Path
+    # A post's text links its images by absolute URL: the same HTML goes into the feeds. The
+    # theme's own images (a post's lead image, the authors' photos) by their path from the host's
+    # root, like every other link of a page (addresses.py).
     site_url: str
+    site_path: str
     widths: tuple[int, ...]
     formats: tuple[str, ...] = field(default_factory=modern_formats)
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> cached file
@@ -430,8 +458,9 @@ class ImageStep:
 
     @property
     def author_spec(self) -> Spec:
-        """An author's photo: square, at the author box's size."""
-        return Spec(AUTHOR_WIDTHS, self.formats, square=True)
+        """An author's photo: square, at the author box's size, in one format (``face``)."""
+        one = ("WEBP",) if "WEBP" in self.formats else ()
+        return Spec(AUTHOR_WIDTHS, one, square=True, fallback=not one)
 
     def rendition(self, path: Path, spec: Spec) -> Rendition | None:
         """The rendition of ``path`` with ``spec``, requested and to be copied; None if unfit."""
@@ -499,7 +528,7 @@ class ImageStep:
             return
         alt = str(item.metadata.get("image_alt", "") or "").strip()
         extra: list[tuple[str, str | None]] = [("class", "u-featured"), ("fetchpriority", "high")]
-        item.agora_hero = picture(lead, self.site_url, alt=alt, sizes=POST_SIZES, extra=extra)
+        item.agora_hero = picture(lead, self.site_path, alt=alt, sizes=POST_SIZES, extra=extra)
         social = lead.social
         if social is not None:
             item.agora_og_image = lead.published(social)
@@ -563,15 +592,7 @@ class ImageStep:
                 letters = html.escape(initials(name))
                 faces[name] = Markup(f'<span class="initials" aria-hidden="true">{letters}</span>')
                 continue
-            extra = [("class", "u-photo"), ("loading", "lazy"), ("decoding", "async")]
-            faces[name] = picture(
-                rendition,
-                self.site_url,
-                alt="",  # the name is written next to it
-                sizes=f"{AUTHOR_DISPLAY}px",
-                extra=extra,
-                display=(AUTHOR_DISPLAY, AUTHOR_DISPLAY),
-            )
+            faces[name] = face(rendition, self.site_path)
         return faces
 
     def publish(self, output: Path) -> None:
@@ -654,6 +675,7 @@ def prepare(generators: Sequence[Any]) -> None:
         cache=cache_at(root),
         content_root=Path(articles.path),
         site_url=str(settings.get("SITEURL", "")),
+        site_path=site_path(str(settings.get("SITEURL", ""))),
         widths=_widths(settings),
     )
     items: list[Any] = [

@@ -38,7 +38,7 @@ DEFAULT_CATEGORY_URL = "{lang}/category/{slug}/"
 DEFAULT_TAG_URL = "{lang}/tag/{slug}/"
 # Where the English pages wait between reading and writing: on the build's own generator.
 PAGES_ATTRIBUTE = "agora_translated_taxonomy"
-# Set on a French category or tag that has an English page: (lang, absolute address).
+# Set on a French category or tag that has an English page: (lang, its path in the site).
 TRANSLATION_ATTRIBUTE = "agora_translation"
 
 
@@ -162,13 +162,11 @@ def translate_taxonomy(
                 for tag, english_tag in ((tag, translator.tag(tag)) for tag in article_tags)
             ]
 
-    site = str(settings.get("SITEURL", ""))
     for listing in [*pages.categories.values(), *pages.tags.values()]:
         if listing.original is not None:
-            # The French page links to its English one (the language switch, hreflang).
-            setattr(
-                listing.original, TRANSLATION_ATTRIBUTE, (lang, f"{site}/{listing.wrapper.url}")
-            )
+            # The French page links to its English one (the language switch, hreflang): its
+            # language and its path in the site, which the template makes a link and a URL.
+            setattr(listing.original, TRANSLATION_ATTRIBUTE, (lang, listing.wrapper.url))
     setattr(generator, PAGES_ATTRIBUTE, pages)
     logger.debug(
         "agora: %d English category pages, %d English tag pages",
@@ -179,14 +177,15 @@ def translate_taxonomy(
 
 
 def _alternates(listing: Listing, site: str, default_lang: str) -> dict[str, Any]:
-    """The English page's language switch and hreflang links, when a French page exists."""
+    """The English page's language switch (the French page's path in the site) and hreflang links
+    (absolute URLs), when a French page exists."""
     if listing.original is None:
         return {}
     own = f"{site}/{listing.wrapper.url}"
     french = f"{site}/{listing.original.url}"
     return {
         "alternates": [(LANG, own), (default_lang, french), ("x-default", french)],
-        "switch": (default_lang, french),
+        "switch": (default_lang, listing.original.url),
     }
 
 

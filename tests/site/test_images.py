@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from PIL import Image
@@ -166,13 +167,20 @@ def _page(built: Built, path: str) -> tuple[str, _Pictures]:
     return text, parsed
 
 
+def _file(built: Built, url: str) -> Path:
+    """The file of the output at ``url``: absolute (a post's text, which feeds carry too) or from
+    the host's root (the theme's markup), as a browser on the site resolves it."""
+    absolute = urljoin(f"{SITEURL}/", url)
+    assert absolute.startswith(SITEURL + "/"), f"{url} is not on the site"
+    return built.output / absolute.removeprefix(SITEURL + "/")
+
+
 def _files(built: Built, srcset: str) -> list[tuple[int, Path]]:
-    """The (width, file in the output) of each candidate of a ``srcset``."""
+    """The (width, file in the output) of each candidate of a ``srcset`` of widths."""
     found = []
     for candidate in srcset.split(","):
         url, width = candidate.split()
-        assert url.startswith(SITEURL + "/"), f"{url} is not on the site"
-        found.append((int(width.rstrip("w")), built.output / url.removeprefix(SITEURL + "/")))
+        found.append((int(width.rstrip("w")), _file(built, url)))
     return found
 
 
@@ -249,21 +257,26 @@ def test_every_image_has_width_and_height(blog: Built) -> None:
             assert img.get("width") and img.get("height"), f"{page}: {img}"
 
 
-def test_author_photo_is_resized_square_and_initials_are_the_fallback(blog: Built) -> None:
-    """The author with a photo: square 96/192/288 px files shown at 96 px; the other: initials."""
+def test_author_photo_is_one_square_webp_with_its_2x_and_initials_are_the_fallback(
+    blog: Built,
+) -> None:
+    """The author with a photo: one <img> (no <picture>: the same photo is on each of their pages),
+    a 96 px square WebP shown at 96 px and a 192 px one for 2x screens; the other: initials."""
     _, first = _page(blog, FIRST)
-    img = next(p.img for p in first.pictures if p.img.get("class") == "u-photo")
+    img = next(i for i in first.images if i.get("class") == "u-photo")
     assert (img["width"], img["height"], img["alt"]) == ("96", "96", "")
-    for width, path in _files(blog, img["srcset"]):
+    assert not any(p.img.get("class") == "u-photo" for p in first.pictures)
+    url, density = img["srcset"].split()
+    assert density == "2x"
+    for path, size in ((_file(blog, img["src"]), 96), (_file(blog, url), 192)):
         with Image.open(path) as drawn:
-            assert drawn.size == (width, width)
-    assert [w for w, _ in _files(blog, img["srcset"])] == [96, 192, 288]
+            assert (drawn.format, drawn.size) == ("WEBP", (size, size)), path
     _, second = _page(blog, SECOND)
-    assert not any(p.img.get("class") == "u-photo" for p in second.pictures)
+    assert not any(i.get("class") == "u-photo" for i in second.images)
     assert second.initials == ["NC"]
     _, authors = _page(blog, "auteurs")
     assert authors.initials == ["NC"]
-    assert any(p.img.get("class") == "u-photo" for p in authors.pictures)
+    assert any(i.get("class") == "u-photo" for i in authors.images)
 
 
 def test_a_second_build_draws_nothing_and_copies_the_same_files(blog: Built) -> None:
@@ -326,6 +339,7 @@ def test_images_it_cannot_resize_are_left_as_written(tmp_path: Path) -> None:
         cache=images.ImageCache(tmp_path / "cache"),
         content_root=content,
         site_url=SITEURL,
+        site_path="",
         widths=(360, 720),
     )
     written = (

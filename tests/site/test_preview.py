@@ -124,9 +124,15 @@ def test_the_preview_links_fonts_and_feeds_answer_on_its_port(
     here = f"http://localhost:{port}"
     page = _wait_for(f"http://127.0.0.1:{port}/velo/", process).decode()
     assert "localhost:8000" not in page
-    addresses = set(re.findall(rf'(?:href|src)="{re.escape(here)}(/[^"#]*)', page))
+    # Every link and image of the page on the preview's own host, as the browser resolves them
+    # (absolute, or from the host's root).
+    resolved = [urljoin(f"{here}/velo/", v) for v in re.findall(r'(?:href|src)="([^"#]*)', page)]
+    addresses = {urlsplit(url).path for url in resolved if url.startswith(f"{here}/")}
     # The stylesheet's own font files, as @font-face names them relative to the stylesheet.
-    sheets = re.findall(rf'<link rel="stylesheet" href="({re.escape(here)}/[^"]+\.css)"', page)
+    sheets = [
+        urljoin(f"{here}/velo/", sheet)
+        for sheet in re.findall(r'<link rel="stylesheet" href="([^"]+\.css)"', page)
+    ]
     assert len(sheets) == 1, sheets
     _, style = _get(sheets[0].replace(here, f"http://127.0.0.1:{port}"))
     found = re.findall(r"url\(['\"]?([^)'\"]+)", style.decode())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
@@ -50,8 +51,11 @@ def soup(outcome: Outcome, page: str) -> BeautifulSoup:
 
 
 def links(page: BeautifulSoup, selector: str) -> list[tuple[str, str]]:
-    """(label, address) of the links ``selector`` finds."""
-    return [(a.get_text(strip=True), str(a["href"])) for a in page.select(selector)]
+    """(label, address) of the links ``selector`` finds: the URL a browser on the site opens (the
+    pages link from the host's root)."""
+    return [
+        (a.get_text(strip=True), urljoin(f"{SITEURL}/", a["href"])) for a in page.select(selector)
+    ]
 
 
 def write_translation(workspace: Path, **extra: str) -> None:
