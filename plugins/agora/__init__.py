@@ -61,6 +61,7 @@ from .source_paths import remember_relative_source_paths
 from .statecache import StateReader
 from .taxonomy import translate_taxonomy, write_taxonomy_pages
 from .twins import TwinRule
+from .unindent import unindent_templates
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ class AgoraPlugin:
         Every template, the conversation section's included, sees the networks' labels.
         """
         generator.context[LABELS_NAME] = registry.labels()
+        unindent_templates(generator)  # before the first template is compiled
         share_compiled_templates(generator)
         # Pelican's generators of one build share one context: the sheet is read once a build.
         found = stylesheet.CONTEXT_NAME in generator.context

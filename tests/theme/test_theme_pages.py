@@ -283,3 +283,12 @@ def test_not_found_page_is_bilingual_and_not_indexed(site: BuiltSite) -> None:
     assert _meta(soup, "robots") == "noindex"
     assert "Page introuvable" in soup.get_text() and "Page not found" in soup.get_text()
     assert soup.select_one("main [lang=en]") is not None
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_carry_none_of_the_templates_indentation(site: BuiltSite, page: str) -> None:
+    """The templates' indentation is for their editors (plugins/agora/unindent.py): outside a
+    post's own text, no line of a page starts with a space."""
+    html = re.sub(r'<div class="(?:e|page)-content">.*?</div>', "", site.html(page), flags=re.S)
+    indented = re.findall(r"^[ \t]+\S.*$", html, flags=re.M)
+    assert indented == [], f"{page}: {indented[:3]}"
