@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -342,9 +343,12 @@ def test_the_page_built_from_the_state_shows_the_threads_and_reactions_in_french
     ):
         assert never not in page
     # faces and avatars come from the site itself, never from the networks
-    sources = [img["src"] for img in soup.select(".conversation img")]
-    assert sources and all(str(src).startswith(SITEURL + "/") for src in sources)
-    faces = {str(img["alt"]): str(img["src"]) for img in soup.select(".reactions img")}
+    sources = [urljoin(SITEURL + "/", str(img["src"])) for img in soup.select(".conversation img")]
+    assert sources and all(src.startswith(SITEURL + "/") for src in sources)
+    faces = {
+        str(img["alt"]): urljoin(SITEURL + "/", str(img["src"]))
+        for img in soup.select(".reactions img")
+    }
     zoe = next(
         i.author for i in scene.store.load(POST).interactions.values() if i.author.name == "Zoé"
     )
