@@ -317,9 +317,8 @@ def picture(
     """The ``<picture>`` of ``rendition``: a ``<source>`` per modern format, then the ``<img>``.
 
     ``width``/``height`` are the largest variant's: the browser takes their ratio, CSS scales the
-    image to the column. ``base`` is what each
-    file's path is joined to: ``SITEURL`` in a post's text, the site's path from the host's root
-    in the theme's markup (``addresses``).
+    image to the column. ``base`` is what each file's path is joined to: ``SITEURL`` in a post's
+    text, the site's path from the host's root in the theme's markup (``addresses``).
     """
 
     def srcset(variants: list[Variant]) -> str:
