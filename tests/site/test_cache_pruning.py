@@ -11,6 +11,7 @@ from site_build import build, copy_content
 
 from plugins.agora import pruning
 from syndication.errors import ConfigError
+from syndication.site.preview import Selection
 
 MONTH_AGO = time.time() - 31 * pruning.DAY
 
@@ -74,3 +75,20 @@ def test_a_build_keeps_the_drawings_it_uses_and_removes_the_stale_ones(tmp_path:
     assert sorted(cards.iterdir()) == drawn_cards
     assert sorted(images.iterdir()) == drawn_images
     assert all(path.stat().st_mtime > time.time() - 3600 for path in drawn_cards + drawn_images)
+
+
+def test_a_previews_rebuild_of_a_few_posts_removes_nothing(tmp_path: Path) -> None:
+    """A preview's rebuild of the posts just saved uses a few drawings: what the other posts use
+    must not look unused to it (syndication.site.preview.is_partial)."""
+    copy_content(tmp_path)
+    cards, images = tmp_path / "card-cache", tmp_path / "image-cache"
+    settings = {"AGORA_IMAGE_CACHE": str(images)}
+    build(tmp_path, tmp_path / "preview", **settings)
+    drawn = [*cards.iterdir(), *images.iterdir()]
+    for path in drawn:
+        _age(path)  # a month without a whole build
+    nothing_saved = Selection(sources=frozenset())
+    build(tmp_path, tmp_path / "preview", AGORA_PREVIEW_SELECTION=nothing_saved, **settings)
+    assert all(path.exists() for path in drawn)
+    build(tmp_path, tmp_path / "preview", **settings)  # the next whole build marks and keeps
+    assert sorted([*cards.iterdir(), *images.iterdir()]) == sorted(drawn)
