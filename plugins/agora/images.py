@@ -609,9 +609,10 @@ class ImageStep:
     def withdraw_originals(self, output: Path) -> int:
         """Remove from ``output`` the originals that pages show only as their variants; how many.
 
-        Pelican copies the image folders as they are (``STATIC_PATHS``): a 3 MB photo would stay
-        at a public address, with what its camera wrote in it (the place it was taken, often).
-        No page names it, so it goes, unless a text links to it; it stays in the repository.
+        A build does not copy them (``_leave_out_originals``), but an output folder an earlier
+        build wrote into may still hold one: a 3 MB photo would stay at a public address, with
+        what its camera wrote in it (the place it was taken, often). No page names it, so it
+        goes, unless a text links to it; it stays in the repository.
         """
         removed = 0
         root = self.content_root.resolve()
@@ -712,6 +713,32 @@ def prepare(generators: Sequence[Any]) -> None:
     # One context for every generator: the author pages and the articles see the faces.
     articles.context[FACES_NAME] = step.author_faces(dict(settings.get("AGORA_AUTHORS") or {}))
     _STEPS[str(Path(articles.output_path).resolve())] = step
+    _leave_out_originals(generators, step)
+
+
+def _leave_out_originals(generators: Sequence[Any], step: ImageStep) -> None:
+    """Take the originals that pages show only resized out of the files Pelican copies.
+
+    Pelican copies the image folders as they are (``STATIC_PATHS``) once every generator has
+    read its files; here, before that, the ones no text links to leave its list of static files
+    (``staticfiles``, in the generator and in the context it copies from), so a 3 MB photo and
+    what its camera wrote in it are never written to the output, even by a build that stops
+    before its end.
+    """
+    from pelican.generators import StaticGenerator
+
+    withheld = {original.resolve() for original in step.resized - step.linked}
+    for generator in generators:
+        if not isinstance(generator, StaticGenerator):
+            continue
+        root = Path(generator.path)
+        kept = [
+            static
+            for static in generator.staticfiles
+            if (root / static.source_path).resolve() not in withheld
+        ]
+        generator.staticfiles = kept
+        generator.context["staticfiles"] = kept
 
 
 def finish(pelican: Any) -> None:

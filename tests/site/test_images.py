@@ -421,3 +421,17 @@ def test_a_scheduled_posts_photos_are_not_deployed_before_its_date(
     theme = output / "theme"
     assert (theme / "images" / "favicon.svg").is_file(), "the theme's files went with the draft"
     assert list((theme / "fonts").glob("*.woff2")), "the theme's fonts went with the draft"
+
+
+def test_a_build_never_writes_an_original_it_serves_resized(
+    blog: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican is not given the originals to copy: with the sweep that removes them afterwards
+    turned off, a fresh output still has none of them (a build stopped halfway leaves none)."""
+    images = sys.modules["agora.images"]  # the plugin as Pelican loaded it (PLUGIN_PATHS)
+    monkeypatch.setattr(images.ImageStep, "withdraw_originals", lambda self, output: 0)
+    output = blog.workspace / "output-unswept"
+    _build(blog.workspace, output)
+    assert (output / SECOND / "index.html").is_file()
+    assert not (output / PHOTO).exists() and not (output / PORTRAIT).exists()
+    assert (output / DIAGRAM).is_file()  # linked by a text: published as it is
