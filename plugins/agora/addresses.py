@@ -10,7 +10,9 @@ Absolute URLs stay where the reader is not a browser following a link, and asks 
 the canonical link and the hreflang alternates
 (https://developers.google.com/search/docs/specialty/international/localized-versions#html),
 Open Graph's ``og:url``, ``og:image`` and ``article:author`` (https://ogp.me/#data_types), the
-feeds (Pelican gives their entries ``SITEURL``) and the sitemap. A post's text keeps Pelican's
+links a feed reader discovers a page's feeds by (https://www.rssboard.org/rss-autodiscovery: its
+examples are absolute, and not every reader resolves a relative one), the feeds themselves
+(Pelican gives their entries ``SITEURL``) and the sitemap. A post's text keeps Pelican's
 absolute links too: the same HTML goes into the feeds.
 """
 

@@ -214,8 +214,9 @@ def test_feeds_of_the_page_language_are_linked_and_readable(
         if link.has_attr("type")
     }
     assert links == {
-        "application/atom+xml": f"/{atom}",
-        "application/rss+xml": f"/{rss}",
+        # Absolute: feed readers discover them (plugins/agora/addresses.py).
+        "application/atom+xml": f"{SITEURL}/{atom}",
+        "application/rss+xml": f"{SITEURL}/{rss}",
     }
     for path in (atom, rss):
         feed = feedparser.parse((site.root / path).read_bytes())
