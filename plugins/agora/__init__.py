@@ -302,9 +302,9 @@ class AgoraPlugin:
         plan = self._pending.pop(str(output.resolve()), None)
         if plan is None:
             return
-        whole = not is_partial(pelican.settings)
-        if sheet is not None and whole:  # every page links it
-            stylesheet.remove_others(output, sheet)
+        if sheet is not None and not is_partial(pelican.settings):  # every page links it
+            removed = stylesheet.remove_others(output, sheet)
+            logger.debug("agora: %d stylesheets of earlier builds removed", removed)
         drawn = by_workers = taken_back = 0
         for cache in self._cards.values():
             # Cards requested since the last build, from the first post read on.
@@ -325,10 +325,7 @@ class AgoraPlugin:
                 continue  # the same name is the same drawing: a preview's rebuild keeps it
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, destination)
-        pruning.mark_used(plan.cards.values())
-        if whole:
-            for root in self._cards:
-                pruning.prune(root, pruning.keep_days(pelican.settings))
+        pruning.after_build(plan.cards.values(), self._cards, pelican.settings)
         if plan.sitemap is not None:
             sitemap.write(output, plan.sitemap, plan.site_url)
 

@@ -756,8 +756,7 @@ def finish(pelican: Any) -> None:
         built.taken_back,
     )
     step.publish(output)
-    pruning.mark_used({cached.parent for cached in step.copies.values()})
-    if not is_partial(pelican.settings):
-        pruning.prune(step.cache.root, pruning.keep_days(pelican.settings))
+    used = {cached.parent for cached in step.copies.values()}
+    pruning.after_build(used, [step.cache.root], pelican.settings)
     withdrawn = step.withdraw_originals(output)
     logger.debug("agora: %d original images left out of the output (served resized)", withdrawn)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from syndication.errors import ConfigError
+from syndication.site.preview import is_partial
 
 logger = logging.getLogger("agora")
 
@@ -78,3 +79,17 @@ def prune(root: Path, days: float, now: float | None = None) -> int:
             "agora: %d cached drawings unused for %g days removed from %s", removed, days, root
         )
     return removed
+
+
+def after_build(used: Iterable[Path], roots: Iterable[Path], settings: Mapping[str, Any]) -> None:
+    """Mark what a build used (``used``), then, after a whole build, prune each cache of ``roots``.
+
+    A preview's rebuild of a few posts uses a few drawings only: what the other posts use must
+    not look unused to it, so it prunes nothing (``is_partial``).
+    """
+    mark_used(used)
+    if is_partial(settings):
+        return
+    days = keep_days(settings)
+    for root in roots:
+        prune(root, days)
