@@ -25,6 +25,7 @@ Settings (optional):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -44,8 +45,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError, features
 from syndication.errors import ConfigError, ContentError
 from syndication.site.preview import is_partial
 
-from . import pruning
-from .addresses import site_path
+from . import addresses, pruning
 from .validate import display_path
 from .workers import DrawingQueue, Drawn
 
@@ -439,14 +439,23 @@ class ImageStep:
     content_root: Path
     # A post's text links its images by absolute URL: the same HTML goes into the feeds. The
     # theme's own images (a post's lead image, the authors' photos) by their path from the host's
-    # root, like every other link of a page (addresses.py).
+    # root, like every other link of a page (``site_path``).
     site_url: str
-    site_path: str
     widths: tuple[int, ...]
     formats: tuple[str, ...] = field(default_factory=modern_formats)
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> cached file
     resized: set[Path] = field(default_factory=set)  # originals served only as their variants
     linked: set[Path] = field(default_factory=set)  # originals a text links to: kept published
+
+    @functools.cached_property
+    def site_path(self) -> str:
+        """Where the theme's links to the site start: ``site_url``'s path (``addresses``)."""
+        return addresses.site_path(self.site_url)
+
+    @property
+    def unpublished_originals(self) -> set[Path]:
+        """The originals pages show only as their variants: no text links to them."""
+        return self.resized - self.linked
 
     @property
     def post_spec(self) -> Spec:
@@ -616,7 +625,7 @@ class ImageStep:
         """
         removed = 0
         root = self.content_root.resolve()
-        for original in sorted(self.resized - self.linked):
+        for original in sorted(self.unpublished_originals):
             if not original.is_relative_to(root):
                 continue
             published = output / original.relative_to(root)
@@ -678,7 +687,6 @@ def prepare(generators: Sequence[Any]) -> None:
         cache=cache_at(root),
         content_root=Path(articles.path),
         site_url=str(settings.get("SITEURL", "")),
-        site_path=site_path(str(settings.get("SITEURL", ""))),
         widths=_widths(settings),
     )
     items: list[Any] = [
@@ -727,7 +735,7 @@ def _leave_out_originals(generators: Sequence[Any], step: ImageStep) -> None:
     """
     from pelican.generators import StaticGenerator
 
-    withheld = {original.resolve() for original in step.resized - step.linked}
+    withheld = step.unpublished_originals  # resolved paths, as ``rendition`` keeps them
     for generator in generators:
         if not isinstance(generator, StaticGenerator):
             continue

@@ -339,7 +339,6 @@ def test_images_it_cannot_resize_are_left_as_written(tmp_path: Path) -> None:
         cache=images.ImageCache(tmp_path / "cache"),
         content_root=content,
         site_url=SITEURL,
-        site_path="",
         widths=(360, 720),
     )
     written = (
