@@ -63,8 +63,6 @@ POST_SIZES = "(max-width: 46rem) calc(100vw - 2.5rem), 43.5rem"
 # The author box shows photos 96 CSS px wide: one file for 1x screens, one for 2x and more.
 AUTHOR_DISPLAY = 96
 AUTHOR_WIDTHS = (AUTHOR_DISPLAY, 2 * AUTHOR_DISPLAY)
-# A srcset candidate for a pixel density: "photo-192.webp 2x".
-DENSITY_CANDIDATE = "{url} {x:g}x"
 # Link previews on the networks: 1200 px wide (Open Graph's advice; Instagram wants JPEG).
 SOCIAL_WIDTH = 1200
 # Formats Pillow reads that can be resized; an SVG or an animated GIF is served as it is.
@@ -357,8 +355,7 @@ def face(rendition: Rendition, base: str) -> Markup:
     fmt = rendition.spec.formats[0] if rendition.spec.formats else rendition.fallback_format
     first, *larger = rendition.of(fmt)
     density = ", ".join(
-        DENSITY_CANDIDATE.format(url=f"{base}/{rendition.published(v)}", x=v.width / AUTHOR_DISPLAY)
-        for v in larger
+        f"{base}/{rendition.published(v)} {v.width / AUTHOR_DISPLAY:g}x" for v in larger
     )
     attributes: list[tuple[str, str | int | None]] = [
         ("src", f"{base}/{rendition.published(first)}"),

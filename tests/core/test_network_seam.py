@@ -44,6 +44,18 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
     return found
 
 
+def _fragment_nodes(tree: ast.AST) -> set[int]:
+    """The ids of the literal pieces of f-strings: ``"x"`` in ``f"{ratio}x"`` ends a text, it
+    does not name X (a whole string does: ``network == "x"``)."""
+    return {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+        if isinstance(part, ast.Constant)
+    }
+
+
 # Names of other libraries that contain a network's name with another meaning (Python's
 # socketserver starts "threads" of execution, not Meta's network).
 OTHER_MEANINGS = frozenset({"daemon_threads"})
@@ -59,6 +71,7 @@ def _naming(path: Path, network: Network) -> Iterator[str]:
     """Every place in ``path``'s code (not its docstrings or comments) naming ``network``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = _docstring_nodes(tree)
+    fragments = _fragment_nodes(tree)
     prefix = f"AGORA_{network.name.upper()}_"
     label_word = re.compile(rf"\b{re.escape(network.label)}\b")
     own_module = f"syndication.networks.{network.name}"
@@ -69,7 +82,7 @@ def _naming(path: Path, network: Network) -> Iterator[str]:
                 continue
             text = node.value
             if (
-                text == network.name
+                (text == network.name and id(node) not in fragments)
                 or prefix in text
                 or (len(network.label) > 2 and label_word.search(text))
             ):
@@ -261,3 +274,12 @@ def test_the_declarations_stay_light_for_the_build() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_network_named_by_a_whole_string_is_found_and_an_f_string_suffix_is_not(
+    tmp_path: Path,
+) -> None:
+    x = next(network for network in registry.NETWORKS if network.name == "x")
+    source = tmp_path / "product.py"
+    source.write_text('density = f"{ratio:g}x"\nchosen = network == "x"\n', encoding="utf-8")
+    assert list(_naming(source, x)) == ["product.py:2 the string 'x'"]
