@@ -170,10 +170,9 @@ def draw(text: CardText) -> Image.Image:
     The text is drawn straight as palette indices. Pillow blends an anti-aliased glyph's ink with
     what is under it by how much of each pixel the glyph covers: over 0 with an ink of
     ``FOREGROUND_STEPS``, that is the coverage in as many steps, which are the foreground's blends
-    in the palette. No pass
-    maps the pixels afterwards (a lookup table over the whole card, and two copies of it, were a
-    quarter of a card's cost); only the author's line, in the muted colour, is mapped, in a band
-    of its own.
+    in the palette. No pass maps the pixels afterwards (a lookup table over the whole card, and
+    two copies of it, were a quarter of a card's cost); only the author's line, in the muted
+    colour, is mapped, in a band of its own.
     """
     card = Image.new("L", (WIDTH, HEIGHT), BACKGROUND_INDEX)
     canvas = ImageDraw.Draw(card)

@@ -35,5 +35,5 @@ def unindent_templates(generator: Any) -> None:
     every environment of the process, and all of them read templates this way.
     """
     environment = getattr(generator, "env", None)
-    if environment is not None and Unindent not in map(type, environment.extensions.values()):
+    if environment is not None and Unindent.identifier not in environment.extensions:
         environment.add_extension(Unindent)

@@ -6,10 +6,10 @@ Pelican's own process is the build's critical path, and with cards and sections 
 two cores, a section worker at Pelican's priority would slow every page it writes.
 
 The drawing workers (cards, images) are one pool for the process, shared by the card and image
-queues, and run at Pelican's own priority. Their work is the build's
-own, and no page waits for it: niced, they got almost no core wherever another process was busy
-(another job of the CI runner, a second build), and the build's process then drew everything
-itself once its pages were written. At normal priority they take their fair share of the machine
+queues, and run at Pelican's own priority. Their work is the build's own, and no page waits for
+it: niced, they got almost no core wherever another process was busy (another job of the CI
+runner, a second build), and the build's process then drew everything itself once its pages
+were written. At normal priority they take their fair share of the machine
 from that other process instead (`bench/build.py --busy-core`, 1,000 posts, cold: 1.71 times plain
 Pelican niced, 1.37 not). When the build has written its pages and still waits for drawings,
 Pelican's process draws the ones no worker has started (``DrawingQueue.wait``).
@@ -154,8 +154,7 @@ class DrawingQueue:
         finally:
             if pool is not None:
                 _DRAWING_POOL.release()
-        done = Drawn(drawn, handed_off, taken_back)
-        return done
+        return Drawn(drawn, handed_off, taken_back)
 
     def _workers(self) -> ProcessPoolExecutor | None:
         """The drawing pool, shared with the other queues; None where processes cannot be
