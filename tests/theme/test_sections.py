@@ -38,6 +38,11 @@ def _last_count(caplog: pytest.LogCaptureFixture) -> str:
     return counted[-1]
 
 
+def _posts_with_state(workdir: Path) -> int:
+    """How many posts of the build in ``workdir`` have a state file: the sections a worker gets."""
+    return len(list(StateStore(workdir / "state").posts_dir.glob("*.json")))
+
+
 @pytest.fixture
 def all_to_the_worker(site: BuiltSite, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The plugin's sections module, as Pelican imported it ("agora", PLUGIN_PATHS, when the
@@ -82,7 +87,7 @@ def test_sections_from_a_worker_are_those_rendered_in_place(
     assert by_worker == in_place
     assert "Léa" in in_place[f"{TALKED_ABOUT}/index.html"]  # the fixture conversation is there
     # Only posts with a state file go to the worker: the others show their language's empty one.
-    with_state = len(list(StateStore(tmp_path / "state").posts_dir.glob("*.json")))
+    with_state = _posts_with_state(tmp_path)
     assert 0 < with_state < len(in_place)
     assert sorted(in_this_process) == ["en", "fr"]  # the empty section, once per language
     assert _last_count(caplog).endswith(f"{with_state} by a worker (0 taken back)")
@@ -132,7 +137,7 @@ def test_sections_no_worker_has_begun_are_rendered_by_the_build_itself(
     with caplog.at_level(logging.DEBUG, logger="agora"):
         starved = build(tmp_path)
     assert sections(starved) == sections(site)
-    with_state = len(list(StateStore(tmp_path / "state").posts_dir.glob("*.json")))
+    with_state = _posts_with_state(tmp_path)
     assert _last_count(caplog).endswith(f"0 by a worker ({with_state} taken back)")
 
 
